@@ -1,0 +1,48 @@
+# serviceeval: `make run` starts the demo, `make test` runs every check.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test setup lint messages system-deps system-deps-run clean bench
+
+$(VENV)/.installed: requirements.lock
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.lock
+	touch $@
+
+setup: $(VENV)/.installed messages
+
+messages: $(VENV)/.installed
+	$(BIN)/python scripts/i18n.py compile
+
+system-deps-run:
+	bash scripts/system-deps.sh run
+
+system-deps:
+	bash scripts/system-deps.sh test
+
+run: setup system-deps-run
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py demo_data
+	@echo "serviceeval: http://$(HOST):$(PORT)/"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: setup system-deps lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python scripts/i18n.py check
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python bench/results.py
+
+clean:
+	rm -rf $(VENV) var/serviceeval.sqlite3 var/staticfiles

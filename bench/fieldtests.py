@@ -1,0 +1,204 @@
+"""National-scale bench for issue 5 (SPEC §5): 2,000 agencies, 24,000 telephone
+tests and 8,000 mystery-shopper visits on the CITY program.
+
+    .venv/bin/python bench/fieldtests.py                      # SQLite, throwaway file
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/serviceeval \
+        .venv/bin/python bench/fieldtests.py                  # PostgreSQL
+
+Like bench/results.py it builds Django's test database beside the configured one,
+loads the data through the import services (CSV files, all-or-nothing), prints
+the figures and drops the database again.
+
+Printed: the time of each import, of the yearly averages of every agency
+(CITY-8/9), and of the roster (CITY-12/13: load + rules + store), with the peak
+Python memory of the averages and the roster, and the median time of the pages
+that read the field tests. Bar: averages + roster ≤ 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import os
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "serviceeval.settings.base")
+
+AGENCIES = 2000
+CALLS = 24000
+VISITS = 8000
+TESTERS = 40
+
+
+def measure(label, fn, *, memory=True):
+    gc.collect()
+    start = time.perf_counter()
+    result = fn()
+    seconds = time.perf_counter() - start
+    peak = None
+    if memory:
+        gc.collect()
+        tracemalloc.start()
+        fn()
+        peak = tracemalloc.get_traced_memory()[1] / 1e6
+        tracemalloc.stop()
+    mem = f"  peak {peak:7.1f} MB" if peak is not None else ""
+    print(f"{label:<52} {seconds:7.2f} s{mem}", flush=True)
+    return result, seconds, peak
+
+
+def build(tmp: Path):
+    from django.contrib.auth.hashers import make_password
+
+    from serviceeval.accounts.models import User
+    from serviceeval.agencies.models import Agency, Person
+    from serviceeval.cycles.services import cycle_create
+    from serviceeval.programs.services import program_latest
+
+    Agency.objects.bulk_create(
+        Agency(code=f"N{i:04d}", name=f"全國機關{i:04d}", kind="first-level", category="overall")
+        for i in range(AGENCIES)
+    )
+    agencies = list(Agency.objects.order_by("code"))
+    Person.objects.bulk_create(
+        (Person(agency=a, cycle=None, role=role, name=f"{role[:3]}{a.code}")
+         for a in agencies for role in ("head", "section_chief", "officer", "evaluation_officer")),
+        batch_size=5000,
+    )  # fmt: skip
+    cycle = cycle_create(program=program_latest("city-service-upgrade"), year=116)
+    unusable = make_password(None)
+    User.objects.bulk_create(
+        User(username=f"tester{i:02d}", role="tester", password=unusable) for i in range(TESTERS)
+    )
+    phone = tmp / "calls.csv"
+    with phone.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["agency", "date", "tester", "tested_staff", "switchboard", "business"])
+        for k in range(CALLS):
+            a = agencies[k % AGENCIES]
+            i = k // AGENCIES
+            # deterministic spread: averages from about 70 to 100
+            sw = "" if (k % 7 == 0) else str(30 + (k * 7) % 16)
+            biz = str(40 + (k * 11) % 16)
+            w.writerow([a.code, f"2027-{1 + i % 12:02d}-{1 + k % 28:02d}",
+                        f"tester{k % TESTERS:02d}", f"受測{i % 3}", sw, biz])  # fmt: skip
+    visits = tmp / "visits.csv"
+    with visits.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["agency", "date", "tester", "tested_staff", "score"])
+        for k in range(VISITS):
+            a = agencies[k % AGENCIES]
+            w.writerow([a.code, f"2027-{1 + k % 12:02d}-{1 + k % 28:02d}",
+                        f"tester{k % TESTERS:02d}", f"櫃台{k % 2}", str(60 + (k * 13) % 41)])  # fmt: skip
+    return cycle, phone, visits
+
+
+def run(cycle, phone, visits, args):
+    from serviceeval.core.tabular import read_rows
+    from serviceeval.fieldtests.models import MysteryVisit, PhoneTest
+    from serviceeval.fieldtests.selectors import averages, field_test_figures
+    from serviceeval.fieldtests.services import (
+        PHONE_COLUMNS,
+        VISIT_COLUMNS,
+        mystery_visits_import,
+        phone_tests_import,
+    )
+    from serviceeval.rewards.models import RewardEntry
+    from serviceeval.rewards.services import roster_refresh
+
+    def imp(fn, path, cols):
+        def go():
+            report = fn(cycle=cycle, rows=read_rows(path, cols))
+            assert report.errors == [], report.errors[:5]
+            return report
+
+        return go
+
+    measure(f"import_phone_tests CSV ({CALLS} rows, + roster)",
+            imp(phone_tests_import, phone, PHONE_COLUMNS), memory=False)  # fmt: skip
+    measure(f"import_mystery_visits CSV ({VISITS} rows, + roster)",
+            imp(mystery_visits_import, visits, VISIT_COLUMNS), memory=False)  # fmt: skip
+    assert PhoneTest.objects.count() == CALLS and MysteryVisit.objects.count() == VISITS
+    memory = not args.no_memory
+    ids = list(cycle.participants.values_list("agency_id", flat=True))
+    _, t_avg, _ = measure("yearly averages, every agency (CITY-8/9)", lambda: averages(cycle),
+                          memory=memory)  # fmt: skip
+    measure("field_test_figures for the score sheets", lambda: field_test_figures(cycle=cycle, agency_ids=ids),
+            memory=False)  # fmt: skip
+    RewardEntry.objects.filter(cycle=cycle).delete()  # the imports already built it: start empty
+    _, t_roster, _ = measure("roster: load + rules + store (CITY-12/13)",
+                             lambda: roster_refresh(cycle=cycle, actor=None, force=True), memory=memory)  # fmt: skip
+    n = RewardEntry.objects.filter(cycle=cycle).count()
+    rules = sorted(set(RewardEntry.objects.filter(cycle=cycle).values_list("rule", flat=True)))
+    print(f"  {n} roster entries ({', '.join(rules)})")
+    pages(cycle)
+    print()
+    total = t_avg + t_roster
+    print(f"bar: averages + roster ≤ 2 s  →  {total:.2f} s")
+    print("result:", "within the bar" if total <= 2 else "OVER THE BAR")
+
+
+def pages(cycle):
+    """Median of 5 GETs (after one warm-up) of the pages that read all the field tests."""
+    import statistics
+
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from serviceeval.accounts.models import User
+
+    setup_test_environment()
+    office = User.objects.create(username="bench-office", role="coordinator")
+    tester = User.objects.get(username="tester00")
+    for user, url in ((office, f"/fieldtests/?cycle={cycle.year}"),
+                      (office, f"/rewards/?cycle={cycle.year}"),
+                      (tester, f"/fieldtests/{cycle.year}/phone/new/"),
+                      (tester, "/dashboard/"),
+                      (office, "/dashboard/")):  # fmt: skip
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(user)
+        assert client.get(url).status_code == 200
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            client.get(url)
+            times.append(time.perf_counter() - start)
+        who = user.role
+        print(
+            f"page {url:<36} {who:<12} median {statistics.median(times) * 1000:6.0f} ms", flush=True
+        )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc re-runs")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    tmp = Path(tempfile.mkdtemp(prefix="serviceeval-bench-ft-"))
+    if connection.vendor == "sqlite":
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = str(tmp / "bench.sqlite3")
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+        start = time.perf_counter()
+        cycle, phone, visits = build(tmp)
+        print(f"built {AGENCIES} agencies and the CSV files in {time.perf_counter() - start:.1f} s")
+        run(cycle, phone, visits, args)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Debian packages the project needs: fonts and Pango for PDF (WeasyPrint),
+# Chromium for the browser tests. Installs what is missing when it can,
+# otherwise stops with the exact command to run.
+set -euo pipefail
+mode=${1:-test}
+need=()
+fc-list 2>/dev/null | grep -q "Noto Sans CJK TC" || need+=(fonts-noto-cjk)
+ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0" || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+if [ "$mode" = "test" ]; then
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
+echo "Installing Debian packages: ${need[*]}"
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
+else
+  echo "Please run: sudo apt-get install -y ${need[*]}" >&2
+  exit 1
+fi

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "serviceeval.accounts"
+    label = "accounts"
+    verbose_name = "帳號 Accounts"
+
+    def ready(self):
+        from django.utils.translation import gettext_lazy as _
+        from django_otp import user_has_device
+
+        from serviceeval.core.nav import DashboardPanel, register_panel
+
+        from .twofactor import OTP_ROLES
+
+        def twofactor_panel(request):
+            if user_has_device(request.user):
+                return None
+            return {"title": _("Two-factor sign-in")}
+
+        register_panel(
+            DashboardPanel("accounts/panels/twofactor.html", OTP_ROLES, twofactor_panel, order=1)
+        )

@@ -1,0 +1,82 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .enums import Role
+
+
+class User(AbstractUser):
+    """A person who signs in. Agency roles belong to one agency."""
+
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.AGENCY_OFFICER
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    failed_logins = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role__in=["agency_officer", "agency_head"])
+                | models.Q(agency__isnull=False),
+                name="agency_role_has_agency",
+            )
+        ]
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == Role.COORDINATOR
+
+    @property
+    def is_agency_user(self) -> bool:
+        return self.role in (Role.AGENCY_OFFICER, Role.AGENCY_HEAD)
+
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > timezone.now()
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+
+class PasswordHistory(models.Model):
+    """Hashes of earlier passwords, so the last three cannot be reused."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=256)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return f"{self.user} {self.created:%Y-%m-%d}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for other city systems calling the REST API as a user.
+
+    Only a SHA-256 hash is stored; the token is shown once when created."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

@@ -1,0 +1,28 @@
+from django.db.models import Q, QuerySet
+
+from serviceeval.accounts.enums import Role
+
+from .models import Agency
+
+
+def agencies_visible_to(user) -> QuerySet[Agency]:
+    """Office: all. Agency staff: their own agency and (CITY-6) its subordinates.
+    Everyone else: none here (reviewers see assignments through reviews)."""
+    qs = Agency.objects.select_related("group", "parent")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.role == Role.COORDINATOR:
+        return qs
+    if user.role in (Role.AGENCY_OFFICER, Role.AGENCY_HEAD) and user.agency_id:
+        return qs.filter(Q(pk=user.agency_id) | Q(parent_id=user.agency_id))
+    return qs.none()
+
+
+def agency_ids_visible_to(user) -> set[int]:
+    return set(agencies_visible_to(user).values_list("pk", flat=True))
+
+
+def roster_for(agency, cycle=None):
+    """The cycle's reward roster for an agency, falling back to the standing one."""
+    people = list(agency.people.filter(cycle=cycle)) if cycle else []
+    return people or list(agency.people.filter(cycle__isnull=True))

@@ -1,0 +1,67 @@
+from datetime import datetime
+
+from ninja import Schema
+
+
+class ProgramOut(Schema):
+    code: str
+    version: int
+    name: str
+    city: str
+    provisional: bool
+    confirmed: bool
+
+
+class RubricNodeOut(Schema):
+    category: str
+    code: str
+    name: str
+    max_points: str
+    leaf: bool
+    parent: str | None
+    field_test: str
+
+
+class ProgramDetailOut(ProgramOut):
+    rubric: list[RubricNodeOut]
+
+
+class AgencyOut(Schema):
+    code: str
+    name: str
+    kind: str
+    category: str
+    group: str | None
+    parent: str | None
+
+
+class MilestoneOut(Schema):
+    code: str
+    name: str
+    at: datetime
+    rule: str
+
+
+class ParticipantOut(Schema):
+    agency: str
+    name: str
+    category: str
+    group: str | None
+    reason: str
+
+
+class CycleOut(Schema):
+    year: int
+    program: str
+    program_version: int
+    scoring_started_at: datetime | None
+    results_published_at: datetime | None
+
+
+class CycleDetailOut(CycleOut):
+    milestones: list[MilestoneOut]
+    participants: list[ParticipantOut]
+
+
+class ErrorOut(Schema):
+    detail: str

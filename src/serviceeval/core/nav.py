@@ -1,0 +1,41 @@
+"""Navigation and dashboard panels, registered by each app in its AppConfig.ready.
+
+Apps add their own entries so no shared template has to change when an app grows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: tuple[str, ...]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    template: str
+    roles: tuple[str, ...]
+    context: Callable  # (request) -> dict | None; None hides the panel
+    order: int = 100
+
+
+NAV: list[NavItem] = []
+PANELS: list[DashboardPanel] = []
+
+
+def register_nav(item: NavItem) -> None:
+    if item not in NAV:
+        NAV.append(item)
+        NAV.sort(key=lambda i: i.order)
+
+
+def register_panel(panel: DashboardPanel) -> None:
+    if panel not in PANELS:
+        PANELS.append(panel)
+        PANELS.sort(key=lambda p: p.order)

@@ -1,0 +1,61 @@
+"""Reading CSV/XLSX files for the all-or-nothing imports.
+
+`read_rows(path)` yields (row_number, dict) with the header row normalised to
+lower-case names; row numbers are as a person sees them in a spreadsheet (the
+header is row 1).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+
+class TabularError(Exception):
+    pass
+
+
+def _clean(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def read_rows(path: str | Path, required: tuple[str, ...]):
+    path = Path(path)
+    if not path.exists():
+        raise TabularError(f"找不到檔案 {path} (file not found)")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.reader(fh))
+    elif suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds on a broken file
+            raise TabularError(f"無法讀取 XLSX 檔 {path.name}: {exc} (unreadable XLSX)") from exc
+        ws = wb.worksheets[0]
+        rows = [[_clean(v) for v in r] for r in ws.iter_rows(values_only=True)]
+        wb.close()
+    else:
+        raise TabularError(
+            f"不支援的檔案格式 {suffix or '(none)'}，請用 .csv 或 .xlsx (use .csv or .xlsx)"
+        )
+    if not rows:
+        raise TabularError("檔案是空的 (empty file)")
+    header = [_clean(h).lower() for h in rows[0]]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise TabularError(f"第 1 列缺少欄位: {', '.join(missing)} (missing columns)")
+    out = []
+    for number, raw in enumerate(rows[1:], start=2):
+        values = [_clean(v) for v in raw]
+        if not any(values):
+            continue
+        values += [""] * (len(header) - len(values))
+        out.append((number, dict(zip(header, values, strict=False))))
+    return out

@@ -1,0 +1,93 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from serviceeval.agencies.enums import Category
+from serviceeval.core.roc import format_roc_year
+
+
+class Cycle(models.Model):
+    """One year's evaluation (年度), pinned to one program version (CITY-16)."""
+
+    year = models.PositiveIntegerField(_("ROC year"), unique=True)
+    program = models.ForeignKey(
+        "programs.Program", verbose_name=_("program"), on_delete=models.PROTECT
+    )
+    name = models.CharField(_("name"), max_length=200)
+    scoring_started_at = models.DateTimeField(null=True, blank=True)
+    results_published_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("cycle")
+
+    def __str__(self):
+        return f"{format_roc_year(self.year)} {self.program.name}"
+
+    @property
+    def gregorian_year(self) -> int:
+        return self.year + 1911
+
+
+class Milestone(models.Model):
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="milestones")
+    code = models.CharField(max_length=40)
+    name = models.CharField(max_length=120)
+    at = models.DateTimeField()
+    rule = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["at", "code"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "code"], name="milestone_code")]
+
+    def __str__(self):
+        return self.name
+
+
+class ParticipationReason(models.TextChoices):
+    ALL = "all", _("Every agency of the program's categories")
+    ROTATION = "rotation", _("Group rotation (HSC-4)")
+    CARRY_OVER = "carry_over", _("Carried over for extra evaluation (HSC-11)")
+    ADDED = "added", _("Added by the office")
+
+
+class Participant(models.Model):
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="participants")
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="participations"
+    )
+    category = models.CharField(max_length=10, choices=Category.choices)
+    group = models.ForeignKey("agencies.Group", null=True, blank=True, on_delete=models.PROTECT)
+    reason = models.CharField(max_length=20, choices=ParticipationReason.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["group__code", "agency__code"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "agency"], name="participant_once")]
+
+    def __str__(self):
+        return f"{self.cycle.year} {self.agency}"
+
+
+class CarryOver(models.Model):
+    """HSC-11: an agency whose 丙 stands after re-evaluation is evaluated next year
+    whatever the rotation says."""
+
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.CASCADE, related_name="carry_overs"
+    )
+    from_cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="carry_overs")
+    reason = models.TextField()
+    created = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "from_cycle"], name="carry_over_once")
+        ]
+
+    def __str__(self):
+        return f"{self.agency} ← {self.from_cycle.year}"

@@ -1,0 +1,30 @@
+from django.db.models import Count, QuerySet
+
+from serviceeval.accounts.enums import Role
+
+from .models import Cycle, Milestone, Participant
+
+
+def cycles_visible_to(user) -> QuerySet[Cycle]:
+    qs = Cycle.objects.select_related("program")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.role in (Role.COORDINATOR, Role.REVIEWER, Role.TESTER):
+        return qs
+    if user.agency_id:
+        return qs.filter(participants__agency_id=user.agency_id).distinct()
+    return qs.none()
+
+
+def cycles_with_counts() -> QuerySet[Cycle]:
+    return Cycle.objects.select_related("program").annotate(n_participants=Count("participants"))
+
+
+def participants_of(cycle) -> QuerySet[Participant]:
+    return cycle.participants.select_related("agency", "group", "agency__parent")
+
+
+def upcoming_milestones(cycle_ids, now, limit=10) -> QuerySet[Milestone]:
+    return Milestone.objects.filter(cycle_id__in=cycle_ids, at__gte=now).select_related("cycle")[
+        :limit
+    ]

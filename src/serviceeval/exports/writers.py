@@ -1,0 +1,318 @@
+"""Spreadsheet and document writers shared by every export.
+
+A `Sheet` is a title, a header row and rows of plain values (str, int, Decimal,
+date, None). Every writer is deterministic: the same sheets give the same bytes
+(no timestamps, fixed metadata), so results are reproducible byte for byte.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+PDF_FONT_CSS = '"Noto Sans CJK TC", "Noto Sans TC", sans-serif'
+FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+
+
+@dataclass
+class Sheet:
+    title: str
+    header: Sequence[str]
+    rows: Iterable[Sequence] = field(default_factory=list)
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def write_csv(sheet: Sheet) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(sheet.header)
+    for row in sheet.rows:
+        w.writerow([_cell(v) for v in row])
+    # BOM so Excel opens the UTF-8 Chinese text correctly.
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _normalise_zip(data: bytes) -> bytes:
+    """Rewrite a zip with fixed timestamps so the bytes depend only on content."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
+            fixed.compress_type = (
+                zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
+            )
+            fixed.external_attr = 0o600 << 16
+            dst.writestr(fixed, content)
+    return out.getvalue()
+
+
+def write_xlsx(sheets: Sequence[Sheet]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    wb.properties.creator = "serviceeval"
+    fixed = datetime(2000, 1, 1)
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    for sheet in sheets:
+        ws = wb.create_sheet(title=sheet.title[:31])
+        from openpyxl.cell import WriteOnlyCell
+
+        header = []
+        for h in sheet.header:
+            c = WriteOnlyCell(ws, value=h)
+            c.font = Font(bold=True)
+            header.append(c)
+        ws.append(header)
+        for row in sheet.rows:
+            ws.append([_xlsx_value(v) for v in row])
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = buf.getvalue()
+    # openpyxl stamps the save time into docProps/core.xml; pin it.
+    return _pin_xlsx_time(data)
+
+
+def _xlsx_value(v):
+    if isinstance(v, Decimal):
+        # Exact text of the Decimal, stored as a number cell.
+        return float(v) if v == v.quantize(Decimal("0.0001")) else str(v)
+    return v
+
+
+def _pin_xlsx_time(data: bytes) -> bytes:
+    import re
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    rb"\g<1>2000-01-01T00:00:00Z\g<2>",
+                    content,
+                )
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, content)
+    return out.getvalue()
+
+
+def write_ods(sheets: Sequence[Sheet]) -> bytes:
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.style import Style, TextProperties
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    bold = Style(name="Header", family="table-cell")
+    bold.addElement(TextProperties(fontweight="bold"))
+    doc.automaticstyles.addElement(bold)
+    for sheet in sheets:
+        table = Table(name=sheet.title[:31])
+        tr = TableRow()
+        for h in sheet.header:
+            cell = TableCell(valuetype="string", stylename=bold)
+            cell.addElement(P(text=str(h)))
+            tr.addElement(cell)
+        table.addElement(tr)
+        for row in sheet.rows:
+            tr = TableRow()
+            for v in row:
+                if isinstance(v, (int, Decimal)) and not isinstance(v, bool):
+                    cell = TableCell(
+                        valuetype="float", value=format(v, "f") if isinstance(v, Decimal) else v
+                    )
+                    cell.addElement(P(text=format(v, "f") if isinstance(v, Decimal) else str(v)))
+                else:
+                    text = _cell(v)
+                    cell = TableCell(valuetype="string")
+                    if text != "":
+                        cell.addElement(P(text=str(text)))
+                tr.addElement(cell)
+            table.addElement(tr)
+        doc.spreadsheet.addElement(table)
+    return _odf_bytes(doc)
+
+
+def _odf_bytes(doc) -> bytes:
+    import re
+
+    buf = io.BytesIO()
+    doc.write(buf)
+    data = _normalise_zip(buf.getvalue())
+    # odfpy writes the generation date into meta.xml; drop it for reproducible bytes.
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "meta.xml":
+                content = re.sub(rb"<meta:creation-date>[^<]*</meta:creation-date>", b"", content)
+                content = re.sub(rb"<dc:date>[^<]*</dc:date>", b"", content)
+            if info.filename.endswith(".xml"):
+                content = _fixed_namespaces(content)
+            dst.writestr(info, content)
+    return out.getvalue()
+
+
+def _fixed_namespaces(xml: bytes) -> bytes:
+    """odfpy keeps the namespaces it has seen in a class-level dict, so a root
+    element's declarations depend on what the process wrote before. Declare the
+    full known set, sorted, so the bytes depend only on the document."""
+    import re
+
+    from odf.namespaces import nsdict
+
+    match = re.search(rb"<([a-z]+:[a-z-]+)((?:\s+xmlns:[a-z0-9]+=\"[^\"]*\")+)", xml)
+    if not match:
+        return xml
+    declared = dict(re.findall(rb'xmlns:([a-z0-9]+)="([^"]*)"', match.group(2)))
+    for uri, prefix in nsdict.items():
+        declared.setdefault(prefix.encode(), uri.encode())
+    attrs = b"".join(b' xmlns:%s="%s"' % (p, u) for p, u in sorted(declared.items()))
+    return xml[: match.start(2)] + attrs + xml[match.end(2) :]
+
+
+@dataclass
+class Block:
+    """A piece of a text document: heading (level 1-3), paragraph or table."""
+
+    kind: str  # heading | paragraph | table
+    text: str = ""
+    level: int = 1
+    header: Sequence[str] = ()
+    rows: Sequence[Sequence] = ()
+
+
+def write_odt(title: str, blocks: Sequence[Block]) -> bytes:
+    from odf.opendocument import OpenDocumentText
+    from odf.style import (
+        FontFace,
+        ParagraphProperties,
+        Style,
+        TableColumnProperties,
+        TextProperties,
+    )
+    from odf.table import Table, TableCell, TableColumn, TableRow
+    from odf.text import H, P
+
+    doc = OpenDocumentText()
+    doc.fontfacedecls.addElement(FontFace(name="Noto Sans CJK TC", fontfamily="'Noto Sans CJK TC'"))
+    base = Style(name="Standard", family="paragraph")
+    base.addElement(
+        TextProperties(
+            fontname="Noto Sans CJK TC", fontnameasian="Noto Sans CJK TC", fontsize="11pt"
+        )
+    )
+    doc.styles.addElement(base)
+    heads = {}
+    for lvl, size in ((1, "18pt"), (2, "14pt"), (3, "12pt")):
+        s = Style(name=f"Heading_{lvl}", family="paragraph", parentstylename="Standard")
+        s.addElement(
+            TextProperties(
+                fontweight="bold", fontsize=size, fontweightasian="bold", fontsizeasian=size
+            )
+        )
+        s.addElement(ParagraphProperties(margintop="0.2cm", marginbottom="0.2cm"))
+        doc.styles.addElement(s)
+        heads[lvl] = s
+    col = Style(name="col", family="table-column")
+    col.addElement(TableColumnProperties(columnwidth="3cm"))
+    doc.automaticstyles.addElement(col)
+    doc.text.addElement(H(outlinelevel=1, stylename=heads[1], text=title))
+    for n, block in enumerate(blocks):
+        if block.kind == "heading":
+            doc.text.addElement(
+                H(
+                    outlinelevel=block.level,
+                    stylename=heads.get(block.level, heads[3]),
+                    text=block.text,
+                )
+            )
+        elif block.kind == "paragraph":
+            for line in (block.text or "").splitlines() or [""]:
+                doc.text.addElement(P(stylename=base, text=line))
+        elif block.kind == "table":
+            table = Table(name=f"T{n}")
+            table.addElement(
+                TableColumn(numbercolumnsrepeated=max(1, len(block.header)), stylename=col)
+            )
+            for values in [block.header, *block.rows]:
+                tr = TableRow()
+                for v in values:
+                    cell = TableCell(valuetype="string")
+                    cell.addElement(P(stylename=base, text=str(_cell(v))))
+                    tr.addElement(cell)
+                table.addElement(tr)
+            doc.text.addElement(table)
+    return _odf_bytes(doc)
+
+
+def render_pdf(html: str) -> bytes:
+    """HTML → PDF with an embedded Traditional Chinese font.
+
+    The template's CSS must name `Noto Sans CJK TC` (PDF_FONT_CSS): without the
+    TC family WeasyPrint picks the Japanese glyphs."""
+    from weasyprint import HTML
+
+    document = HTML(string=html).render()
+    document.metadata.created = "2000-01-01T00:00:00Z"
+    document.metadata.modified = "2000-01-01T00:00:00Z"
+    return document.write_pdf()
+
+
+def blocks_to_html(title: str, blocks: Sequence[Block]) -> str:
+    from html import escape
+
+    parts = [
+        "<!DOCTYPE html><html lang='zh-Hant'><head><meta charset='utf-8'>",
+        f"<title>{escape(title)}</title><style>body{{font-family:{PDF_FONT_CSS};font-size:11pt}}"
+        "table{border-collapse:collapse;width:100%}td,th{border:1px solid #888;padding:2pt 4pt}"
+        "@page{size:A4;margin:2cm}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+    ]
+    for block in blocks:
+        if block.kind == "heading":
+            lvl = min(max(block.level, 1), 3) + 1
+            parts.append(f"<h{lvl}>{escape(block.text)}</h{lvl}>")
+        elif block.kind == "paragraph":
+            parts.append(
+                "".join(f"<p>{escape(line)}</p>" for line in (block.text or "").splitlines())
+            )
+        elif block.kind == "table":
+            head = "".join(f"<th>{escape(str(h))}</th>" for h in block.header)
+            body = "".join(
+                "<tr>" + "".join(f"<td>{escape(str(_cell(v)))}</td>" for v in row) + "</tr>"
+                for row in block.rows
+            )
+            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def sheets_to_pdf(title: str, sheets: Sequence[Sheet]) -> bytes:
+    blocks: list[Block] = []
+    for sheet in sheets:
+        blocks.append(Block("heading", sheet.title, level=1))
+        blocks.append(Block("table", header=sheet.header, rows=[list(r) for r in sheet.rows]))
+    return render_pdf(blocks_to_html(title, blocks))

@@ -1,0 +1,439 @@
+"""Writes of the field-tests app: record a call or a visit, and the all-or-nothing
+imports (CITY-8, CITY-9). Every write is audited."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from serviceeval.accounts.enums import Role
+from serviceeval.accounts.models import User
+from serviceeval.agencies.enums import PersonRole
+from serviceeval.agencies.models import Agency, Person
+from serviceeval.core.audit import audit_bulk, audit_record
+from serviceeval.core.models import AuditEvent
+from serviceeval.core.uploads import IMAGE_EXTENSIONS, validate_upload
+from serviceeval.engine import fieldtests as engine
+
+from .models import MysteryVisit, PhoneTest, VisitPhoto
+
+PHONE_COLUMNS = ("agency", "date", "tester", "tested_staff", "switchboard", "business")
+VISIT_COLUMNS = ("agency", "date", "tester", "tested_staff", "score")
+PHOTO_EXTENSIONS = IMAGE_EXTENSIONS | {".pdf"}
+
+
+class FieldTestError(Exception):
+    """A refused write; the message is zh-Hant first with English in parentheses."""
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    testers_added: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+# --- checks ------------------------------------------------------------------------------
+
+
+def check_tester(user, agency) -> None:
+    """A tester cannot test their own agency (CITY-8, CITY-9)."""
+    if user.agency_id is not None and user.agency_id == agency.pk:
+        raise FieldTestError("測試員不得測試自己所屬的機關 (a tester cannot test their own agency)")
+
+
+def check_in_year(cycle, moment: datetime) -> None:
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    if local.year != cycle.gregorian_year:
+        raise FieldTestError(
+            f"日期須在民國{cycle.year}年內 (the date must fall in {cycle.gregorian_year})"
+        )
+
+
+def _frozen(cycle) -> None:
+    if cycle.results_published_at is not None:
+        raise FieldTestError("成績已公布並凍結，不可再新增測試 (results are published and frozen)")
+
+
+def tested_staff_person(agency, cycle, name: str) -> Person | None:
+    name = (name or "").strip()
+    if not name:
+        return None
+    person, _ = Person.objects.get_or_create(
+        agency=agency, cycle=cycle, role=PersonRole.TESTED_STAFF, name=name
+    )
+    return person
+
+
+def _parts(cycle):
+    return cycle.program.spec.phone_parts
+
+
+def _sections(cycle):
+    return cycle.program.spec.mystery_sections
+
+
+def _refresh_roster(cycle) -> None:
+    """The rules fed by field tests (CITY-12, CITY-13) follow every change at once."""
+    from serviceeval.rewards.services import FIELD_KINDS, roster_refresh
+
+    roster_refresh(cycle=cycle, actor=None, kinds=FIELD_KINDS)
+
+
+# --- telephone tests (CITY-9) ----------------------------------------------------------
+
+
+@transaction.atomic
+def phone_test_record(
+    *,
+    cycle,
+    agency,
+    tester,
+    called_at: datetime,
+    tested_parts: list[str],
+    items: dict[str, bool],
+    unit: str = "",
+    number: str = "",
+    rings: int | None = None,
+    answer_seconds: int | None = None,
+    tested_staff: str = "",
+    notes: str = "",
+    refresh: bool = True,
+) -> PhoneTest:
+    """Record a call checklist item by item; raw part scores follow from the items met."""
+    _frozen(cycle)
+    check_tester(tester, agency)
+    check_in_year(cycle, called_at)
+    parts = [p for p in _parts(cycle) if p.code in tested_parts]
+    if not parts:
+        raise FieldTestError("至少須測試一個部分 (test at least one part)")
+    part_scores = {p.code: str(engine.raw_from_items(p, items)) for p in parts}
+    kept = {i.code: bool(items.get(i.code)) for p in parts for i in p.items}
+    test = PhoneTest.objects.create(
+        cycle=cycle, agency=agency, tester=tester, called_at=called_at, unit=unit,
+        number=number, part_scores=part_scores, items=kept, rings=rings,
+        answer_seconds=answer_seconds, tested_staff=tested_staff_person(agency, cycle, tested_staff),
+        notes=notes,
+    )  # fmt: skip
+    audit_record(actor=tester, action="phone_test_recorded", obj=test,
+                 after={"part_scores": part_scores, "items": kept,
+                        "score": engine.to_decimal(phone_score(cycle, part_scores))})  # fmt: skip
+    if refresh:
+        _refresh_roster(cycle)
+    return test
+
+
+def phone_score(cycle, part_scores: dict):
+    """The call's exact score (Fraction), None when no part was tested."""
+    raw = {code: Decimal(value) for code, value in part_scores.items()}
+    return engine.call_score(_parts(cycle), raw)
+
+
+@transaction.atomic
+def record_delete(*, record, actor, reason: str) -> None:
+    """The office removes a mistaken call or visit, with a reason (audited)."""
+    _frozen(record.cycle)
+    if not reason.strip():
+        raise FieldTestError("刪除須說明理由 (reason: required)")
+    if isinstance(record, PhoneTest):
+        before = {"part_scores": record.part_scores, "items": record.items}
+    else:
+        before = {"score": str(record.score), "items": record.items}
+    before.update(agency=record.agency_id, tester=record.tester_id)
+    audit_record(actor=actor, action=f"{record._meta.model_name}_deleted", obj=record,
+                 before=before, reason=reason)  # fmt: skip
+    cycle = record.cycle
+    record.delete()
+    _refresh_roster(cycle)
+
+
+# --- mystery-shopper visits (CITY-8) -----------------------------------------------------
+
+
+@transaction.atomic
+def mystery_visit_record(
+    *,
+    cycle,
+    agency,
+    tester,
+    visited_at: datetime,
+    items: dict[str, bool],
+    counter: str = "",
+    scenario: str = "",
+    tested_staff: str = "",
+    notes: str = "",
+    photos=(),
+    refresh: bool = True,
+) -> MysteryVisit:
+    _frozen(cycle)
+    check_tester(tester, agency)
+    check_in_year(cycle, visited_at)
+    sections = _sections(cycle)
+    if not sections:
+        raise FieldTestError(
+            "本計畫未設定神秘客檢核表 (the program has no mystery-shopper checklist)"
+        )
+    kept = {i.code: bool(items.get(i.code)) for s in sections for i in s.items}
+    score = engine.visit_score(sections, kept)
+    for photo in photos:
+        validate_upload(photo, allowed=PHOTO_EXTENSIONS)
+    visit = MysteryVisit.objects.create(
+        cycle=cycle, agency=agency, tester=tester, visited_at=visited_at, counter=counter,
+        score=score, items=kept, scenario=scenario, notes=notes,
+        tested_staff=tested_staff_person(agency, cycle, tested_staff),
+    )  # fmt: skip
+    for photo in photos:
+        VisitPhoto.objects.create(
+            visit=visit, file=photo, original_name=photo.name[:255], uploaded_by=tester
+        )
+    audit_record(actor=tester, action="mystery_visit_recorded", obj=visit,
+                 after={"score": score, "items": kept, "photos": len(photos)})  # fmt: skip
+    if refresh:
+        _refresh_roster(cycle)
+    return visit
+
+
+# --- imports (all-or-nothing) --------------------------------------------------------------
+
+_DATE_RE = re.compile(
+    r"^(\d{2,4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
+)
+
+
+def parse_moment(text: str) -> datetime | None:
+    """`2027-03-05`, `2027/3/5 14:30`, or ROC `116/03/05`; aware Asia/Taipei. None if bad."""
+    m = _DATE_RE.match(text.strip())
+    if not m:
+        return None
+    year, month, day = int(m[1]), int(m[2]), int(m[3])
+    if year < 1911:
+        year += 1911
+    try:
+        naive = datetime(year, month, day, int(m[4] or 9), int(m[5] or 0), int(m[6] or 0))
+    except ValueError:
+        return None
+    if not m[4]:
+        naive = datetime.combine(naive.date(), time(9, 0))
+    return timezone.make_aware(naive)
+
+
+def _agency_lookup(rows):
+    keys = {r.get("agency", "") for _, r in rows}
+    found = {}
+    for a in Agency.objects.filter(code__in=keys):
+        found[a.code] = a
+    for a in Agency.objects.filter(name__in=keys):
+        found.setdefault(a.name, a)
+    return found
+
+
+def _common(cycle, rows, add_testers, problems_of):
+    """Check agency, date and tester of each row: [(number, row, agency, moment, name, tester)];
+    problems go to `problems_of[number]`."""
+    agencies = _agency_lookup(rows)
+    usernames = {r.get("tester", "") for _, r in rows}
+    testers = {u.username: u for u in User.objects.filter(username__in=usernames)}
+    checked = []
+    for number, row in rows:
+        problems = []
+        agency = agencies.get(row.get("agency", ""))
+        if agency is None:
+            problems.append(f"機關「{row.get('agency', '')}」不存在 (unknown agency)")
+        moment = parse_moment(row.get("date", ""))
+        if moment is None:
+            problems.append(f"日期「{row.get('date', '')}」無法辨識 (bad date; use YYYY-MM-DD)")
+        elif timezone.localtime(moment).year != cycle.gregorian_year:
+            problems.append(
+                f"日期「{row.get('date', '')}」不在民國{cycle.year}年內 "
+                f"(date outside {cycle.gregorian_year})"
+            )
+        name = row.get("tester", "")
+        tester = testers.get(name)
+        if not name:
+            problems.append("缺少 tester (missing tester)")
+        elif tester is None and not add_testers:
+            problems.append(
+                f"測試員「{name}」不存在，可加 --add-testers 建立 "
+                "(unknown tester; use --add-testers)"
+            )
+        elif tester is not None and tester.role != Role.TESTER and tester.role != Role.COORDINATOR:
+            problems.append(f"使用者「{name}」不是測試員 (user is not a tester)")
+        elif tester is not None and agency is not None and tester.agency_id == agency.pk:
+            problems.append(
+                f"測試員「{name}」不得測試自己所屬的機關 (a tester cannot test their own agency)"
+            )
+        if len(row.get("tested_staff", "")) > 80:
+            problems.append("tested_staff 超過 80 字 (tested_staff: at most 80 characters)")
+        if add_testers and tester is None and len(name) > 150:
+            problems.append("tester 超過 150 字 (tester: at most 150 characters)")
+        problems_of[number] = problems
+        checked.append((number, row, agency, moment, name, tester))
+    return checked
+
+
+def _testers_for(checked, add_testers, report):
+    made = {}
+    for _n, _row, _agency, _m, name, tester in checked:
+        if tester is None and name and name not in made:
+            user = User(username=name, role=Role.TESTER)
+            user.set_unusable_password()
+            user.save()
+            made[name] = user
+            report.testers_added.append(name)
+    return made
+
+
+def _people(cycle, checked):
+    """Tested staff as Person rows of the agency (created when new), one query each way."""
+    wanted = {
+        (a.pk, r.get("tested_staff", "")) for _n, r, a, *_ in checked if r.get("tested_staff")
+    }
+    existing = {
+        (p.agency_id, p.name): p
+        for p in Person.objects.filter(
+            cycle=cycle, role=PersonRole.TESTED_STAFF, agency_id__in={a for a, _ in wanted}
+        )
+    }
+    new = [
+        Person(agency_id=a, cycle=cycle, role=PersonRole.TESTED_STAFF, name=n)
+        for a, n in sorted(wanted)
+        if (a, n) not in existing
+    ]
+    Person.objects.bulk_create(new, batch_size=1000)
+    if new:
+        existing = {
+            (p.agency_id, p.name): p
+            for p in Person.objects.filter(
+                cycle=cycle, role=PersonRole.TESTED_STAFF, agency_id__in={a for a, _ in wanted}
+            )
+        }
+    return existing
+
+
+def _audit_import(action, cycle, objs, actor):
+    now_events = [
+        AuditEvent(
+            actor=actor if getattr(actor, "pk", None) else None, action=action,
+            object_type=o._meta.label_lower, object_id=str(o.pk), agency_id=o.agency_id,
+            before={}, after=after, reason="import",
+        )
+        for o, after in objs
+    ]  # fmt: skip
+    audit_bulk(now_events)
+
+
+def phone_tests_import(*, cycle, rows, add_testers=False, actor=None) -> ImportReport:
+    """CITY-9 import: one row per call, raw part scores (empty = part not tested)."""
+    report = ImportReport()
+    if cycle.results_published_at is not None:
+        report.errors.append("成績已公布並凍結，不可匯入 (results are published and frozen)")
+        return report
+    parts = _parts(cycle)
+    if not parts:
+        report.errors.append("本計畫未設定電話測試檢核表 (the program has no telephone checklist)")
+        return report
+    problems_of: dict[int, list[str]] = {}
+    checked = _common(cycle, rows, add_testers, problems_of)
+    scores = {}
+    for number, row, *_ in checked:
+        problems = problems_of[number]
+        values = {}
+        for part in parts:
+            text = row.get(part.code, "")
+            if text == "":
+                continue
+            try:
+                value = Decimal(text)
+            except InvalidOperation:
+                problems.append(f"{part.code}「{text}」不是數字 (not a number)")
+                continue
+            problem = engine.validate_raw(value, part.max_points)
+            if problem:
+                problems.append(f"{part.code} {problem}")
+                continue
+            values[part.code] = str(value)
+        if not values and not any(part.code in p for p in problems for part in parts):
+            problems.append("至少須有一個部分的分數 (no part was tested)")
+        scores[number] = values
+    if _errors(problems_of, report):
+        return report
+    with transaction.atomic():
+        made = _testers_for(checked, add_testers, report)
+        people = _people(cycle, checked)
+        objs = [
+            PhoneTest(
+                cycle=cycle, agency=agency, tester=tester or made[name], called_at=moment,
+                part_scores=scores[number], items={}, imported=True,
+                tested_staff=people.get((agency.pk, row.get("tested_staff", ""))),
+            )
+            for number, row, agency, moment, name, tester in checked
+        ]  # fmt: skip
+        PhoneTest.objects.bulk_create(objs, batch_size=1000)
+        _audit_import(
+            "phone_test_imported", cycle, [(o, {"part_scores": o.part_scores}) for o in objs], actor
+        )
+        report.created = len(objs)
+        _refresh_roster(cycle)
+    return report
+
+
+def mystery_visits_import(*, cycle, rows, add_testers=False, actor=None) -> ImportReport:
+    """CITY-8 import: one row per visit, score out of 100."""
+    report = ImportReport()
+    if cycle.results_published_at is not None:
+        report.errors.append("成績已公布並凍結，不可匯入 (results are published and frozen)")
+        return report
+    problems_of: dict[int, list[str]] = {}
+    checked = _common(cycle, rows, add_testers, problems_of)
+    scores = {}
+    for number, row, *_ in checked:
+        text = row.get("score", "")
+        problem = ""
+        try:
+            value = Decimal(text)
+            problem = engine.validate_raw(value, engine.HUNDRED)
+            if not problem and value != value.quantize(Decimal("0.01")):
+                problem = "最多兩位小數 (at most 2 decimals)"
+        except InvalidOperation:
+            value = None
+            problem = f"「{text}」不是數字 (not a number)"
+        if problem:
+            problems_of[number].append(f"score {problem}")
+        scores[number] = value
+    if _errors(problems_of, report):
+        return report
+    with transaction.atomic():
+        made = _testers_for(checked, add_testers, report)
+        people = _people(cycle, checked)
+        objs = [
+            MysteryVisit(
+                cycle=cycle, agency=agency, tester=tester or made[name], visited_at=moment,
+                score=scores[number], items={}, imported=True,
+                tested_staff=people.get((agency.pk, row.get("tested_staff", ""))),
+            )
+            for number, row, agency, moment, name, tester in checked
+        ]  # fmt: skip
+        MysteryVisit.objects.bulk_create(objs, batch_size=1000)
+        _audit_import(
+            "mystery_visit_imported", cycle, [(o, {"score": str(o.score)}) for o in objs], actor
+        )
+        report.created = len(objs)
+        _refresh_roster(cycle)
+    return report
+
+
+def _errors(problems_of: dict[int, list[str]], report: ImportReport) -> bool:
+    """One line per bad row, in row order."""
+    for number in sorted(problems_of):
+        if problems_of[number]:
+            report.errors.append(
+                f"第 {number} 列 (row {number}): " + "；".join(problems_of[number])
+            )
+    if not problems_of:
+        report.errors.append("檔案沒有資料列 (no data rows)")
+    return bool(report.errors)

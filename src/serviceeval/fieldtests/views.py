@@ -1,0 +1,196 @@
+"""Field-test pages: for testers (record, own records) and the office (averages,
+trends, common faults). Agencies, reviewers and the public have none."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from serviceeval.accounts.enums import Role
+from serviceeval.core.access import COORDINATOR, TESTER, access
+from serviceeval.core.uploads import serve_upload
+from serviceeval.cycles.models import Cycle
+from serviceeval.engine.fieldtests import display
+
+from . import selectors, services
+from .forms import MysteryVisitForm, PhoneTestForm
+from .models import VisitPhoto
+
+PAGE_SIZE = 100
+
+
+def _cycles():
+    return list(Cycle.objects.select_related("program").order_by("-year"))
+
+
+def _pick(cycles, year):
+    return next((c for c in cycles if str(c.year) == str(year)), cycles[0] if cycles else None)
+
+
+def _fmt_rows(rows):
+    for r in rows:
+        for key in ("phone", "mystery"):
+            r[f"{key}_text"] = display(r.get(key))
+    return rows
+
+
+@access(COORDINATOR, TESTER)
+def index(request):
+    cycles = _cycles()
+    cycle = _pick(cycles, request.GET.get("cycle", ""))
+    ctx = {"cycles": cycles, "cycle": cycle}
+    if cycle is not None:
+        spec = cycle.program.spec
+        ctx["has_phone"] = bool(spec.phone_parts)
+        ctx["has_mystery"] = bool(spec.mystery_sections)
+        calls = selectors.phone_tests_visible_to(request.user).filter(cycle=cycle)[:20]
+        visits = selectors.visits_visible_to(request.user).filter(cycle=cycle)[:20]
+        ctx["calls"] = [(c, display(services.phone_score(cycle, c.part_scores))) for c in calls]
+        ctx["visits"] = visits
+        if request.user.role == Role.COORDINATOR:
+            # Ranks need every agency; the page shows them 100 at a time.
+            page = Paginator(selectors.overview(cycle), PAGE_SIZE).get_page(request.GET.get("page"))
+            ctx["page"] = page
+            ctx["rows"] = _fmt_rows(list(page.object_list))
+            ctx["trend"] = _fmt_rows(selectors.monthly_trend(cycle))
+            ctx["phone_faults"] = selectors.faults(cycle, "phone")[:10]
+            ctx["mystery_faults"] = selectors.faults(cycle, "mystery")[:10]
+    return render(request, "fieldtests/index.html", ctx)
+
+
+@access(COORDINATOR)
+def agency(request, year, agency_id):
+    cycle = get_object_or_404(Cycle.objects.select_related("program"), year=year)
+    from serviceeval.agencies.models import Agency
+
+    target = get_object_or_404(Agency, pk=agency_id)
+    figures = selectors.field_test_figures(cycle=cycle, agency_ids=[target.pk])[target.pk]
+    calls = selectors.phone_tests_visible_to(request.user).filter(cycle=cycle, agency=target)
+    return render(request, "fieldtests/agency.html", {
+        "cycle": cycle, "agency": target,
+        "phone": display(figures["phone"]), "mystery": display(figures["mystery"]),
+        "figures": figures,
+        "calls": [(c, display(services.phone_score(cycle, c.part_scores))) for c in calls],
+        "visits": selectors.visits_visible_to(request.user).filter(cycle=cycle, agency=target),
+        "trend": _fmt_rows(selectors.monthly_trend(cycle, target.pk)),
+        "phone_faults": selectors.faults(cycle, "phone", target.pk)[:10],
+    })  # fmt: skip
+
+
+def _cycle_for_recording(year, what):
+    cycle = get_object_or_404(Cycle.objects.select_related("program"), year=year)
+    spec = cycle.program.spec
+    if not (spec.phone_parts if what == "phone" else spec.mystery_sections):
+        raise Http404  # the program has no such checklist
+    return cycle
+
+
+def _initial_moment(cycle):
+    """Now, when now lies in the cycle's year (a call must be dated in that year)."""
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    if now.year != cycle.gregorian_year:
+        return {}
+    return {"called_at": now, "visited_at": now}
+
+
+@access(COORDINATOR, TESTER)
+def phone_new(request, year):
+    cycle = _cycle_for_recording(year, "phone")
+    agencies = selectors.agencies_testable_by(request.user, cycle)
+    parts = cycle.program.spec.phone_parts
+    form = PhoneTestForm(
+        request.POST or None, agencies=agencies, parts=parts, initial=_initial_moment(cycle)
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.phone_test_record(
+                cycle=cycle, agency=d["agency"], tester=request.user, called_at=d["called_at"],
+                tested_parts=form.tested_parts(), items=form.items_met(), unit=d["unit"],
+                number=d["number"], rings=d["rings"], answer_seconds=d["answer_seconds"],
+                tested_staff=d["tested_staff"], notes=d["notes"],
+            )  # fmt: skip
+        except services.FieldTestError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The telephone test was recorded."))
+            return redirect(f"/fieldtests/?cycle={cycle.year}")
+    return render(request, "fieldtests/phone_form.html", {"cycle": cycle, "form": form})
+
+
+@access(COORDINATOR, TESTER)
+def visit_new(request, year):
+    cycle = _cycle_for_recording(year, "mystery")
+    agencies = selectors.agencies_testable_by(request.user, cycle)
+    form = MysteryVisitForm(
+        request.POST or None, request.FILES or None, agencies=agencies,
+        parts=cycle.program.spec.mystery_sections, initial=_initial_moment(cycle),
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.mystery_visit_record(
+                cycle=cycle, agency=d["agency"], tester=request.user, visited_at=d["visited_at"],
+                items=form.items_met(), counter=d["counter"], scenario=d["scenario"],
+                tested_staff=d["tested_staff"], notes=d["notes"], photos=d["photos"],
+            )  # fmt: skip
+        except services.FieldTestError as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            form.add_error("photos", exc)
+        else:
+            messages.success(request, _("The visit was recorded."))
+            return redirect(f"/fieldtests/?cycle={cycle.year}")
+    return render(request, "fieldtests/visit_form.html", {"cycle": cycle, "form": form})
+
+
+@access(COORDINATOR, TESTER)
+def visit_detail(request, pk):
+    visit = get_object_or_404(
+        selectors.visits_visible_to(request.user).prefetch_related("photos"), pk=pk
+    )
+    sections = visit.cycle.program.spec.mystery_sections
+    rows = [
+        {"section": s, "items": [(i, visit.items.get(i.code)) for i in s.items]} for s in sections
+    ]
+    return render(request, "fieldtests/visit_detail.html", {"visit": visit, "rows": rows})
+
+
+@access(COORDINATOR, TESTER)
+def photo(request, pk):
+    item = get_object_or_404(
+        VisitPhoto.objects.filter(visit__in=selectors.visits_visible_to(request.user)), pk=pk
+    )
+    return serve_upload(item.file, item.original_name)
+
+
+def _delete(request, record, back):
+    try:
+        services.record_delete(
+            record=record, actor=request.user, reason=request.POST.get("reason", "")
+        )
+    except services.FieldTestError as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    messages.success(request, _("The record was deleted."))
+    return redirect(f"/fieldtests/{record.cycle.year}/agency/{record.agency_id}/")
+
+
+@access(COORDINATOR)
+@require_POST
+def phone_delete(request, pk):
+    test = get_object_or_404(selectors.phone_tests_visible_to(request.user), pk=pk)
+    return _delete(request, test, f"/fieldtests/{test.cycle.year}/agency/{test.agency_id}/")
+
+
+@access(COORDINATOR)
+@require_POST
+def visit_delete(request, pk):
+    visit = get_object_or_404(selectors.visits_visible_to(request.user), pk=pk)
+    return _delete(request, visit, f"/fieldtests/visit/{visit.pk}/")

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+
+from serviceeval.engine.program import Problem, ProgramInvalid, ProgramSpec, parse_program
+
+from .models import Program, RubricNode
+
+
+class ProgramRefused(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def program_parse_text(text: str) -> ProgramSpec:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ProgramInvalid([Problem("(yaml)", f"YAML 語法錯誤 (syntax error): {exc}")]) from exc
+    return parse_program(data)
+
+
+def program_check_file(path: str | Path) -> ProgramSpec:
+    path = Path(path)
+    if not path.exists():
+        raise ProgramInvalid([Problem("(file)", f"找不到檔案 {path} (file not found)")])
+    return program_parse_text(path.read_text(encoding="utf-8"))
+
+
+@transaction.atomic
+def program_load(
+    *, text: str, builtin: bool = False, using: str = "default"
+) -> tuple[Program, bool]:
+    """Store a new program or a new version. Returns (program, created).
+
+    The same code and version with identical content is a no-op; with different
+    content it is refused: a revision must be a new version (CITY-16)."""
+    spec = program_parse_text(text)
+    checksum = hashlib.sha256(text.encode()).hexdigest()
+    existing = Program.objects.using(using).filter(code=spec.code, version=spec.version).first()
+    if existing:
+        if existing.checksum == checksum:
+            return existing, False
+        raise ProgramRefused(
+            [
+                Problem(
+                    "version",
+                    f"{spec.code} v{spec.version} 已存在且內容不同，請提高版本號 (bump the version)",
+                )
+            ]
+        )
+    program = Program.objects.using(using).create(
+        code=spec.code, version=spec.version, name=spec.name, city=spec.city,
+        provisional=spec.provisional, builtin=builtin, source=text, checksum=checksum,
+    )  # fmt: skip
+    _store_rubric(program, spec, using)
+    _ensure_groups(spec, using)
+    return program, True
+
+
+def _store_rubric(program: Program, spec: ProgramSpec, using: str) -> None:
+    position = 0
+    for category in spec.categories:
+        stack = [(node, None, 1) for node in reversed(category.rubric)]
+        while stack:
+            node, parent, depth = stack.pop()
+            position += 1
+            row = RubricNode.objects.using(using).create(
+                program=program, category=category.code, code=node.code, name=node.name,
+                max_points=node.max_points, leaf=node.leaf, text=node.text, field_test=node.field_test,
+                parent=parent, depth=depth, position=position,
+            )  # fmt: skip
+            stack.extend((child, row, depth + 1) for child in reversed(node.children))
+
+
+def _ensure_groups(spec: ProgramSpec, using: str) -> None:
+    from serviceeval.agencies.models import Group
+
+    for g in spec.groups:
+        Group.objects.using(using).get_or_create(code=g.code, defaults={"name": g.name})
+
+
+def programs_load_builtin(using: str = "default") -> list[Program]:
+    loaded = []
+    for path in sorted(Path(settings.PROGRAMS_DIR).glob("*.yaml")):
+        program, _ = program_load(text=path.read_text(encoding="utf-8"), builtin=True, using=using)
+        loaded.append(program)
+    return loaded
+
+
+def program_latest(code: str) -> Program | None:
+    return Program.objects.filter(code=code).order_by("-version").first()

@@ -1,0 +1,136 @@
+"""Demo data for the panel review of cycle 105 (idempotent).
+
+The panel: `reviewer` convenes, `reviewer2` is a member, three external experts
+score every agency. Scores for all 16 agencies come in through the same import
+the office uses (generated rows), so results exist with 甲, 乙 and 丙 — one 丙
+passes re-evaluation (香山區公所), one fails (香山衛生所). `reviewer`'s sheet for
+衛生局 stays a draft, so the demo reviewer has something to score and 衛生局 is
+`incomplete`. Results are not published: the office does that in the demo."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from serviceeval.accounts.enums import Role
+from serviceeval.accounts.models import User
+
+from .models import Improvement, PanelMember, PanelRole, Round
+from .services import (
+    assign,
+    improvement_create,
+    panel_add,
+    scores_import,
+    sheet_get_or_create,
+    sheet_save,
+    spec_of,
+)
+
+EXPERTS = [
+    ("expert1", "學者專家 周教授"),
+    ("expert2", "學者專家 鄭教授"),
+    ("expert3", "考核委員 蔡委員"),
+]
+# Share of the points each agency earns (about): 甲 ≥ 0.8, 乙 0.7–0.8, 丙 < 0.7.
+LEVELS = {
+    "HC-101": "0.86", "HC-102": "0.83", "HC-103": "0.77", "HC-104": "0.81", "HC-105": "0.74",
+    "HC-201": "0.88", "HC-202": "0.72", "HC-203": "0.66", "HC-204": "0.79", "HC-205": "0.84",
+    "HC-206": "0.75", "HC-301": "0.71", "HC-302": "0.78", "HC-303": "0.82", "HC-304": "0.76",
+    "HC-305": "0.62",
+}  # fmt: skip
+RE_LEVELS = {"HC-203": "0.74", "HC-305": "0.66"}  # passes / fails re-evaluation
+COMMENTS = [
+    "作法具體，建議持續追蹤成效。",
+    "資料佐證完整，惟宜補充量化指標。",
+    "流程簡化成果明顯，值得推廣。",
+    "請補充民眾回饋後的改善措施。",
+    "創新構想佳，建議評估擴大辦理。",
+    "網站資訊更新頻率可再提高。",
+]
+
+
+def _value(max_points: Decimal, share: Decimal) -> Decimal:
+    value = (max_points * share * 2).to_integral_value() / 2
+    return min(max(value, Decimal(0)), max_points)
+
+
+def _rows(cycle, plan):
+    leaves = spec_of(cycle).category("overall").leaves()
+    rows = []
+    for agency_code, username, share, offset in plan:
+        for j, leaf in enumerate(leaves):
+            wiggle = Decimal(((j * 7 + offset * 3) % 9) - 4) / 100  # −0.04 … +0.04
+            rows.append((len(rows) + 2, {
+                "agency": agency_code, "reviewer": username, "criterion": leaf.code,
+                "score": str(_value(leaf.max_points, Decimal(share) + wiggle)),
+                "comment": COMMENTS[(j + offset) % len(COMMENTS)],
+            }))  # fmt: skip
+    return rows
+
+
+@transaction.atomic
+def build(ctx) -> None:
+    cycle = ctx["cycles"].get(105)
+    if cycle is None or PanelMember.objects.filter(cycle=cycle).exists():
+        return
+    users = {u.username: u for u in ctx["users"]}
+    office = users.get("office")
+    reviewer, reviewer2 = users.get("reviewer"), users.get("reviewer2")
+    if not (office and reviewer and reviewer2):
+        return
+    agencies = ctx["agencies"]
+    panel_add(cycle=cycle, user=reviewer, role=PanelRole.CONVENER, actor=office)
+    panel_add(cycle=cycle, user=reviewer2, role=PanelRole.MEMBER, actor=office)
+    experts = []
+    for username, display in EXPERTS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"role": Role.REVIEWER, "last_name": display, "password": make_password(None)},
+        )
+        experts.append(user)
+        panel_add(cycle=cycle, user=user, role=PanelRole.EXPERT, actor=office)
+    for code in ("HC-101", "HC-102", "HC-201"):
+        assign(cycle=cycle, reviewer=reviewer, agency=agencies[code], actor=office)
+        assign(cycle=cycle, reviewer=reviewer2, agency=agencies[code], actor=office)
+    for code in LEVELS:
+        for expert in experts:
+            assign(cycle=cycle, reviewer=expert, agency=agencies[code], actor=office)
+    plan = []
+    for i, (code, share) in enumerate(sorted(LEVELS.items())):
+        for k, expert in enumerate(experts):
+            plan.append((code, expert.username, share, i + k))
+    plan += [("HC-101", "reviewer2", "0.85", 5), ("HC-102", "reviewer", "0.84", 6),
+             ("HC-102", "reviewer2", "0.80", 7), ("HC-201", "reviewer", "0.87", 8),
+             ("HC-201", "reviewer2", "0.89", 9)]  # fmt: skip
+    rows = _rows(cycle, plan)
+    # One clear disagreement for the calibration page: 稅務局, 有價值的創新服務.
+    for _n, row in rows:
+        if (row["agency"], row["reviewer"], row["criterion"]) == ("HC-102", "reviewer2", "3.1.1"):
+            row["score"] = "110"
+            row["comment"] = "創新服務尚屬規劃階段，成效有限。"
+    report = scores_import(cycle=cycle, rows=rows, actor=office)
+    assert report.errors == [], report.errors[:3]
+    for code in RE_LEVELS:
+        assign(cycle=cycle, reviewer=experts[0], agency=agencies[code], actor=office,
+               round=Round.RE_EVALUATION)  # fmt: skip
+    re_rows = _rows(cycle, [(c, experts[0].username, s, 3) for c, s in RE_LEVELS.items()])
+    report = scores_import(cycle=cycle, rows=re_rows, actor=office, round=Round.RE_EVALUATION)
+    assert report.errors == [], report.errors[:3]
+    # The demo reviewer's own sheet for 衛生局: started, not submitted.
+    sheet = sheet_get_or_create(cycle=cycle, agency=agencies["HC-101"], reviewer=reviewer,
+                                round=Round.FIRST)  # fmt: skip
+    sheet_save(sheet=sheet, version=sheet.version, actor=reviewer,
+               values={"1.1.1.1": ("52", "單一窗口整合度高。"),
+                       "1.1.1.2": ("50", "")})  # fmt: skip
+    if not Improvement.objects.filter(cycle=cycle).exists():
+        improvement_create(
+            cycle=cycle,
+            agency=agencies["HC-101"],
+            criterion="1.2.1.2.1",
+            actor=office,
+            text="電話禮貌測試中總機未報機關名稱，請加強同仁訓練並回報改善情形。",
+            deadline=date(2017, 3, 31),
+        )

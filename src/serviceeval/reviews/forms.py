@@ -1,0 +1,184 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from serviceeval.accounts.enums import Role
+from serviceeval.accounts.models import User
+from serviceeval.agencies.models import Agency
+from serviceeval.core.uploads import validate_upload
+
+from .models import PanelRole, Round
+
+
+class ReviewerChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj} ({obj.username})"
+
+
+def _reviewers():
+    return User.objects.filter(role=Role.REVIEWER, is_active=True).order_by("username")
+
+
+class PanelMemberForm(forms.Form):
+    user = ReviewerChoice(label=_("Reviewer"), queryset=User.objects.none())
+    role = forms.ChoiceField(label=_("Panel role"), choices=PanelRole.choices)
+    max_assignments = forms.IntegerField(label=_("Cap (agencies)"), min_value=1, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = _reviewers()
+
+
+class AssignForm(forms.Form):
+    reviewer = ReviewerChoice(label=_("Reviewer"), queryset=User.objects.none())
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    round = forms.ChoiceField(label=_("Round"), choices=Round.choices)
+
+    def __init__(self, *args, cycle=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = User.objects.filter(panel_seats__cycle=cycle).order_by(
+            "username"
+        )
+        self.fields["agency"].queryset = Agency.objects.filter(
+            participations__cycle=cycle
+        ).order_by("code")
+
+
+class AutoAssignForm(forms.Form):
+    per_agency = forms.IntegerField(
+        label=_("Reviewers per agency (minimum)"), min_value=1, max_value=20, initial=3
+    )
+    cap = forms.IntegerField(label=_("Cap per reviewer"), min_value=1, required=False)
+    round = forms.ChoiceField(label=_("Round"), choices=Round.choices)
+
+
+class ConflictForm(forms.Form):
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, cycle=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(
+            participations__cycle=cycle
+        ).order_by("code")
+
+
+class OfficeConflictForm(ConflictForm):
+    reviewer = ReviewerChoice(label=_("Reviewer"), queryset=User.objects.none())
+
+    def __init__(self, *args, cycle=None, **kwargs):
+        super().__init__(*args, cycle=cycle, **kwargs)
+        self.fields["reviewer"].queryset = User.objects.filter(panel_seats__cycle=cycle).order_by(
+            "username"
+        )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class VisitForm(forms.Form):
+    date = forms.DateField(label=_("Visit date"), widget=forms.DateInput(attrs={"type": "date"}))
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members present"), queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}),
+                            required=False)  # fmt: skip
+
+    def __init__(self, *args, cycle=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = User.objects.filter(panel_seats__cycle=cycle).order_by(
+            "username"
+        )
+
+
+class ExclusionForm(forms.Form):
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    reviewer = ReviewerChoice(label=_("Reviewer"), queryset=User.objects.none())
+    round = forms.ChoiceField(label=_("Round"), choices=Round.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, cycle=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(
+            participations__cycle=cycle
+        ).order_by("code")
+        self.fields["reviewer"].queryset = User.objects.filter(panel_seats__cycle=cycle).order_by(
+            "username"
+        )
+
+
+class TieBreakForm(forms.Form):
+    order = forms.CharField(
+        label=_("Agency codes, best first, separated by commas"), max_length=500
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, cycle=None, **kwargs):
+        self.cycle = cycle
+        super().__init__(*args, **kwargs)
+
+    def clean_order(self):
+        codes = [c.strip() for c in self.cleaned_data["order"].replace("，", ",").split(",")]
+        codes = [c for c in codes if c]
+        found = dict(
+            Agency.objects.filter(participations__cycle=self.cycle, code__in=codes).values_list(
+                "code", "pk"
+            )
+        )
+        unknown = [c for c in codes if c not in found]
+        if unknown:
+            raise ValidationError(
+                _("Unknown agency codes: %(codes)s") % {"codes": ", ".join(unknown)}
+            )
+        return [found[c] for c in codes]
+
+
+class ImprovementForm(forms.Form):
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    criterion = forms.CharField(label=_("Criterion code (optional)"), max_length=40,
+                                required=False)  # fmt: skip
+    text = forms.CharField(label=_("Improvement item"), widget=forms.Textarea(attrs={"rows": 3}))
+    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, cycle=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(
+            participations__cycle=cycle
+        ).order_by("code")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class RespondForm(forms.Form):
+    response = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}))
+    files = MultipleFileField(label=_("Evidence files"), required=False)
+
+    def clean_files(self):
+        files = self.cleaned_data.get("files") or []
+        for f in files:
+            validate_upload(f)
+        return files
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("close", _("Close")), ("return", _("Return for more work"))]
+    )
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}),
+                           required=False)  # fmt: skip

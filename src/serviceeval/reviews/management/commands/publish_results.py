@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from serviceeval.reviews.services import ReviewError, publish_results
+
+from ._common import cycle_by_year
+
+
+class Command(BaseCommand):
+    help = "Publish and freeze the cycle's results (refused while any participant is incomplete)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--cycle", required=True, type=int, help="ROC year, e.g. 105")
+
+    def handle(self, *args, cycle, **options):
+        target = cycle_by_year(cycle)
+        try:
+            rows = publish_results(cycle=target, actor=None)
+        except ReviewError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"已公布 published: {len(rows)} results for cycle {cycle} (frozen)")

@@ -1,0 +1,112 @@
+"""Reads of the reviews app. Other apps rely on `reviewer_can_see` and
+`results_for_cycle` (keep their signatures)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from serviceeval.accounts.enums import Role
+from serviceeval.agencies.selectors import agencies_visible_to
+from serviceeval.cycles.models import Cycle
+
+from .models import (
+    Assignment,
+    Conflict,
+    Improvement,
+    ImprovementStatus,
+    PanelMember,
+    PanelRole,
+    Sheet,
+)
+
+LEADERS = (PanelRole.CONVENER, PanelRole.DEPUTY_CONVENER)
+
+
+def panel_role(user, cycle_id: int) -> str | None:
+    if not getattr(user, "is_authenticated", False) or user.role != Role.REVIEWER:
+        return None
+    return (
+        PanelMember.objects.filter(cycle_id=cycle_id, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def is_panel_leader(user, cycle_id: int) -> bool:
+    return panel_role(user, cycle_id) in LEADERS
+
+
+def _conflicted(user_id: int, cycle_id: int, agency_id: int) -> bool:
+    return Conflict.objects.filter(
+        cycle_id=cycle_id, reviewer_id=user_id, agency_id=agency_id, waived_at__isnull=True
+    ).exists()
+
+
+def reviewer_can_see(user, *, cycle_id: int, agency_id: int) -> bool:
+    """True when `user` is a reviewer assigned to this agency in this cycle (any
+    round), or the convener / deputy convener of the cycle's panel, and has no
+    unwaived conflict of interest with the agency."""
+    if not getattr(user, "is_authenticated", False) or user.role != Role.REVIEWER:
+        return False
+    if _conflicted(user.pk, cycle_id, agency_id):
+        return False
+    if is_panel_leader(user, cycle_id):
+        return True
+    return Assignment.objects.filter(cycle_id=cycle_id, reviewer=user, agency_id=agency_id).exists()
+
+
+def results_for_cycle(cycle) -> list:
+    """The cycle's results: objects with agency_id, status ('complete' /
+    'incomplete'), total (Decimal|None), grade, final_grade, rank (int|None),
+    plus group, re_total, re_status. The frozen snapshot once published."""
+    from .services import results_table
+
+    return results_table(cycle)
+
+
+def assignments_for(user) -> QuerySet[Assignment]:
+    """A reviewer's own assignments without an unwaived conflict."""
+    qs = Assignment.objects.filter(reviewer=user).select_related("cycle", "agency")
+    blocked = Conflict.objects.filter(reviewer=user, waived_at__isnull=True)
+    pairs = set(blocked.values_list("cycle_id", "agency_id"))
+    if pairs:
+        ids = [a.pk for a in qs if (a.cycle_id, a.agency_id) not in pairs]
+        qs = qs.filter(pk__in=ids)
+    return qs.order_by("-cycle__year", "round", "agency__code")
+
+
+def sheets_of(user) -> dict[tuple[int, int, str], Sheet]:
+    return {
+        (s.cycle_id, s.agency_id, s.round): s
+        for s in Sheet.objects.filter(reviewer=user).only(
+            "pk", "cycle_id", "agency_id", "round", "status", "updated"
+        )
+    }
+
+
+def cycles_for_reviews(user) -> QuerySet[Cycle]:
+    """Cycles whose results pages the user may open: the office all; a reviewer the
+    cycles where they convene or deputise."""
+    qs = Cycle.objects.select_related("program")
+    if user.role == Role.COORDINATOR:
+        return qs
+    if user.role == Role.REVIEWER:
+        return qs.filter(panel__user=user, panel__role__in=LEADERS)
+    return qs.none()
+
+
+def improvements_visible_to(user) -> QuerySet[Improvement]:
+    qs = Improvement.objects.select_related("agency", "cycle")
+    if user.role == Role.COORDINATOR:
+        return qs
+    if user.role in (Role.AGENCY_OFFICER, Role.AGENCY_HEAD):
+        return qs.filter(agency__in=agencies_visible_to(user))
+    return qs.none()
+
+
+def overdue_improvements(qs: QuerySet[Improvement]) -> QuerySet[Improvement]:
+    today = timezone.localdate()
+    return qs.filter(
+        status__in=[ImprovementStatus.OPEN, ImprovementStatus.RETURNED], deadline__lt=today
+    )

@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+
+
+class RewardsConfig(AppConfig):
+    name = "serviceeval.rewards"
+    label = "rewards"
+
+    def ready(self):
+        from django.db.models.signals import post_save
+        from django.utils.translation import gettext_lazy as _
+
+        from serviceeval.core.access import AGENCY_ROLES, COORDINATOR
+        from serviceeval.core.nav import DashboardPanel, NavItem, register_nav, register_panel
+        from serviceeval.cycles.models import Cycle
+
+        from . import panels
+        from .services import on_cycle_saved
+
+        post_save.connect(on_cycle_saved, sender=Cycle, dispatch_uid="rewards_roster_freeze")
+        register_nav(NavItem(_("Roster of rewards"), "rewards:index", (COORDINATOR,), order=70))
+        register_nav(
+            NavItem(_("National award"), "rewards:award", (COORDINATOR, *AGENCY_ROLES), order=71)
+        )
+        register_panel(
+            DashboardPanel("rewards/panels/office.html", (COORDINATOR,), panels.office, order=60)
+        )

@@ -1,0 +1,42 @@
+"""Demo national-award pipeline for cycle 116: 社會局 (CT-100) proposes its two
+subordinate agencies, the office preselects a district office; one is recommended,
+passes the initial review and is shortlisted (CITY-10, CITY-11, CITY-15). Idempotent."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from serviceeval.accounts.enums import Role
+
+from .models import Nomination
+from .services import attendance_add, consent_set, nomination_propose, nomination_step
+
+
+@transaction.atomic
+def build(ctx) -> None:
+    city = ctx["cycles"].get(116)
+    if city is None or Nomination.objects.filter(cycle=city).exists():
+        return
+    users = {u.username: u for u in ctx["users"]}
+    office = next((u for u in ctx["users"] if u.role == Role.COORDINATOR), None)
+    officer = users.get("city-officer")
+    agencies = ctx["agencies"]
+    if office is None or officer is None:
+        return
+    first = nomination_propose(
+        cycle=city, agency=agencies["CT-120"], actor=officer, note="兒少服務整合"
+    )
+    nomination_propose(cycle=city, agency=agencies["CT-110"], actor=officer)
+    district = nomination_propose(cycle=city, agency=agencies["CT-901"], actor=office)
+    nomination_step(nomination=first, status="recommended", on=date(2027, 6, 15), actor=office,
+                    note="書面審查及實地評核通過")  # fmt: skip
+    nomination_step(nomination=first, status="passed_initial", on=date(2027, 8, 20), actor=office)
+    nomination_step(nomination=first, status="shortlisted", on=date(2027, 10, 5), actor=office)
+    nomination_step(nomination=district, status="recommended", on=date(2027, 6, 15), actor=office)
+    attendance_add(nomination=first, session="參獎輔導工作坊（一）", on=date(2027, 7, 2),
+                   attendee="黃承辦", attended=True, actor=office)  # fmt: skip
+    attendance_add(nomination=district, session="參獎輔導工作坊（一）", on=date(2027, 7, 2),
+                   attendee="區公所 陳課長", attended=False, actor=office)  # fmt: skip
+    consent_set(nomination=first, consent=True, actor=office)

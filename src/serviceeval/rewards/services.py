@@ -1,0 +1,450 @@
+"""Writes of the rewards app: the roster (敘獎名冊) and the national award pipeline.
+
+* `roster_refresh` recomputes the computed entries from the program's reward rules
+  (results, field tests, national-award statuses), keeps the office's manual entries,
+  writes only when something changed and audits the change;
+* while the cycle's results are published the roster is frozen: no recompute and no
+  manual edits, except the decisions that come after the national result (HSC-13
+  entries follow the award statuses; manual entries for CITY-14);
+* publishing the results computes the roster once and freezes it; unfreezing the
+  results unfreezes it (`on_cycle_saved`, connected in `apps.py`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from serviceeval.agencies.enums import ROSTER_ROLES, AgencyKind
+from serviceeval.agencies.models import Agency, Person
+from serviceeval.core.audit import audit_record
+from serviceeval.engine import rewards as engine
+
+from .models import (
+    AwardStatus,
+    Nomination,
+    NominationSource,
+    NominationStep,
+    PublicCommendation,
+    RewardEntry,
+    RewardKind,
+    RosterState,
+    TrainingAttendance,
+)
+
+log = logging.getLogger(__name__)
+
+FIELD_KINDS = ("average_threshold", "top_n")
+# Rules fed by the reviews app's results: the roster page recomputes these when opened
+# (field tests and nominations recompute their own rules when they change).
+RESULT_KINDS = ("grade_rank",)
+AWARD_KINDS = ("milestone_highest",)
+# Rules filed by the office (free-form entries on the same roster).
+MANUAL_RULES = {"HSC": ("HSC-14",), "CITY": ("CITY-14",)}
+# Decisions taken after the national result: still open while the results are frozen.
+LATE_MANUAL_RULES = ("CITY-14",)
+MAX_PROPOSALS = 2
+FINAL_STATUSES = (AwardStatus.WON, AwardStatus.NOT_WON)
+
+# Allowed national-award status changes (CITY-10, HSC-13).
+NEXT = {
+    AwardStatus.PROPOSED: (AwardStatus.RECOMMENDED, AwardStatus.NOT_RECOMMENDED),
+    AwardStatus.RECOMMENDED: (AwardStatus.PASSED_INITIAL, AwardStatus.NOT_WON),
+    AwardStatus.PASSED_INITIAL: (AwardStatus.SHORTLISTED, AwardStatus.WON, AwardStatus.NOT_WON),
+    AwardStatus.SHORTLISTED: (AwardStatus.WON, AwardStatus.NOT_WON),
+    AwardStatus.NOT_RECOMMENDED: (),
+    AwardStatus.WON: (),
+    AwardStatus.NOT_WON: (),
+}
+
+
+class RewardError(Exception):
+    """A refused change; zh-Hant first with English in parentheses."""
+
+
+# --- roster ------------------------------------------------------------------------------
+
+
+def manual_rules(cycle) -> tuple[str, ...]:
+    prefix = cycle.program.spec.rule_prefix
+    return MANUAL_RULES.get(prefix, MANUAL_RULES["HSC"] + MANUAL_RULES["CITY"])
+
+
+def _people(cycle, agency_ids) -> dict[int, list[tuple[str, str]]]:
+    """Roster roles per agency: the cycle's copy, else the standing roster (one query)."""
+    rows = Person.objects.filter(
+        Q(cycle=cycle) | Q(cycle__isnull=True),
+        agency_id__in=list(agency_ids),
+        role__in=list(ROSTER_ROLES),
+    )
+    own: dict[int, list] = {}
+    standing: dict[int, list] = {}
+    for agency_id, cycle_id, role, name in rows.order_by("agency_id", "role", "name").values_list(
+        "agency_id", "cycle_id", "role", "name"
+    ):
+        (own if cycle_id else standing).setdefault(agency_id, []).append((role, name))
+    return {a: own.get(a) or standing.get(a, []) for a in agency_ids}
+
+
+def _tested_staff(cycle) -> dict[str, dict[int, list[str]]]:
+    from serviceeval.fieldtests.models import MysteryVisit, PhoneTest
+
+    out: dict[str, dict[int, list[str]]] = {"phone": {}, "mystery": {}}
+    for source, model in (("phone", PhoneTest), ("mystery", MysteryVisit)):
+        pairs = (
+            model.objects.filter(cycle=cycle, tested_staff__isnull=False)
+            .values_list("agency_id", "tested_staff__name")
+            .distinct()
+            .order_by("agency_id", "tested_staff__name")
+        )
+        for agency_id, name in pairs:
+            out[source].setdefault(agency_id, []).append(name)
+    return out
+
+
+def roster_input(cycle, kinds=None) -> engine.RosterInput:
+    """The facts the rules need, loaded only for the rule kinds that run."""
+    from serviceeval.fieldtests.selectors import averages
+
+    spec = cycle.program.spec
+    run = set(kinds) if kinds else {r.kind for r in spec.reward_rules}
+    data = engine.RosterInput()
+    if "grade_rank" in run:
+        from serviceeval.reviews.selectors import results_for_cycle
+
+        names = {g.code: g.name for g in spec.grades}
+        data.results = [
+            engine.ResultFact(r.agency_id, r.status, r.total, r.grade, r.final_grade, r.rank,
+                              names.get(r.final_grade or r.grade or "", ""))
+            for r in results_for_cycle(cycle)
+        ]  # fmt: skip
+    if run & set(FIELD_KINDS):
+        data.averages = averages(cycle)
+        data.tested_staff = _tested_staff(cycle)
+    if "milestone_highest" in run:
+        # HSC-13 is granted after the national result: only finished nominations count.
+        data.award_statuses = dict(
+            Nomination.objects.filter(cycle=cycle, status__in=FINAL_STATUSES)
+            .exclude(highest="")
+            .values_list("agency_id", "highest")
+        )
+    ids = {r.agency_id for r in data.results}
+    for by_agency in data.averages.values():
+        ids |= set(by_agency)
+    ids |= set(data.award_statuses)
+    data.people = _people(cycle, ids)
+    data.order = dict(Agency.objects.filter(pk__in=ids).values_list("pk", "code"))
+    return data
+
+
+def _signature(e) -> tuple:
+    return (e.person, e.role, e.agency_id, e.kind, e.count, e.rule, e.reason,
+            e.public_commendation)  # fmt: skip
+
+
+def state_of(cycle) -> RosterState:
+    state, _ = RosterState.objects.get_or_create(cycle=cycle)
+    return state
+
+
+def is_frozen(cycle) -> bool:
+    return RosterState.objects.filter(cycle=cycle, frozen_at__isnull=False).exists()
+
+
+@transaction.atomic
+def roster_refresh(*, cycle, actor, kinds=None, force: bool = False) -> bool:
+    """Recompute the computed entries of the rules of `kinds` (all when None).
+    Refused silently (False) while frozen, except the national-award kinds or `force`.
+    Returns True when the roster changed."""
+    rules = [r for r in cycle.program.spec.reward_rules if kinds is None or r.kind in kinds]
+    if kinds is not None and not rules:
+        return False  # the program has no rule of these kinds
+    state = state_of(cycle)
+    state = RosterState.objects.select_for_update().get(pk=state.pk)
+    late_only = kinds is not None and set(kinds) <= set(AWARD_KINDS)
+    if state.frozen_at is not None and not force and not late_only:
+        return False
+    roster = engine.compute_roster(rules, roster_input(cycle, kinds), kinds=kinds)
+    rule_ids = [r.rule for r in rules]
+    old = RewardEntry.objects.filter(cycle=cycle, manual=False)
+    old_pc = PublicCommendation.objects.filter(cycle=cycle)
+    if kinds is not None:
+        old = old.filter(rule__in=rule_ids)
+        old_pc = old_pc.filter(rule__in=rule_ids)
+    before = [_signature(e) for e in old.order_by("position", "id")]
+    # Positions follow the program's rule order, so a partial recompute (HSC-13 only)
+    # keeps its entries in their place among the others.
+    order = {r.rule: i for i, r in enumerate(cycle.program.spec.reward_rules)}
+    new = [
+        RewardEntry(
+            cycle=cycle, person=e.person, role=e.role, agency_id=e.agency_id, kind=e.kind,
+            count=e.count, rule=e.rule, reason=e.reason, facts=e.facts,
+            public_commendation=e.public_commendation, position=order[e.rule] * 100_000 + i,
+        )
+        for i, e in enumerate(roster.entries)
+    ]  # fmt: skip
+    after = [_signature(e) for e in new]
+    pcs_before = list(old_pc.order_by("position").values_list("agency_id", "rule", "reason"))
+    pcs_after = [(c.agency_id, c.rule, c.reason) for c in roster.commendations]
+    state.computed_at = timezone.now()
+    state.save(update_fields=["computed_at"])
+    if before == after and pcs_before == pcs_after:
+        return False
+    old.delete()
+    old_pc.delete()
+    RewardEntry.objects.bulk_create(new, batch_size=1000)
+    PublicCommendation.objects.bulk_create(
+        [PublicCommendation(cycle=cycle, agency_id=a, rule=r, reason=t,
+                            position=order[r] * 100_000 + i)
+         for i, (a, r, t) in enumerate(pcs_after)],
+        batch_size=1000,
+    )  # fmt: skip
+    removed = sorted(set(before) - set(after))
+    added = sorted(set(after) - set(before))
+    audit_record(actor=actor, action="roster_recomputed", obj=state,
+                 before={"removed": [list(s) for s in removed[:500]], "count": len(before)},
+                 after={"added": [list(s) for s in added[:500]], "count": len(after),
+                        "rules": rule_ids})  # fmt: skip
+    return True
+
+
+def on_cycle_saved(sender, instance, update_fields=None, **kwargs):
+    """Publishing the results computes the roster once and freezes it; unfreezing the
+    results unfreezes it (HSC-11: the roster is frozen with the results)."""
+    if update_fields is not None and "results_published_at" not in update_fields:
+        return
+    if kwargs.get("raw"):  # loading a fixture or a backup: rows come as they were
+        return
+    state = state_of(instance)
+    if instance.results_published_at is not None and state.frozen_at is None:
+        try:
+            with transaction.atomic():
+                roster_refresh(cycle=instance, actor=None, force=True)
+        except Exception:  # never block the publication itself
+            log.exception("roster computation failed for cycle %s", instance.year)
+        state.frozen_at = instance.results_published_at
+        state.save(update_fields=["frozen_at"])
+        audit_record(actor=None, action="roster_frozen", obj=state,
+                     after={"frozen_at": state.frozen_at})  # fmt: skip
+    elif state.frozen_at is not None:
+        audit_record(actor=None, action="roster_unfrozen", obj=state,
+                     before={"frozen_at": state.frozen_at})  # fmt: skip
+        state.frozen_at = None
+        state.save(update_fields=["frozen_at"])
+
+
+@transaction.atomic
+def entry_add(
+    *, cycle, person: str, role: str, agency, kind: str, count: int, rule: str, reason: str, actor
+) -> RewardEntry:
+    """HSC-14 / CITY-14: a free-form entry by the office."""
+    person = (person or "").strip()
+    if not person:
+        raise RewardError("請填寫姓名 (person: required)")
+    if kind not in RewardKind.values:
+        raise RewardError(f"獎懲種類「{kind}」不正確 (kind: unknown)")
+    if not isinstance(count, int) or count < 1 or count > 9:
+        raise RewardError("次數須為 1 至 9 (count: 1 to 9)")
+    if rule not in manual_rules(cycle):
+        raise RewardError(f"依據「{rule}」不可人工新增 (rule: not a manual rule)")
+    if is_frozen(cycle) and rule not in LATE_MANUAL_RULES:
+        raise RewardError("成績已公布，名冊已凍結 (the roster is frozen with the results)")
+    position = (
+        RewardEntry.objects.filter(cycle=cycle, manual=True).order_by("-position")
+        .values_list("position", flat=True).first()
+    )  # fmt: skip
+    entry = RewardEntry.objects.create(
+        cycle=cycle, person=person, role=role.strip(), agency=agency, kind=kind, count=count,
+        rule=rule, reason=reason.strip(), manual=True, created_by=actor,
+        position=(position or 0) + 1,
+    )  # fmt: skip
+    audit_record(actor=actor, action="reward_entry_added", obj=entry,
+                 after=_entry_fields(entry))  # fmt: skip
+    return entry
+
+
+def _entry_fields(entry) -> dict:
+    return {"person": entry.person, "role": entry.role, "agency": entry.agency_id,
+            "kind": entry.kind, "count": entry.count, "rule": entry.rule,
+            "reason": entry.reason}  # fmt: skip
+
+
+@transaction.atomic
+def entry_delete(*, entry: RewardEntry, actor, reason: str = "") -> None:
+    if not entry.manual:
+        raise RewardError("計算產生的名冊項目不可刪除 (computed entries cannot be deleted)")
+    if is_frozen(entry.cycle) and entry.rule not in LATE_MANUAL_RULES:
+        raise RewardError("成績已公布，名冊已凍結 (the roster is frozen with the results)")
+    audit_record(actor=actor, action="reward_entry_deleted", obj=entry,
+                 before=_entry_fields(entry), reason=reason)  # fmt: skip
+    entry.delete()
+
+
+def roster_entries(cycle):
+    return (
+        RewardEntry.objects.filter(cycle=cycle)
+        .select_related("agency")
+        .order_by("manual", "position", "id")
+    )
+
+
+def roster_json(cycle) -> list[dict]:
+    """The `rewards --json` objects."""
+    return [
+        {
+            "person": e.person,
+            "role": e.role,
+            "agency": e.agency.code if e.agency else "",
+            "kind": e.kind,
+            "count": e.count,
+            "rule": e.rule,
+            "reason": e.reason,
+        }
+        for e in roster_entries(cycle)
+    ]
+
+
+# --- national award (CITY-10, CITY-11, CITY-15, HSC-13) -----------------------------------
+
+
+def _subordinate_proposals(cycle, parent_id) -> int:
+    return Nomination.objects.filter(
+        cycle=cycle, agency__parent_id=parent_id, source=NominationSource.FIRST_LEVEL
+    ).count()
+
+
+@transaction.atomic
+def nomination_propose(*, cycle, agency, actor, note: str = "") -> Nomination:
+    """CITY-10: a first-level agency proposes 1–2 of its subordinate agencies; the
+    office preselects district offices (and may add any agency)."""
+    from serviceeval.accounts.enums import Role
+
+    if Nomination.objects.filter(cycle=cycle, agency=agency).exists():
+        raise RewardError(f"{agency.name} 已在推薦名單中 (already nominated)")
+    if actor.role in (Role.AGENCY_OFFICER, Role.AGENCY_HEAD):
+        own = actor.agency
+        if own is None or own.kind != AgencyKind.FIRST_LEVEL or agency.parent_id != own.pk:
+            raise RewardError("只能推薦本機關的所屬機關 (only your own subordinate agencies)")
+    elif actor.role != Role.COORDINATOR:
+        raise RewardError("沒有推薦權限 (not allowed)")
+    source = (
+        NominationSource.FIRST_LEVEL
+        if agency.kind == AgencyKind.SUBORDINATE and agency.parent_id
+        else NominationSource.OFFICE
+    )
+    if source == NominationSource.FIRST_LEVEL:
+        Agency.objects.select_for_update().filter(pk=agency.parent_id).first()
+        if _subordinate_proposals(cycle, agency.parent_id) >= MAX_PROPOSALS:
+            raise RewardError(
+                f"每個一級機關最多推薦 {MAX_PROPOSALS} 個所屬機關 "
+                f"(at most {MAX_PROPOSALS} subordinate agencies per first-level agency)"
+            )
+    nomination = Nomination.objects.create(
+        cycle=cycle, agency=agency, source=source, proposed_by=actor, note=note.strip()
+    )
+    audit_record(actor=actor, action="nomination_proposed", obj=nomination,
+                 after={"agency": agency.pk, "source": source})  # fmt: skip
+    return nomination
+
+
+@transaction.atomic
+def nomination_withdraw(*, nomination: Nomination, actor) -> None:
+    if nomination.status != AwardStatus.PROPOSED:
+        raise RewardError("已進入審查，不可撤回 (only a proposal can be withdrawn)")
+    audit_record(actor=actor, action="nomination_withdrawn", obj=nomination,
+                 before={"agency": nomination.agency_id, "source": nomination.source})  # fmt: skip
+    nomination.delete()
+
+
+@transaction.atomic
+def nomination_step(*, nomination: Nomination, status: str, on: date, actor, note: str = ""):
+    """Move a nomination along recommended → passed initial → shortlisted → won / not won."""
+    nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
+    allowed = NEXT.get(nomination.status, ())
+    if status not in allowed:
+        names = dict(AwardStatus.choices)
+        raise RewardError(
+            f"無法由「{names[nomination.status]}」改為「{names.get(status, status)}」 "
+            f"(status: {nomination.status} → {status} is not allowed)"
+        )
+    if not isinstance(on, date):
+        raise RewardError("請填寫日期 (date: required)")
+    before = {"status": nomination.status, "highest": nomination.highest}
+    NominationStep.objects.create(
+        nomination=nomination, status=status, on=on, note=note.strip(), recorded_by=actor
+    )
+    nomination.status = status
+    if engine.status_position(status) > engine.status_position(nomination.highest or None):
+        nomination.highest = status
+    nomination.save(update_fields=["status", "highest"])
+    audit_record(actor=actor, action="nomination_status", obj=nomination, before=before,
+                 after={"status": status, "highest": nomination.highest, "on": on},
+                 reason=note)  # fmt: skip
+    roster_refresh(cycle=nomination.cycle, actor=actor, kinds=AWARD_KINDS)
+    return nomination
+
+
+@transaction.atomic
+def attendance_add(*, nomination, session: str, on: date, attendee: str, attended: bool, actor):
+    """CITY-11: coaching/training attendance."""
+    if not session.strip():
+        raise RewardError("請填寫課程名稱 (session: required)")
+    row = TrainingAttendance.objects.create(
+        nomination=nomination, session=session.strip(), on=on, attendee=attendee.strip(),
+        attended=attended,
+    )  # fmt: skip
+    audit_record(actor=actor, action="training_attendance", obj=nomination,
+                 after={"session": row.session, "on": on, "attendee": row.attendee,
+                        "attended": attended})  # fmt: skip
+    return row
+
+
+@transaction.atomic
+def consent_set(*, nomination, consent: bool, actor) -> Nomination:
+    """CITY-11: consent to reuse the agency's materials for training."""
+    before = {"consent_reuse": nomination.consent_reuse}
+    nomination.consent_reuse = consent
+    nomination.consent_on = timezone.localdate() if consent else None
+    nomination.save(update_fields=["consent_reuse", "consent_on"])
+    audit_record(actor=actor, action="nomination_consent", obj=nomination, before=before,
+                 after={"consent_reuse": consent})  # fmt: skip
+    return nomination
+
+
+@dataclass
+class SubsidyRow:
+    nomination: Nomination
+    amount: Decimal
+
+
+def subsidy_rule(cycle):
+    return next((r for r in cycle.program.spec.reward_rules if r.kind == "subsidy"), None)
+
+
+def subsidies(cycle, nominations) -> tuple[list[SubsidyRow], Decimal]:
+    """CITY-15: NT$ per nomination from the program's subsidy rule, and the year's total."""
+    rule = subsidy_rule(cycle)
+    rows = [
+        SubsidyRow(n, engine.subsidy(rule.params, n.highest or None) if rule else Decimal(0))
+        for n in nominations
+    ]
+    return rows, sum((r.amount for r in rows), Decimal(0))
+
+
+def subsidy_totals() -> list[tuple[int, Decimal]]:
+    """CITY-15: total subsidy per cycle year, every year with nominations."""
+    from serviceeval.cycles.models import Cycle
+
+    out = []
+    for cycle in (
+        Cycle.objects.select_related("program").filter(nominations__isnull=False).distinct()
+    ):
+        _rows, total = subsidies(cycle, cycle.nominations.all())
+        out.append((cycle.year, total))
+    return out

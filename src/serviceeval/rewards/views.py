@@ -1,0 +1,258 @@
+"""Reward roster (office only) and the national award pipeline (office; agencies see
+and propose their own). Testers and reviewers have no reward pages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from serviceeval.accounts.enums import Role
+from serviceeval.core.access import AGENCY_ROLES, COORDINATOR, access
+from serviceeval.core.audit import history_for
+from serviceeval.cycles.models import Cycle
+from serviceeval.exports.http import file_response
+
+from . import selectors, services
+from .exporters import role_text, roster_file
+from .forms import AttendanceForm, ConsentForm, EntryForm, ProposeForm, StepForm
+from .models import AwardStatus, PublicCommendation, RewardEntry
+
+PAGE_SIZE = 200
+
+
+def _cycles():
+    return list(Cycle.objects.select_related("program").order_by("-year"))
+
+
+def _pick(cycles, year):
+    return next((c for c in cycles if str(c.year) == str(year)), cycles[0] if cycles else None)
+
+
+def _cycle(year):
+    return get_object_or_404(Cycle.objects.select_related("program"), year=year)
+
+
+def _back(cycle, name="rewards:index"):
+    from django.urls import reverse
+
+    return redirect(f"{reverse(name)}?cycle={cycle.year}")
+
+
+@access(COORDINATOR)
+def index(request):
+    cycles = _cycles()
+    cycle = _pick(cycles, request.GET.get("cycle", ""))
+    ctx = {"cycles": cycles, "cycle": cycle}
+    if cycle is not None:
+        services.roster_refresh(cycle=cycle, actor=request.user, kinds=services.RESULT_KINDS)
+        page = Paginator(services.roster_entries(cycle), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        entries = list(page.object_list)
+        for e in entries:
+            e.role_text = role_text(e.role) if not e.manual else e.role
+        state = services.state_of(cycle)
+        history = []
+        for event in history_for(state).order_by("-at", "-id")[:10]:
+            history.append({"event": event, "added": event.after.get("count"),
+                            "removed": event.before.get("count")})  # fmt: skip
+        ctx.update({
+            "history": history,
+            "page": page,
+            "entries": entries,
+            "commendations": PublicCommendation.objects.filter(cycle=cycle).select_related("agency"),
+            "state": state,
+            "form": EntryForm(rules=services.manual_rules(cycle)),
+            "late_rules": services.LATE_MANUAL_RULES,
+        })  # fmt: skip
+    return render(request, "rewards/index.html", ctx)
+
+
+@access(COORDINATOR)
+@require_POST
+def recompute(request, year):
+    cycle = _cycle(year)
+    if services.is_frozen(cycle):
+        messages.error(request, _("The roster is frozen with the published results."))
+    else:
+        changed = services.roster_refresh(cycle=cycle, actor=request.user)
+        messages.success(
+            request, _("The roster was recomputed.") if changed else _("The roster is up to date.")
+        )
+    return _back(cycle)
+
+
+@access(COORDINATOR)
+@require_POST
+def entry_new(request, year):
+    cycle = _cycle(year)
+    form = EntryForm(request.POST, rules=services.manual_rules(cycle))
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.entry_add(
+                cycle=cycle, person=d["person"], role=d["role"], agency=d["agency"],
+                kind=d["kind"], count=d["count"], rule=d["rule"], reason=d["reason"],
+                actor=request.user,
+            )  # fmt: skip
+        except services.RewardError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The entry was added."))
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}")
+    return _back(cycle)
+
+
+@access(COORDINATOR)
+@require_POST
+def entry_delete(request, pk):
+    entry = get_object_or_404(RewardEntry.objects.select_related("cycle"), pk=pk)
+    try:
+        services.entry_delete(
+            entry=entry, actor=request.user, reason=request.POST.get("reason", "")
+        )
+    except services.RewardError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The entry was deleted."))
+    return _back(entry.cycle)
+
+
+@access(COORDINATOR)
+def export(request, year, fmt):
+    if fmt not in ("xlsx", "ods", "pdf"):
+        raise Http404
+    cycle = _cycle(year)
+    services.roster_refresh(cycle=cycle, actor=request.user, kinds=services.RESULT_KINDS)
+    data = roster_file(
+        cycle,
+        list(services.roster_entries(cycle)),
+        list(PublicCommendation.objects.filter(cycle=cycle).select_related("agency")),
+        fmt,
+    )
+    return file_response(data, f"敘獎名冊-{cycle.year}.{fmt}")
+
+
+# --- national award ---------------------------------------------------------------------
+
+
+@access(COORDINATOR, *AGENCY_ROLES)
+def award(request):
+    cycles = _cycles()
+    cycle = _pick(cycles, request.GET.get("cycle", ""))
+    ctx = {"cycles": cycles, "cycle": cycle, "is_office": request.user.role == Role.COORDINATOR}
+    if cycle is not None:
+        noms = list(
+            selectors.nominations_visible_to(request.user)
+            .filter(cycle=cycle)
+            .prefetch_related("steps", "attendance")
+        )
+        rows, total = services.subsidies(cycle, noms)
+        labels = dict(AwardStatus.choices)
+        for row in rows:
+            row.amount_text = f"{row.amount:,.0f}"
+            row.next_choices = [(s, labels[s]) for s in services.NEXT[row.nomination.status]]
+        proposable = selectors.proposable_agencies(request.user, cycle)
+        ctx.update({
+            "rows": rows, "total": f"{total:,.0f}",
+            "propose_form": ProposeForm(agencies=proposable) if proposable.exists() else None,
+            "attendance_form": AttendanceForm(),
+            "totals": [(y, f"{t:,.0f}") for y, t in services.subsidy_totals()] if ctx["is_office"] else [],
+            "has_subsidy": services.subsidy_rule(cycle) is not None,
+        })  # fmt: skip
+    return render(request, "rewards/award.html", ctx)
+
+
+@access(COORDINATOR, *AGENCY_ROLES)
+@require_POST
+def propose(request, year):
+    cycle = _cycle(year)
+    form = ProposeForm(request.POST, agencies=selectors.proposable_agencies(request.user, cycle))
+    if form.is_valid():
+        try:
+            services.nomination_propose(
+                cycle=cycle, agency=form.cleaned_data["agency"], actor=request.user,
+                note=form.cleaned_data["note"],
+            )  # fmt: skip
+        except services.RewardError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The agency was proposed."))
+    else:
+        messages.error(request, _("Choose one of your subordinate agencies."))
+    return _back(cycle, "rewards:award")
+
+
+def _nomination(request, pk):
+    return get_object_or_404(selectors.nominations_visible_to(request.user), pk=pk)
+
+
+@access(COORDINATOR, *AGENCY_ROLES)
+@require_POST
+def withdraw(request, pk):
+    nomination = _nomination(request, pk)
+    try:
+        services.nomination_withdraw(nomination=nomination, actor=request.user)
+    except services.RewardError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The proposal was withdrawn."))
+    return _back(nomination.cycle, "rewards:award")
+
+
+@access(COORDINATOR)
+@require_POST
+def step(request, pk):
+    nomination = _nomination(request, pk)
+    form = StepForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.nomination_step(
+                nomination=nomination, status=d["status"], on=d["on"], note=d["note"],
+                actor=request.user,
+            )  # fmt: skip
+        except services.RewardError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The status was recorded."))
+    else:
+        messages.error(request, _("Give the new status and its date."))
+    return _back(nomination.cycle, "rewards:award")
+
+
+@access(COORDINATOR)
+@require_POST
+def attendance(request, pk):
+    nomination = _nomination(request, pk)
+    form = AttendanceForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        services.attendance_add(
+            nomination=nomination, session=d["session"], on=d["on"], attendee=d["attendee"],
+            attended=d["attended"], actor=request.user,
+        )  # fmt: skip
+        messages.success(request, _("The attendance was recorded."))
+    else:
+        messages.error(request, _("Give the training session and its date."))
+    return _back(nomination.cycle, "rewards:award")
+
+
+@access(COORDINATOR)
+@require_POST
+def consent(request, pk):
+    nomination = _nomination(request, pk)
+    form = ConsentForm(request.POST)
+    form.is_valid()
+    services.consent_set(
+        nomination=nomination, consent=bool(form.cleaned_data.get("consent")), actor=request.user
+    )
+    messages.success(request, _("The consent was recorded."))
+    return _back(nomination.cycle, "rewards:award")

@@ -1,0 +1,84 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    PLAN = "plan", _("Implementation plan")
+    REPORT = "report", _("Performance report")
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved by the head")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for revision")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+# Status filter value for a submission that does not exist yet.
+NOT_STARTED = "not_started"
+
+
+class EventKind(models.TextChoices):
+    SAVE = "save", _("Saved")
+    APPROVE = "approve", _("Approved")
+    SUBMIT = "submit", _("Submitted")
+    RETURN = "return", _("Returned")
+    ACCEPT = "accept", _("Accepted")
+    REOPEN = "reopen", _("Reopened")
+    COMMENT = "comment", _("Comment")
+
+
+class EvidenceKind(models.TextChoices):
+    FILE = "file", _("File")
+    URL = "url", _("URL")
+
+
+class LinkStatus(models.TextChoices):
+    UNCHECKED = "unchecked", _("Not checked yet")
+    OK = "ok", _("Link works")
+    DEAD = "dead", _("Dead link")
+
+
+# Milestone code of each kind's deadline (programs/*.yaml).
+DEADLINE_MILESTONE = {Kind.PLAN: "plan_due", Kind.REPORT: "report_due"}
+
+# CITY-2: the six required sections of an implementation plan.
+PLAN_SECTIONS = (
+    ("cover", _("Cover")),
+    ("basic_data", _("Basic data")),
+    ("overview", _("Current service overview")),
+    ("content", _("Plan content")),
+    ("control", _("Control (management and review) rules")),
+    ("future", _("Future directions")),
+)
+
+# CITY-3 / HSC-8: customer-satisfaction survey block.
+SURVEY_SECTIONS = (
+    ("survey_method", _("Survey method")),
+    ("survey_sampling", _("Sampling method")),
+    ("survey_results", _("Survey results")),
+    ("survey_trend", _("Trend analysis")),
+    ("survey_improvement", _("Improvement of dissatisfaction and its effect")),
+)
+
+# CITY-4: project-planning blocks.
+PROJECT_SECTIONS = (
+    ("project_execution_plan", _("Execution plan")),
+    ("project_steps", _("Implementation steps")),
+    ("project_supporting", _("Supporting measures")),
+    ("project_review", _("Periodic review mechanism")),
+    ("project_benefits", _("Benefit measures: formulas and figures")),
+    ("project_cost_budget", _("Cost: budget")),
+    ("project_cost_staff", _("Cost: staff")),
+    ("project_cost_time", _("Cost: time")),
+    ("project_cost_benefit", _("Why the benefit justifies the cost")),
+)
+
+# HSC-8: the four yearly figures whose growth rates are shown.
+METRICS = (
+    ("service_satisfaction", _("Service satisfaction (%)")),
+    ("complaint_satisfaction", _("Complaint-handling satisfaction (%)")),
+    ("online_services", _("Number of online services")),
+    ("online_cases", _("Number of online-service cases")),
+)

@@ -1,0 +1,130 @@
+"""Who may do what with a submission, and the pure checks on its content.
+
+No database writes here; services call these before writing and views call
+them to decide which buttons to show.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from serviceeval.accounts.enums import Role
+from serviceeval.agencies.enums import AgencyKind
+
+from .enums import Kind
+
+AGENCY_ROLES = (Role.AGENCY_OFFICER, Role.AGENCY_HEAD)
+PLAN_KINDS = (AgencyKind.FIRST_LEVEL, AgencyKind.DISTRICT_OFFICE)
+
+
+def can_edit(user, agency) -> bool:
+    """Only the agency's own officer and head write its submissions."""
+    return user.is_authenticated and user.role in AGENCY_ROLES and user.agency_id == agency.pk
+
+
+def can_approve(user, agency) -> bool:
+    return user.is_authenticated and user.role == Role.AGENCY_HEAD and user.agency_id == agency.pk
+
+
+def can_decide(user) -> bool:
+    """Accept, return and reopen belong to the program office."""
+    return user.is_authenticated and user.role == Role.COORDINATOR
+
+
+def can_comment(user, agency) -> bool:
+    """CITY-6: the first-level parent agency comments on its subordinates; the office too."""
+    if not user.is_authenticated:
+        return False
+    if user.role == Role.COORDINATOR:
+        return True
+    return (
+        user.role in AGENCY_ROLES
+        and agency.parent_id is not None
+        and (agency.parent_id == user.agency_id)
+    )
+
+
+def plan_required(agency, has_plan_milestone: bool) -> bool:
+    """CITY-2: first-level agencies and district offices file a plan, in
+    programs that have a `plan_due` milestone (Hsinchu has none)."""
+    return has_plan_milestone and agency.kind in PLAN_KINDS
+
+
+def kinds_required(agency, milestone_codes) -> list[str]:
+    kinds = []
+    if plan_required(agency, "plan_due" in milestone_codes):
+        kinds.append(Kind.PLAN)
+    kinds.append(Kind.REPORT)
+    return kinds
+
+
+# --- content checks --------------------------------------------------------
+
+# A narrative that talks about a web service must carry a URL that reviewers can
+# open (CITY-3). The heuristic: any of these words or an address in the text.
+WEB_CLAIM_RE = re.compile(r"網站|網址|網頁|線上|官網|https?://|www\.|website|online", re.IGNORECASE)
+BULLET_RE = re.compile(
+    r"^\s*(?:[-*•‧・●○◎■□▪►]|\(?\d{1,3}[.)、]|[（(]?[一二三四五六七八九十]{1,3}[)）、.]|[（(]\d{1,3}[)）])\s*"
+)
+MIN_ITEM_CHARS = 8
+
+
+def web_claim(text: str) -> bool:
+    return bool(WEB_CLAIM_RE.search(text or ""))
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", "", text or "")
+
+
+def bullet_items(text: str) -> list[str]:
+    """Each non-empty line without its bullet marker, whitespace removed.
+    Very short items (< 8 characters) are ignored: headings repeat on purpose."""
+    items = []
+    for line in (text or "").splitlines():
+        item = normalise(BULLET_RE.sub("", line))
+        if len(item) >= MIN_ITEM_CHARS:
+            items.append(item)
+    return items
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    text: str
+    codes: tuple[str, ...]
+
+
+def dimension_of(code: str) -> str:
+    return code.split(".", 1)[0]
+
+
+def duplicates_across_dimensions(narratives: dict[str, str]) -> list[Duplicate]:
+    """CITY-3: the same achievement must not be written under two dimensions.
+    Compares bullet items (and whole narratives) after removing whitespace."""
+    seen: dict[str, set[str]] = {}
+    for code, text in narratives.items():
+        pieces = set(bullet_items(text))
+        whole = normalise(text)
+        if len(whole) >= MIN_ITEM_CHARS:
+            pieces.add(whole)
+        for piece in pieces:
+            seen.setdefault(piece, set()).add(code)
+    return [
+        Duplicate(piece, tuple(sorted(codes)))
+        for piece, codes in sorted(seen.items())
+        if len({dimension_of(c) for c in codes}) >= 2
+    ]
+
+
+def short(text: str, n: int = 30) -> str:
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def duplicate_message(d: Duplicate) -> str:
+    return _("The same text appears under different dimensions (%(codes)s): “%(text)s”") % {
+        "codes": ", ".join(d.codes),
+        "text": short(d.text),
+    }

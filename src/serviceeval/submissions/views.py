@@ -1,0 +1,429 @@
+"""Pages of the submissions app. Every view is classified with `access(...)`;
+object-level checks go through selectors, so another agency's submission answers 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from serviceeval.accounts.enums import Role
+from serviceeval.agencies.enums import Category
+from serviceeval.agencies.models import Group
+from serviceeval.core.access import AGENCY_HEAD, AGENCY_ROLES, COORDINATOR, LOGIN, PUBLIC, access
+from serviceeval.core.uploads import serve_upload
+from serviceeval.cycles.models import Cycle
+from serviceeval.engine.growth import format_growth, growth_rate
+from serviceeval.exports.http import file_response
+
+from . import rules, selectors, services
+from .enums import METRICS, NOT_STARTED, Kind, State
+from .exporters import plan_odt, plan_pdf
+from .forms import CommentForm, ReasonForm, ReopenForm, SubmissionForm, initial_for
+from .models import Submission
+
+
+def _url(scope, name="detail"):
+    return reverse(f"submissions:{name}", args=[scope.cycle.year, scope.kind, scope.agency.pk])
+
+
+def _leaves(scope):
+    if scope.kind != Kind.REPORT:
+        return []
+    return services.leaves_for(scope.cycle, scope.category)
+
+
+def _step(scope):
+    return scope.cycle.program.spec.scoring.step
+
+
+def _growth_rows(submission):
+    values = {m.code: m for m in submission.metrics.all()} if submission else {}
+    rows = []
+    for code, label in METRICS:
+        m = values.get(code)
+        this_year = m.this_year if m else None
+        last_year = m.last_year if m else None
+        rows.append({
+            "code": code, "label": label, "this_year": this_year, "last_year": last_year,
+            "growth": format_growth(growth_rate(this_year, last_year)),
+        })  # fmt: skip
+    return rows
+
+
+def _detail_context(request, scope):
+    sub = scope.submission
+    user = request.user
+    leaves = _leaves(scope)
+    entries = {e.criterion_code: e for e in sub.entries.all()} if sub else {}
+    evidence = list(sub.evidence.all()) if sub else []
+    by_code: dict[str, list] = {}
+    for ev in evidence:
+        by_code.setdefault(ev.criterion_code, []).append(ev)
+    rows = [
+        {"leaf": leaf, "entry": entries.get(leaf.code), "evidence": by_code.get(leaf.code, [])}
+        for leaf in leaves
+    ]
+    sections = [
+        (code, label, (sub.sections.get(code, "") if sub else ""))
+        for code, label in services.section_codes(scope.kind, scope.category)
+    ]
+    editable_state = sub is None or sub.state in services.EDITABLE
+    return {
+        "scope": scope,
+        "submission": sub,
+        "rows": rows,
+        "sections": sections,
+        "general_evidence": by_code.get("", []),
+        "metrics": _growth_rows(sub) if scope.kind == Kind.REPORT else [],
+        "events": list(sub.events.select_related("actor")) if sub else [],
+        "warnings": services.warnings_for(sub) if sub else [],
+        "problems": services.completeness_problems(sub) if sub and rules.can_edit(user, scope.agency) else [],
+        "can_edit": rules.can_edit(user, scope.agency) and editable_state and not scope.locked,
+        "can_approve": rules.can_approve(user, scope.agency) and sub is not None
+        and sub.state in (State.DRAFT, State.RETURNED) and not scope.locked,
+        "can_submit": rules.can_edit(user, scope.agency) and sub is not None
+        and sub.state == State.APPROVED and not scope.locked,
+        "can_decide": rules.can_decide(user) and sub is not None and sub.state == State.SUBMITTED,
+        "can_reopen": rules.can_decide(user),
+        "can_comment": rules.can_comment(user, scope.agency),
+        "reason_form": ReasonForm(),
+        "reopen_form": ReopenForm(),
+        "comment_form": CommentForm(),
+        "state_label": dict(State.choices).get(scope.state, _("Not started")),
+    }  # fmt: skip
+
+
+# --- lists -------------------------------------------------------------------------
+
+
+@access(COORDINATOR, *AGENCY_ROLES)
+def index(request):
+    """Agency staff: their submissions per cycle (and, CITY-6, their subordinates')."""
+    if request.user.role == Role.COORDINATOR:
+        return redirect("submissions:status")
+    from serviceeval.agencies.selectors import agency_ids_visible_to
+
+    ids = agency_ids_visible_to(request.user)
+    cycles = []
+    for cycle in selectors.cycles_for_user(request.user)[:5]:
+        cycles.append((cycle, selectors.status_rows(cycle, agency_ids=ids)))
+    return render(request, "submissions/index.html", {"cycles": cycles})
+
+
+STATUS_PAGE_SIZE = 100
+
+
+@access(COORDINATOR)
+def status(request):
+    """The office's status page: every participant × (plan, report)."""
+    cycles = list(Cycle.objects.select_related("program").order_by("-year"))
+    year = request.GET.get("cycle", "")
+    cycle = next((c for c in cycles if str(c.year) == year), cycles[0] if cycles else None)
+    group = request.GET.get("group", "")
+    category = request.GET.get("category", "")
+    state = request.GET.get("status", "")
+    statuses = [(NOT_STARTED, _("Not started")), *State.choices]
+    ctx = {
+        "cycles": cycles, "cycle": cycle, "groups": Group.objects.all(),
+        "categories": Category.choices, "statuses": statuses, "group": group,
+        "category": category, "status": state,
+    }  # fmt: skip
+    if cycle is not None:
+        try:
+            number = max(1, int(request.GET.get("page", "1")))
+        except ValueError:
+            number = 1
+        result = selectors.status_page(
+            cycle, group=group, category=category, status=state,
+            offset=(number - 1) * STATUS_PAGE_SIZE, limit=STATUS_PAGE_SIZE,
+        )  # fmt: skip
+        query = request.GET.copy()
+        query.pop("page", None)
+        ctx.update({
+            "rows": result.rows, "total": result.total, "counts": result.counts,
+            "plan_required": result.plan_required, "query": query.urlencode(),
+            "first": (number - 1) * STATUS_PAGE_SIZE + 1 if result.rows else 0,
+            "last": (number - 1) * STATUS_PAGE_SIZE + len(result.rows),
+            "previous_page": number - 1 if number > 1 else None,
+            "next_page": number + 1 if number * STATUS_PAGE_SIZE < result.total else None,
+        })  # fmt: skip
+    return render(request, "submissions/status.html", ctx)
+
+
+# --- one submission -------------------------------------------------------------------
+
+
+@access(COORDINATOR, *AGENCY_ROLES)
+def detail(request, year, kind, agency_id):
+    scope = selectors.submission_scope(request.user, year=year, kind=kind, agency_id=agency_id)
+    return render(request, "submissions/detail.html", _detail_context(request, scope))
+
+
+@access(*AGENCY_ROLES)
+def edit(request, year, kind, agency_id):
+    scope = selectors.submission_scope(request.user, year=year, kind=kind, agency_id=agency_id)
+    if not rules.can_edit(request.user, scope.agency):
+        raise Http404  # a parent agency sees, it does not write (CITY-6)
+    leaves = _leaves(scope)
+    last_year = selectors.previous_metrics(scope.cycle, scope.agency) if kind == Kind.REPORT else {}
+    form_kw = {
+        "kind": kind, "category": scope.category, "leaves": leaves, "step": _step(scope),
+        "last_year": last_year,
+    }  # fmt: skip
+    sub = scope.submission
+    status_code = 200
+    if request.method == "POST":
+        form = SubmissionForm(request.POST, request.FILES, **form_kw)
+        if form.is_valid():
+            created = sub is None
+            if created:
+                sub = services.submission_get_or_create(
+                    cycle=scope.cycle, agency=scope.agency, kind=kind, category=scope.category
+                )
+            try:
+                changed = services.submission_save(
+                    submission=sub,
+                    user=request.user,
+                    base_version=form.cleaned_data["version"],
+                    data=form.save_input(),
+                )
+            except services.StaleSubmission as exc:
+                data = request.POST.copy()
+                data["version"] = str(exc.version)
+                form = SubmissionForm(data, **form_kw)
+                form.is_valid()
+                messages.error(
+                    request,
+                    _(
+                        "Someone else saved this submission after you opened it. Changed since: %(changes)s. Your input is kept below: check it and save again (files must be attached again)."
+                    )
+                    % {"changes": describe_changes(exc.changed, leaves)},
+                )
+                status_code = 409
+            except services.SubmissionError as exc:
+                if created:
+                    # Nothing was saved: do not leave an empty row behind.
+                    Submission.objects.filter(pk=sub.pk, version=0).delete()
+                    sub = None
+                messages.error(request, str(exc))
+                status_code = 400
+            else:
+                if changed:
+                    messages.success(
+                        request, _("Saved. The draft may stay incomplete until it is approved.")
+                    )
+                else:
+                    messages.info(request, _("Nothing changed."))
+                sub.refresh_from_db()
+                for warning in services.warnings_for(sub):
+                    messages.warning(request, warning)
+                return redirect(_url(scope, "edit"))
+        else:
+            messages.error(
+                request,
+                _(
+                    "Nothing was saved: please correct the fields marked below. What you typed is kept; files must be chosen again."
+                ),
+            )
+            status_code = 400
+    else:
+        form = SubmissionForm(initial=initial_for(sub, kind=kind, leaves=leaves), **form_kw)
+    ctx = _detail_context(request, scope)
+    ctx["form"] = form
+    ctx["error_fields"] = [
+        (form[name].id_for_label, form.fields[name].label, errs)
+        for name, errs in form.errors.items()
+        if name in form.fields
+    ] if form.is_bound else []  # fmt: skip
+    return render(request, "submissions/edit.html", ctx, status=status_code)
+
+
+def describe_changes(keys, leaves) -> str:
+    names = {leaf.code: leaf.name for leaf in leaves}
+    labels = dict(services.section_codes(Kind.PLAN, "overall"))
+    for kind_category in (("report", "overall"), ("report", "project")):
+        labels.update(dict(services.section_codes(*kind_category)))
+    metrics = dict(METRICS)
+    out = []
+    for key in keys:
+        what, _sep, code = key.partition(":")
+        if what == "entry":
+            out.append(f"{code} {names.get(code, '')}".strip())
+        elif what == "section":
+            out.append(str(labels.get(code, code)))
+        elif what == "metric":
+            out.append(str(metrics.get(code, code)))
+        elif what == "evidence":
+            out.append(_("evidence of %(code)s") % {"code": code or _("the whole submission")})
+    return "、".join(out) or "—"
+
+
+def _action(request, year, kind, agency_id, do, *, needs_submission=True):
+    scope = selectors.submission_scope(request.user, year=year, kind=kind, agency_id=agency_id)
+    if scope.submission is None and needs_submission:
+        messages.error(request, _("Nothing has been saved yet."))
+        return redirect(_url(scope))
+    try:
+        message = do(scope)
+    except services.Incomplete as exc:
+        messages.error(request, _("Not approved: the submission is incomplete."))
+        for problem in exc.problems:
+            messages.error(request, problem)
+    except services.SubmissionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, message)
+    return redirect(_url(scope))
+
+
+@require_POST
+@access(AGENCY_HEAD)
+def approve(request, year, kind, agency_id):
+    def do(scope):
+        services.submission_approve(submission=scope.submission, user=request.user)
+        return _("Approved. The officer can now submit it to the program office.")
+
+    return _action(request, year, kind, agency_id, do)
+
+
+@require_POST
+@access(*AGENCY_ROLES)
+def submit(request, year, kind, agency_id):
+    def do(scope):
+        services.submission_submit(submission=scope.submission, user=request.user)
+        return _("Submitted to the program office.")
+
+    return _action(request, year, kind, agency_id, do)
+
+
+@require_POST
+@access(COORDINATOR)
+def return_(request, year, kind, agency_id):
+    form = ReasonForm(request.POST)
+
+    def do(scope):
+        if not form.is_valid():
+            raise services.SubmissionError(_("Give the reason for returning it."))
+        services.submission_return(
+            submission=scope.submission, user=request.user, reason=form.cleaned_data["reason"]
+        )
+        return _("Returned to the agency with your reason.")
+
+    return _action(request, year, kind, agency_id, do)
+
+
+@require_POST
+@access(COORDINATOR)
+def accept(request, year, kind, agency_id):
+    def do(scope):
+        services.submission_accept(submission=scope.submission, user=request.user)
+        return _("Accepted.")
+
+    return _action(request, year, kind, agency_id, do)
+
+
+@require_POST
+@access(COORDINATOR)
+def reopen(request, year, kind, agency_id):
+    form = ReopenForm(request.POST)
+
+    def reopen(scope):
+        if not form.is_valid():
+            problems = [str(e) for errs in form.errors.values() for e in errs]
+            raise services.SubmissionError(
+                _("Not reopened: give a future deadline and a reason.") + " " + " ".join(problems)
+            )
+        services.submission_reopen(
+            cycle=scope.cycle, agency=scope.agency, kind=scope.kind, category=scope.category,
+            user=request.user, deadline=form.cleaned_data["deadline"],
+            reason=form.cleaned_data["reason"],
+        )  # fmt: skip
+        return _("Reopened for this agency with the new deadline.")
+
+    return _action(request, year, kind, agency_id, reopen, needs_submission=False)
+
+
+@require_POST
+@access(COORDINATOR, *AGENCY_ROLES)
+def comment(request, year, kind, agency_id):
+    form = CommentForm(request.POST)
+
+    def do(scope):
+        if not form.is_valid():
+            raise services.SubmissionError(_("Write the comment first."))
+        services.submission_comment(
+            submission=scope.submission, user=request.user, text=form.cleaned_data["text"]
+        )
+        return _("Comment added.")
+
+    return _action(request, year, kind, agency_id, do)
+
+
+# --- evidence ---------------------------------------------------------------------------
+
+
+@access(LOGIN)
+def evidence(request, pk):
+    ev = selectors.evidence_visible_to(request.user, pk)
+    if not ev.file:
+        return redirect(ev.url)
+    return serve_upload(ev.file, ev.name)
+
+
+@require_POST
+@access(*AGENCY_ROLES)
+def evidence_delete(request, pk):
+    ev = selectors.evidence_visible_to(request.user, pk)
+    sub = ev.submission
+    if not rules.can_edit(request.user, sub.agency):
+        raise Http404
+    try:
+        services.evidence_delete(evidence=ev, user=request.user)
+    except services.SubmissionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Evidence removed."))
+    return redirect("submissions:edit", sub.cycle.year, sub.kind, sub.agency_id)
+
+
+# --- public (CITY-7) --------------------------------------------------------------------
+
+
+@access(PUBLIC)
+def public_index(request):
+    years = (
+        Cycle.objects.filter(
+            pk__in=Submission.objects.filter(kind=Kind.PLAN, state=State.ACCEPTED).values(
+                "cycle_id"
+            )
+        )
+        .order_by("-year")
+        .values_list("year", flat=True)
+    )
+    return render(request, "submissions/public_index.html", {"years": list(years)})
+
+
+@access(PUBLIC)
+def public_plans(request, year):
+    cycle = get_object_or_404(Cycle.objects.select_related("program"), year=year)
+    return render(
+        request,
+        "submissions/public.html",
+        {"cycle": cycle, "plans": selectors.public_plans(cycle)},
+    )
+
+
+@access(PUBLIC)
+def public_plan_file(request, year, agency_id, fmt):
+    cycle = get_object_or_404(Cycle, year=year)
+    plan = get_object_or_404(selectors.public_plans(cycle), agency_id=agency_id)
+    filename = f"{cycle.year}年度{plan.agency.name}實施計畫.{fmt}"
+    if fmt == "odt":
+        return file_response(plan_odt(plan), filename)
+    if fmt == "pdf":
+        return file_response(plan_pdf(plan), filename)
+    raise Http404

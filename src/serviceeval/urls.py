@@ -1,0 +1,52 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from serviceeval.accounts import views as accounts
+from serviceeval.api.urls import urlpatterns as api_urlpatterns
+from serviceeval.web import views as web
+
+urlpatterns = [
+    path("", web.home, name="home"),
+    path("accounts/login/", web.LoginView.as_view(), name="login"),
+    path("accounts/logout/", web.logout_view, name="logout"),
+    path("accounts/ping/", web.session_ping, name="session_ping"),
+    path("accounts/2fa/setup/", accounts.twofactor_setup, name="twofactor_setup"),
+    path("accounts/2fa/verify/", accounts.twofactor_verify, name="twofactor_verify"),
+    path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password/reset/sent/",
+        accounts.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/complete/",
+        accounts.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("dashboard/", web.dashboard, name="dashboard"),
+    path("agencies/", web.agency_list, name="agency_list"),
+    path("agencies/<int:pk>/", web.agency_detail, name="agency_detail"),
+    path("agencies/<int:pk>/category/", web.agency_category, name="agency_category"),
+    path("cycles/", web.cycle_list, name="cycle_list"),
+    path("cycles/<int:year>/", web.cycle_detail, name="cycle_detail"),
+    path("programs/", web.program_list, name="program_list"),
+    path("programs/<int:pk>/", web.program_detail, name="program_detail"),
+    path("programs/<int:pk>/confirm/", web.program_confirm, name="program_confirm"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("submissions/", include("serviceeval.submissions.urls")),
+    path("reviews/", include("serviceeval.reviews.urls")),
+    path("fieldtests/", include("serviceeval.fieldtests.urls")),
+    path("rewards/", include("serviceeval.rewards.urls")),
+    path("api/v1/", include((api_urlpatterns, "api"), namespace="api")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "serviceeval.web.views.error_403"
+handler404 = "serviceeval.web.views.error_404"
+handler500 = "serviceeval.web.views.error_500"

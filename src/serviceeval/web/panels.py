@@ -1,0 +1,68 @@
+"""The foundation's dashboard panels; other apps register their own."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from serviceeval.core.access import AGENCY_ROLES, COORDINATOR, REVIEWER, TESTER
+from serviceeval.core.nav import DashboardPanel, register_panel
+from serviceeval.cycles.models import Milestone
+from serviceeval.cycles.selectors import cycles_with_counts
+
+
+def _office(request):
+    now = timezone.now()
+    cycles = list(cycles_with_counts()[:5])
+    upcoming = Milestone.objects.filter(
+        cycle__in=[c.pk for c in cycles], at__gte=now
+    ).select_related("cycle")[:8]
+    return {"title": _("Cycles and deadlines"), "cycles": cycles, "upcoming": upcoming}
+
+
+def _agency(request):
+    now = timezone.now()
+    agency = request.user.agency
+    milestones = list(
+        Milestone.objects.filter(cycle__participants__agency=agency)
+        .select_related("cycle")
+        .order_by("at")
+    )
+    return {
+        "title": _("What is due"),
+        "agency": agency,
+        "due": [m for m in milestones if m.at >= now][:8],
+        "past": [m for m in milestones if m.at < now][-5:],
+    }
+
+
+def _empty(message):
+    def context(request):
+        return {"title": _("Waiting for me"), "empty_message": message}
+
+    return context
+
+
+def register():
+    register_panel(DashboardPanel("web/panels/office.html", (COORDINATOR,), _office, order=10))
+    register_panel(DashboardPanel("web/panels/agency.html", AGENCY_ROLES, _agency, order=10))
+    register_panel(
+        DashboardPanel(
+            "web/panels/empty.html",
+            (REVIEWER,),
+            _empty(
+                _(
+                    "No agencies are assigned to you yet. The program office assigns them when the panel is formed."
+                )
+            ),
+            order=900,
+        )
+    )
+    register_panel(
+        DashboardPanel(
+            "web/panels/empty.html",
+            (TESTER,),
+            _empty(
+                _("No field tests to record yet. Calls and visits you record will appear here.")
+            ),
+            order=900,
+        )
+    )

@@ -1,0 +1,226 @@
+"""Foundation pages: home, sign-in, dashboards, agencies, cycles, programs."""
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import LoginView as DjangoLoginView
+from django.db.models import Count
+from django.http import HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from serviceeval.accounts.forms import LoginForm
+from serviceeval.agencies.models import Group
+from serviceeval.agencies.selectors import agencies_visible_to, roster_for
+from serviceeval.agencies.services import agency_move_category
+from serviceeval.core.access import AGENCY_ROLES, COORDINATOR, LOGIN, PUBLIC, access
+from serviceeval.core.audit import history_for
+from serviceeval.core.nav import PANELS
+from serviceeval.cycles.models import Cycle
+from serviceeval.cycles.selectors import cycles_visible_to, cycles_with_counts, participants_of
+from serviceeval.programs.models import Program
+
+from .forms import CategoryMoveForm
+
+
+@access(PUBLIC)
+def home(request):
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    cycles = Cycle.objects.select_related("program").order_by("-year")[:5]
+    return render(request, "web/home.html", {"cycles": cycles})
+
+
+@method_decorator(access(PUBLIC), name="dispatch")
+class LoginView(DjangoLoginView):
+    template_name = "web/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["timed_out"] = self.request.GET.get("timeout") == "1"
+        return ctx
+
+
+LoginView.access_levels = (PUBLIC,)
+
+
+@access(PUBLIC)
+def logout_view(request):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    logout(request)
+    messages.info(request, _("You have signed out."))
+    return redirect("home")
+
+
+@access(LOGIN)
+def session_ping(request):
+    """Keeps an active session alive (POST) or tells how long is left (GET)."""
+    from django.conf import settings
+
+    return JsonResponse({"idle_timeout": settings.SESSION_IDLE_TIMEOUT_SECONDS})
+
+
+@access(LOGIN)
+def dashboard(request):
+    now = timezone.now()
+    panels = []
+    for panel in PANELS:
+        if request.user.role not in panel.roles:
+            continue
+        ctx = panel.context(request)
+        if ctx is not None:
+            panels.append({"template": panel.template, **ctx})
+    return render(request, "web/dashboard.html", {"panels": panels, "now": now})
+
+
+@access(COORDINATOR, *AGENCY_ROLES)
+def agency_list(request):
+    agencies = agencies_visible_to(request.user).order_by("group__code", "code")
+    group = request.GET.get("group", "")
+    kind = request.GET.get("kind", "")
+    if group:
+        agencies = agencies.filter(group__code=group)
+    if kind:
+        agencies = agencies.filter(kind=kind)
+    return render(
+        request,
+        "web/agency_list.html",
+        {"agencies": agencies, "groups": Group.objects.all(), "group": group, "kind": kind},
+    )
+
+
+@access(COORDINATOR, *AGENCY_ROLES)
+def agency_detail(request, pk):
+    agency = get_object_or_404(agencies_visible_to(request.user), pk=pk)
+    participations = agency.participations.select_related(
+        "cycle", "cycle__program", "group"
+    ).order_by("-cycle__year")
+    ctx = {
+        "agency": agency,
+        "children": agency.children.all(),
+        "roster": roster_for(agency),
+        "participations": participations,
+        "moves": agency.category_moves.select_related("by"),
+        "history": history_for(agency)[:20] if request.user.role == COORDINATOR else [],
+        "move_form": CategoryMoveForm(initial={"category": agency.category}),
+    }
+    return render(request, "web/agency_detail.html", ctx)
+
+
+@require_POST
+@access(COORDINATOR)
+def agency_category(request, pk):
+    agency = get_object_or_404(agencies_visible_to(request.user), pk=pk)
+    form = CategoryMoveForm(request.POST)
+    if form.is_valid():
+        agency_move_category(
+            agency=agency,
+            category=form.cleaned_data["category"],
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, _("Category updated; the move is recorded."))
+        return redirect("agency_detail", pk=agency.pk)
+    ctx = {
+        "agency": agency,
+        "children": agency.children.all(),
+        "roster": roster_for(agency),
+        "participations": agency.participations.select_related("cycle", "group"),
+        "moves": agency.category_moves.select_related("by"),
+        "history": history_for(agency)[:20],
+        "move_form": form,
+    }
+    return render(request, "web/agency_detail.html", ctx, status=400)
+
+
+@access(COORDINATOR)
+def cycle_list(request):
+    return render(request, "web/cycle_list.html", {"cycles": cycles_with_counts()})
+
+
+@access(COORDINATOR, *AGENCY_ROLES)
+def cycle_detail(request, year):
+    cycle = get_object_or_404(cycles_visible_to(request.user), year=year)
+    participants = participants_of(cycle)
+    if request.user.role != COORDINATOR:
+        participants = participants.filter(agency__in=agencies_visible_to(request.user))
+    by_group = (
+        participants.values("group__code", "group__name")
+        .annotate(n=Count("id"))
+        .order_by("group__code")
+    )
+    return render(
+        request,
+        "web/cycle_detail.html",
+        {
+            "cycle": cycle,
+            "participants": participants,
+            "by_group": by_group,
+            "milestones": cycle.milestones.all(),
+        },
+    )
+
+
+@access(COORDINATOR)
+def program_list(request):
+    programs = Program.objects.annotate(n_cycles=Count("cycle"))
+    return render(request, "web/program_list.html", {"programs": programs})
+
+
+@access(COORDINATOR)
+def program_detail(request, pk):
+    program = get_object_or_404(Program, pk=pk)
+    nodes = program.nodes.order_by("category", "position")
+    return render(
+        request,
+        "web/program_detail.html",
+        {"program": program, "spec": program.spec, "nodes": nodes},
+    )
+
+
+@require_POST
+@access(COORDINATOR)
+def program_confirm(request, pk):
+    """The office confirms a provisional program's defaults (SPEC §3.2)."""
+    program = get_object_or_404(Program, pk=pk)
+    if program.confirmed_at is None:
+        program.confirmed_at = timezone.now()
+        program.confirmed_by = request.user
+        program.save(update_fields=["confirmed_at", "confirmed_by"])
+        from serviceeval.core.audit import audit_record
+
+        audit_record(actor=request.user, action="program_confirmed", obj=program)
+        messages.success(request, _("The program's provisional points are confirmed."))
+    return redirect("program_detail", pk=program.pk)
+
+
+def error_403(request, exception=None):
+    return render(
+        request,
+        "web/error.html",
+        {"code": 403, "message": _("You do not have access to this page.")},
+        status=403,
+    )
+
+
+def error_404(request, exception=None):
+    return render(
+        request,
+        "web/error.html",
+        {"code": 404, "message": _("The page was not found.")},
+        status=404,
+    )
+
+
+def error_500(request):
+    return render(
+        request,
+        "web/error.html",
+        {"code": 500, "message": _("Something went wrong on our side.")},
+        status=500,
+    )

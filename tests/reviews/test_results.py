@@ -1,0 +1,178 @@
+"""Results, publication, re-evaluation, carry-over, exclusions, tie-breaks
+(HSC-9, HSC-10, HSC-11, SPEC §3.3)."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from serviceeval.core.models import AuditEvent
+from serviceeval.cycles.models import CarryOver
+from serviceeval.reviews.models import Result
+from serviceeval.reviews.selectors import results_for_cycle
+from serviceeval.reviews.services import (
+    ReviewError,
+    assign,
+    exclusion_add,
+    publish_results,
+    results_json,
+    scores_import,
+    tie_break_record,
+    unfreeze_results,
+)
+from tests.factories import make_cycle
+
+from .helpers import score_all, score_rows, setup_cycle
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def test_compute_results_json_has_exactly_the_contract_fields(capsys):
+    cycle, (a, b), (r1, r2), office = setup_cycle(2, 2)
+    score_all(cycle, [(a, r1, "0.9"), (a, r2, "0.8"), (b, r1, "0.8")])
+    call_command("compute_results", "--cycle", "105", "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert data == [
+        {
+            "agency": a.code,
+            "name": a.name,
+            "group": "1",
+            "status": "complete",
+            "total": "850.00",
+            "grade": "A",
+            "final_grade": "A",
+            "rank": 1,
+        },
+        {
+            "agency": b.code,
+            "name": b.name,
+            "group": "1",
+            "status": "incomplete",
+            "total": None,
+            "grade": None,
+            "final_grade": None,
+            "rank": None,
+        },
+    ]
+
+
+def test_publish_is_refused_while_incomplete_with_the_reason():
+    cycle, (a, b), (r1, r2), office = setup_cycle(2, 2)
+    score_all(cycle, [(a, r1, "0.9"), (a, r2, "0.8"), (b, r1, "0.8")])
+    with pytest.raises(CommandError) as exc:
+        call_command("publish_results", "--cycle", "105")
+    assert f"尚有機關評分未完成，不可公布：{b.name}" in str(exc.value)
+    cycle.refresh_from_db()
+    assert cycle.results_published_at is None
+    assert Result.objects.count() == 0
+
+
+def test_exclusion_with_reason_completes_an_agency():
+    """SPEC §3.3: the office excludes a reviewer's missing scores, with a reason."""
+    cycle, (a, b), (r1, r2), office = setup_cycle(2, 2)
+    score_all(cycle, [(a, r1, "0.9"), (a, r2, "0.8"), (b, r1, "0.8")])
+    with pytest.raises(ReviewError):
+        exclusion_add(cycle=cycle, agency=b, reviewer=r2, reason="", actor=office)
+    exclusion_add(cycle=cycle, agency=b, reviewer=r2, reason="委員因病未能評分", actor=office)
+    rows = {r["agency"]: r for r in results_json(cycle)}
+    assert (rows[b.code]["status"], rows[b.code]["total"]) == ("complete", "800.00")
+
+
+def test_publication_freezes_a_snapshot_hsc9(capsys):
+    cycle, (a, b), (r1, r2), office = setup_cycle(2, 2)
+    score_all(cycle, [(a, r1, "0.9"), (a, r2, "0.8"), (b, r1, "0.75"), (b, r2, "0.75")])
+    call_command("publish_results", "--cycle", "105")
+    cycle.refresh_from_db()
+    assert cycle.results_published_at is not None
+    # Later imports are refused; the published figures stay.
+    report = scores_import(cycle=cycle, rows=score_rows(cycle, b, r1, "0.1"))
+    assert report.errors == [
+        "成績已公布並凍結，不可匯入 (results are published and frozen; nothing stored)"
+    ]
+    result = Result.objects.get(agency=b)
+    assert (result.total, result.grade, result.rank) == (D("750.00"), "B", 2)
+    assert result.detail["nodes"]["1"] == "300.00"
+    rows = {r.agency_id: r for r in results_for_cycle(cycle)}
+    assert (rows[a.pk].total, rows[a.pk].grade, rows[a.pk].rank) == (D("850.00"), "A", 1)
+
+
+def test_unfreeze_needs_a_reason_and_is_logged():
+    cycle, (a, b), (r1,), office = setup_cycle(2, 1)
+    score_all(cycle, [(a, r1, "0.9"), (b, r1, "0.8")])
+    publish_results(cycle=cycle, actor=office)
+    with pytest.raises(ReviewError):
+        unfreeze_results(cycle=cycle, reason=" ", actor=office)
+    unfreeze_results(cycle=cycle, reason="發現計分錯誤", actor=office)
+    cycle.refresh_from_db()
+    assert cycle.results_published_at is None
+    assert Result.objects.count() == 0
+    assert AuditEvent.objects.get(action="results_unfrozen").reason == "發現計分錯誤"
+
+
+def test_re_evaluation_round_never_overwrites_the_first_and_both_grades_are_kept_hsc10():
+    cycle, (a, b, c), (r1, r2), office = setup_cycle(3, 2)
+    score_all(
+        cycle,
+        [
+            (a, r1, "0.6"),
+            (a, r2, "0.6"),
+            (b, r1, "0.6"),
+            (b, r2, "0.6"),
+            (c, r1, "0.9"),
+            (c, r2, "0.9"),
+        ],
+    )
+    rows = {r["agency"]: r for r in results_json(cycle)}
+    assert (rows[a.code]["grade"], rows[a.code]["status"], rows[a.code]["final_grade"]) == (
+        "C",
+        "incomplete",
+        None,
+    )
+    for agency in (a, b):
+        assign(cycle=cycle, reviewer=r1, agency=agency, actor=office, round="re-evaluation")
+    score_all(cycle, [(a, r1, "0.72"), (b, r1, "0.65")], round="re-evaluation")
+    rows = {r["agency"]: r for r in results_json(cycle)}
+    assert rows[a.code] == {
+        "agency": a.code,
+        "name": a.name,
+        "group": "1",
+        "status": "complete",
+        "total": "600.00",
+        "grade": "C",
+        "final_grade": "B",
+        "rank": 2,
+    }
+    assert (rows[b.code]["grade"], rows[b.code]["final_grade"]) == ("C", "C")
+    assert rows[c.code]["rank"] == 1
+
+
+def test_failed_re_evaluation_carries_the_agency_over_on_publish_hsc11():
+    cycle, (a, b), (r1,), office = setup_cycle(2, 1)
+    score_all(cycle, [(a, r1, "0.6"), (b, r1, "0.9")])
+    assign(cycle=cycle, reviewer=r1, agency=a, actor=office, round="re-evaluation")
+    score_all(cycle, [(a, r1, "0.65")], round="re-evaluation")
+    publish_results(cycle=cycle, actor=office)
+    carry = CarryOver.objects.get()
+    assert (carry.agency, carry.from_cycle) == (a, cycle)
+    assert carry.reason == "民國105年度考列丙等且未通過複評 (HSC-11)"
+    nxt = make_cycle(year=106, groups=["2"])
+    assert nxt.participants.get(agency=a).reason == "carry_over"
+
+
+def test_tie_break_decision_with_reason_orders_tied_agencies():
+    cycle, (a, b, c), (r1,), office = setup_cycle(3, 1)
+    assign_all = [(a, r1, "0.8"), (b, r1, "0.8"), (c, r1, "0.7")]
+    score_all(cycle, assign_all)
+    ranks = {r["agency"]: r["rank"] for r in results_json(cycle)}
+    assert ranks == {a.code: 1, b.code: 1, c.code: 3}
+    with pytest.raises(ReviewError):
+        tie_break_record(cycle=cycle, agency_ids=[a.pk, c.pk], reason="x", actor=office)
+    tie_break_record(
+        cycle=cycle, agency_ids=[b.pk, a.pk], reason="創新服務項目得分較高", actor=office
+    )
+    ranks = {r["agency"]: r["rank"] for r in results_json(cycle)}
+    assert ranks == {a.code: 2, b.code: 1, c.code: 3}
+    rows = {r.agency_id: r for r in results_for_cycle(cycle)}
+    assert rows[b.pk].tie_break == "創新服務項目得分較高"

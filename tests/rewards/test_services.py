@@ -1,0 +1,325 @@
+"""Roster from field tests (CITY-12, CITY-13), manual entries (HSC-14, CITY-14), freeze,
+national award pipeline (CITY-10, CITY-11, CITY-15, HSC-13), exports."""
+
+import io
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from serviceeval.accounts.enums import Role
+from serviceeval.agencies.enums import AgencyKind
+from serviceeval.core.models import AuditEvent
+from serviceeval.fieldtests.services import mystery_visit_record
+from serviceeval.rewards import services
+from serviceeval.rewards.exporters import roster_file
+from serviceeval.rewards.models import AwardStatus, PublicCommendation, RewardEntry
+from tests.factories import AgencyFactory, make_cycle, user_for
+from tests.fieldtests.helpers import a_tester, at, call, city_cycle
+
+pytestmark = pytest.mark.django_db
+
+
+def entries(cycle, rule=None):
+    qs = RewardEntry.objects.filter(cycle=cycle).select_related("agency")
+    if rule:
+        qs = qs.filter(rule=rule)
+    return [(e.agency.code if e.agency else "", e.person, e.role, e.kind, e.count) for e in qs]
+
+
+def visit(cycle, agency, who, missing=(), staff=""):
+    met = {i.code: i.code not in missing for s in cycle.program.spec.mystery_sections
+           for i in s.items}  # fmt: skip
+    return mystery_visit_record(cycle=cycle, agency=agency, tester=who, visited_at=at(), items=met,
+                                tested_staff=staff)  # fmt: skip
+
+
+# --- CITY-13 through recorded calls ----------------------------------------------------------
+
+
+def test_city_13_call_at_100_gives_two_commendations_and_public_commendation():
+    cycle, (a,) = city_cycle(1)
+    call(cycle, a, a_tester(), staff="接線生")
+    assert entries(cycle, "CITY-13") == [
+        (a.code, f"主管{a.code}", "head", "commendation", 2),
+        (a.code, f"研考{a.code}", "evaluation_officer", "commendation", 2),
+        (a.code, "接線生", "tested_staff", "commendation", 2),
+    ]
+    assert list(PublicCommendation.objects.values_list("agency", "rule")) == [(a.pk, "CITY-13")]
+
+
+def test_city_13_average_below_85_removes_entries_on_recompute():
+    cycle, (a,) = city_cycle(1)
+    who = a_tester()
+    call(cycle, a, who)
+    assert entries(cycle, "CITY-13") != []
+    call(cycle, a, who, missing={"sw_answer_speed", "biz_answer_speed"})  # mean < 85
+    assert entries(cycle, "CITY-13") == []
+    assert PublicCommendation.objects.count() == 0
+    assert AuditEvent.objects.filter(action="roster_recomputed").count() == 2
+
+
+def test_city_13_between_85_and_90_one_commendation():
+    cycle, (a,) = city_cycle(1)
+    # business only, 7 points missed: 48/55 = 87.27
+    call(cycle, a, a_tester(), parts=("business",), missing={"biz_names_unit_self"})
+    assert {e[4] for e in entries(cycle, "CITY-13")} == {1}
+
+
+# --- CITY-12 through recorded visits --------------------------------------------------------
+
+
+def test_city_12_top_three_with_tie_at_rank_3():
+    cycle, ags = city_cycle(5)
+    who = a_tester()
+    visit(cycle, ags[0], who)  # 100
+    visit(cycle, ags[1], who, missing={"eff_wait"})  # 95
+    visit(cycle, ags[2], who, missing={"env_facilities"})  # 94
+    visit(cycle, ags[3], who, missing={"env_facilities"})  # 94 (tie at rank 3)
+    visit(cycle, ags[4], who, missing={"env_clean"})  # 93
+    rewarded = sorted({e[0] for e in entries(cycle, "CITY-12")})
+    assert rewarded == sorted(a.code for a in ags[:4])
+    assert PublicCommendation.objects.filter(rule="CITY-12").count() == 4
+
+
+def test_city_12_tested_staff_who_is_head_listed_once():
+    cycle, (a,) = city_cycle(1)
+    visit(cycle, a, a_tester(), staff=f"主管{a.code}")
+    assert entries(cycle, "CITY-12") == [
+        (a.code, f"主管{a.code}", "head,tested_staff", "commendation", 2),
+        (a.code, f"研考{a.code}", "evaluation_officer", "commendation", 2),
+    ]
+
+
+# --- manual entries, recompute, freeze ----------------------------------------------------------
+
+
+def test_manual_entry_kept_on_recompute_hsc_14():
+    cycle, (a,) = city_cycle(1)
+    office = user_for(Role.COORDINATOR)
+    services.entry_add(cycle=cycle, person="研考會 王專員", role="承辦人", agency=None,
+                       kind="commendation", count=1, rule="CITY-14", reason="辦理考核", actor=office)  # fmt: skip
+    call(cycle, a, a_tester())
+    services.roster_refresh(cycle=cycle, actor=office)
+    assert ("", "研考會 王專員", "承辦人", "commendation", 1) in entries(cycle)
+    assert len(entries(cycle)) == 3  # head and evaluation officer (CITY-13), the manual one
+
+
+def test_manual_entry_with_unknown_rule_refused():
+    cycle, _ = city_cycle(1)
+    with pytest.raises(services.RewardError, match="rule"):
+        services.entry_add(cycle=cycle, person="x", role="", agency=None, kind="commendation",
+                           count=1, rule="CITY-13", reason="", actor=None)  # fmt: skip
+
+
+def test_publishing_freezes_roster_and_unfreezing_releases_it():
+    cycle, (a,) = city_cycle(1)
+    who = a_tester()
+    call(cycle, a, who)
+    cycle.results_published_at = timezone.now()
+    cycle.save(update_fields=["results_published_at"])
+    assert services.is_frozen(cycle)
+    before = entries(cycle)
+    # a change to field tests is refused while frozen, and the roster does not move
+    from serviceeval.fieldtests.services import FieldTestError
+
+    with pytest.raises(FieldTestError):
+        call(cycle, a, who, missing={"sw_answer_speed"})
+    assert services.roster_refresh(cycle=cycle, actor=None) is False
+    assert entries(cycle) == before
+    cycle.results_published_at = None
+    cycle.save(update_fields=["results_published_at"])
+    assert not services.is_frozen(cycle)
+
+
+def test_manual_entry_refused_while_frozen_hsc_14():
+    cycle = make_cycle(year=105)
+    office = user_for(Role.COORDINATOR)
+    entry = services.entry_add(cycle=cycle, person="行政處 科員", role="", agency=None,
+                               kind="commendation", count=1, rule="HSC-14", reason="辦理考核",
+                               actor=office)  # fmt: skip
+    cycle.results_published_at = timezone.now()
+    cycle.save(update_fields=["results_published_at"])
+    with pytest.raises(services.RewardError, match="凍結"):
+        services.entry_add(cycle=cycle, person="x", role="", agency=None, kind="commendation",
+                           count=1, rule="HSC-14", reason="", actor=office)  # fmt: skip
+    with pytest.raises(services.RewardError, match="凍結"):
+        services.entry_delete(entry=entry, actor=office)
+    assert RewardEntry.objects.filter(cycle=cycle).count() == 1
+
+
+def test_late_manual_entry_allowed_while_frozen_city_14():
+    cycle, _ = city_cycle(1)
+    cycle.results_published_at = timezone.now()
+    cycle.save(update_fields=["results_published_at"])
+    entry = services.entry_add(cycle=cycle, person="局長", role="主管", agency=None,
+                               kind="major_merit", count=1, rule="CITY-14", reason="獲政府服務獎",
+                               actor=None)  # fmt: skip
+    assert entry.manual is True
+
+
+def test_rewards_command_json_fields(capsys):
+    cycle, (a,) = city_cycle(1)
+    call(cycle, a, a_tester(), staff="接線生")
+    capsys.readouterr()
+    call_command("rewards", "--cycle", "116", "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert data[0] == {"person": f"主管{a.code}", "role": "head", "agency": a.code,
+                       "kind": "commendation", "count": 2, "rule": "CITY-13",
+                       "reason": "電話禮貌測試年度平均 100.00 分（≥ 90）"}  # fmt: skip
+    assert [set(d) for d in data] == [
+        {"person", "role", "agency", "kind", "count", "rule", "reason"}
+    ] * 3
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+def test_roster_exports_reopen_with_rows():
+    from openpyxl import load_workbook
+
+    cycle, (a,) = city_cycle(1)
+    call(cycle, a, a_tester())
+    es = list(services.roster_entries(cycle))
+    pcs = list(PublicCommendation.objects.filter(cycle=cycle).select_related("agency"))
+    wb = load_workbook(io.BytesIO(roster_file(cycle, es, pcs, "xlsx")))
+    rows = list(wb.worksheets[0].iter_rows(values_only=True))
+    assert rows[0] == ("序號", "姓名", "職務", "機關", "獎懲", "次數", "依據", "事由", "來源")
+    assert rows[1][1:7] == (f"主管{a.code}", "主管", a.name, "嘉獎", 2, "CITY-13")
+    assert list(wb.worksheets[1].iter_rows(values_only=True))[1][1] == a.name
+    ods = roster_file(cycle, es, pcs, "ods")
+    assert ods[:2] == b"PK" and roster_file(cycle, es, pcs, "ods") == ods
+    from odf.opendocument import load
+    from odf.table import Table
+
+    doc = load(io.BytesIO(ods))
+    assert "主管" + a.code in str(doc.spreadsheet.getElementsByType(Table)[0])
+    pdf = roster_file(cycle, es, pcs, "pdf")
+    assert pdf.startswith(b"%PDF-")
+
+
+# --- national award ---------------------------------------------------------------------------
+
+
+def first_level_with_children(n=3):
+    parent = AgencyFactory(kind=AgencyKind.FIRST_LEVEL)
+    kids = [AgencyFactory(kind=AgencyKind.SUBORDINATE, parent=parent) for _ in range(n)]
+    return parent, kids
+
+
+def test_first_level_agency_proposes_at_most_two_city_10():
+    cycle, _ = city_cycle(1)
+    parent, kids = first_level_with_children(3)
+    officer = user_for(Role.AGENCY_OFFICER, agency=parent)
+    services.nomination_propose(cycle=cycle, agency=kids[0], actor=officer)
+    services.nomination_propose(cycle=cycle, agency=kids[1], actor=officer)
+    with pytest.raises(services.RewardError) as exc:
+        services.nomination_propose(cycle=cycle, agency=kids[2], actor=officer)
+    assert str(exc.value) == (
+        "每個一級機關最多推薦 2 個所屬機關 (at most 2 subordinate agencies per first-level agency)"
+    )
+
+
+def test_agency_cannot_propose_another_agencys_subordinate_city_10():
+    cycle, _ = city_cycle(1)
+    parent, _kids = first_level_with_children(1)
+    _other, other_kids = first_level_with_children(1)
+    officer = user_for(Role.AGENCY_OFFICER, agency=parent)
+    with pytest.raises(services.RewardError, match="所屬機關"):
+        services.nomination_propose(cycle=cycle, agency=other_kids[0], actor=officer)
+
+
+def test_office_preselects_district_office_city_10():
+    cycle, _ = city_cycle(1)
+    district = AgencyFactory(kind=AgencyKind.DISTRICT_OFFICE)
+    n = services.nomination_propose(cycle=cycle, agency=district, actor=user_for(Role.COORDINATOR))
+    assert n.source == "office"
+
+
+def test_pipeline_statuses_with_dates_and_subsidy_city_15():
+    cycle, _ = city_cycle(1)
+    office = user_for(Role.COORDINATOR)
+    n = services.nomination_propose(cycle=cycle, agency=AgencyFactory(kind=AgencyKind.DISTRICT_OFFICE),
+                                    actor=office)  # fmt: skip
+    n = services.nomination_step(
+        nomination=n, status=AwardStatus.RECOMMENDED, on=date(2027, 6, 1), actor=office
+    )
+    assert services.subsidies(cycle, [n])[1] == Decimal(10000)
+    n = services.nomination_step(
+        nomination=n, status=AwardStatus.PASSED_INITIAL, on=date(2027, 8, 1), actor=office
+    )
+    n = services.nomination_step(
+        nomination=n, status=AwardStatus.SHORTLISTED, on=date(2027, 9, 1), actor=office
+    )
+    assert services.subsidies(cycle, [n])[1] == Decimal(40000)
+    n = services.nomination_step(
+        nomination=n, status=AwardStatus.NOT_WON, on=date(2027, 11, 1), actor=office
+    )
+    assert (n.status, n.highest) == ("not_won", "shortlisted")
+    assert services.subsidies(cycle, [n])[1] == Decimal(40000)
+    assert [(s.status, s.on) for s in n.steps.all()] == [
+        ("recommended", date(2027, 6, 1)), ("passed_initial", date(2027, 8, 1)),
+        ("shortlisted", date(2027, 9, 1)), ("not_won", date(2027, 11, 1)),
+    ]  # fmt: skip
+    assert services.subsidy_totals() == [(116, Decimal(40000))]
+
+
+def test_pipeline_refuses_skipping_back():
+    cycle, _ = city_cycle(1)
+    office = user_for(Role.COORDINATOR)
+    n = services.nomination_propose(cycle=cycle, agency=AgencyFactory(), actor=office)
+    with pytest.raises(services.RewardError, match="status"):
+        services.nomination_step(
+            nomination=n, status=AwardStatus.WON, on=date(2027, 6, 1), actor=office
+        )
+
+
+def test_training_attendance_and_consent_recorded_city_11():
+    cycle, _ = city_cycle(1)
+    office = user_for(Role.COORDINATOR)
+    n = services.nomination_propose(cycle=cycle, agency=AgencyFactory(), actor=office)
+    services.attendance_add(nomination=n, session="參獎輔導課程", on=date(2027, 7, 1), attendee="王",
+                            attended=True, actor=office)  # fmt: skip
+    services.consent_set(nomination=n, consent=True, actor=office)
+    n.refresh_from_db()
+    assert (n.consent_reuse, n.attendance.get().session) == (True, "參獎輔導課程")
+    assert AuditEvent.objects.filter(action="nomination_consent").count() == 1
+
+
+def test_hsc_13_highest_only_from_pipeline_even_when_frozen():
+    from serviceeval.agencies.models import Person
+
+    a = AgencyFactory()
+    Person.objects.create(agency=a, role="head", name="局長甲")
+    cycle = make_cycle(year=105)
+    office = user_for(Role.COORDINATOR)
+    cycle.results_published_at = timezone.now()
+    cycle.save(update_fields=["results_published_at"])
+    n = services.nomination_propose(cycle=cycle, agency=a, actor=office)
+    for status in ("recommended", "passed_initial", "won"):
+        n = services.nomination_step(
+            nomination=n, status=status, on=date(2016, 12, 1), actor=office
+        )
+    assert entries(cycle, "HSC-13") == [(a.code, "局長甲", "head", "major_merit", 1)]
+
+
+def test_hsc_13_granted_only_after_the_national_result():
+    from serviceeval.agencies.models import Person
+
+    a = AgencyFactory()
+    Person.objects.create(agency=a, role="head", name="局長乙")
+    cycle = make_cycle(year=105)
+    office = user_for(Role.COORDINATOR)
+    n = services.nomination_propose(cycle=cycle, agency=a, actor=office)
+    n = services.nomination_step(
+        nomination=n, status="recommended", on=date(2016, 6, 1), actor=office
+    )
+    n = services.nomination_step(
+        nomination=n, status="passed_initial", on=date(2016, 8, 1), actor=office
+    )
+    assert entries(cycle, "HSC-13") == []  # the national result is not known yet
+    services.nomination_step(nomination=n, status="not_won", on=date(2016, 12, 1), actor=office)
+    assert entries(cycle, "HSC-13") == [(a.code, "局長乙", "head", "minor_merit", 1)]

@@ -1,0 +1,347 @@
+"""Workflow, locking, concurrency and content rules of plans and reports."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from serviceeval.core.models import AuditEvent
+from serviceeval.submissions import services
+from serviceeval.submissions.enums import EventKind, State
+from serviceeval.submissions.models import Reopen
+from serviceeval.submissions.selectors import previous_metrics, report_for_reviewer
+from serviceeval.submissions.services import EntryInput, SaveInput
+
+from .conftest import PDF, build_world
+from .helpers import approved_and_submitted, complete_input, plan, report, save
+
+
+@pytest.mark.django_db
+def test_draft_saves_without_being_complete_hsc6(world):
+    sub = report(world)
+    changed = save(
+        sub, world.officer, SaveInput(entries={"1.1.1.1": EntryInput(narrative="一處收件")})
+    )
+    sub.refresh_from_db()
+    assert changed == ["entry:1.1.1.1"]
+    assert sub.state == State.DRAFT
+    assert sub.version == 1
+    assert sub.entries.get().narrative == "一處收件"
+    assert [e.kind for e in sub.events.all()] == [EventKind.SAVE]
+    assert AuditEvent.objects.filter(action="submission_saved", object_id=str(sub.pk)).count() == 1
+
+
+@pytest.mark.django_db
+def test_saving_nothing_new_changes_nothing(world):
+    sub = report(world)
+    data = SaveInput(entries={"1.1.1.1": EntryInput(narrative="x" * 10)})
+    save(sub, world.officer, data)
+    assert (
+        save(sub, world.officer, SaveInput(entries={"1.1.1.1": EntryInput(narrative="x" * 10)}))
+        == []
+    )
+    sub.refresh_from_db()
+    assert sub.version == 1
+
+
+@pytest.mark.django_db
+def test_stale_save_is_refused_and_lists_what_changed(world):
+    sub = report(world)
+    save(sub, world.officer, SaveInput(entries={"1.1.1.1": EntryInput(narrative="第一版內容")}))
+    # Two people open version 1; the head saves first.
+    save(
+        sub,
+        world.head,
+        SaveInput(entries={"1.1.1.2": EntryInput(narrative="首長修改的內容")}),
+        version=1,
+    )
+    with pytest.raises(services.StaleSubmission) as exc:
+        save(
+            sub,
+            world.officer,
+            SaveInput(entries={"1.1.1.1": EntryInput(narrative="承辦人修改")}),
+            version=1,
+        )
+    assert exc.value.changed == ["entry:1.1.1.2"]
+    assert exc.value.version == 2
+    sub.refresh_from_db()
+    assert sub.entries.get(criterion_code="1.1.1.1").narrative == "第一版內容"
+
+
+@pytest.mark.django_db
+def test_full_workflow_city2_draft_approve_submit_return_resubmit_accept(world):
+    sub = report(world)
+    sub = approved_and_submitted(world, sub)
+    assert sub.state == State.SUBMITTED
+    services.submission_return(submission=sub, user=world.office, reason="請補充佐證資料")
+    sub.refresh_from_db()
+    assert sub.state == State.RETURNED
+    save(
+        sub,
+        world.officer,
+        SaveInput(
+            entries={"1.1.1.1": EntryInput(narrative="補充後的內容說明", self_score=Decimal("50"))}
+        ),
+    )
+    services.submission_approve(submission=sub, user=world.head)
+    services.submission_submit(submission=sub, user=world.officer)
+    services.submission_accept(submission=sub, user=world.office)
+    sub.refresh_from_db()
+    assert sub.state == State.ACCEPTED
+    assert [(e.kind, e.from_state, e.to_state) for e in sub.events.all()] == [
+        ("save", "draft", "draft"),
+        ("approve", "draft", "approved"),
+        ("submit", "approved", "submitted"),
+        ("return", "submitted", "returned"),
+        ("save", "returned", "draft"),
+        ("approve", "draft", "approved"),
+        ("submit", "approved", "submitted"),
+        ("accept", "submitted", "accepted"),
+    ]
+    assert sub.events.get(kind="return").reason == "請補充佐證資料"
+    assert sub.events.get(kind="accept").actor == world.office
+
+
+@pytest.mark.django_db
+def test_editing_after_approval_needs_a_new_approval(world):
+    sub = report(world)
+    save(sub, world.officer, complete_input(sub))
+    services.submission_approve(submission=sub, user=world.head)
+    save(
+        sub,
+        world.officer,
+        SaveInput(entries={"1.1.1.1": EntryInput(narrative="核准後再改", self_score=Decimal("1"))}),
+    )
+    sub.refresh_from_db()
+    assert sub.state == State.DRAFT
+    with pytest.raises(services.SubmissionError):
+        services.submission_submit(submission=sub, user=world.officer)
+
+
+@pytest.mark.django_db
+def test_only_the_agency_head_approves_city2(world):
+    sub = report(world)
+    save(sub, world.officer, complete_input(sub))
+    with pytest.raises(services.SubmissionError):
+        services.submission_approve(submission=sub, user=world.officer)
+    with pytest.raises(services.SubmissionError):
+        services.submission_approve(submission=sub, user=world.office)
+
+
+@pytest.mark.django_db
+def test_incomplete_report_cannot_be_approved_hsc6(world):
+    sub = report(world)
+    save(sub, world.officer, SaveInput(entries={"1.1.1.1": EntryInput(narrative="只寫一項")}))
+    with pytest.raises(services.Incomplete) as exc:
+        services.submission_approve(submission=sub, user=world.head)
+    assert "1.1.1.1: 尚未填自評分數 (no self score)" in exc.value.problems
+    assert len(exc.value.problems) == 26
+
+
+@pytest.mark.django_db
+def test_return_needs_a_reason(world):
+    sub = approved_and_submitted(world, report(world))
+    with pytest.raises(services.SubmissionError):
+        services.submission_return(submission=sub, user=world.office, reason="  ")
+
+
+@pytest.mark.django_db
+def test_locked_after_deadline_no_save_no_submit_but_office_decides():
+    """SPEC §3.3: after the deadline (Asia/Taipei) a submission is locked."""
+    w = build_world()
+    sub = report(w)
+    save(sub, w.officer, complete_input(sub))
+    services.submission_approve(submission=sub, user=w.head)
+    after = timezone.now() + timedelta(days=3650)
+    with pytest.raises(services.SubmissionLocked):
+        services.submission_submit(submission=sub, user=w.officer, now=after)
+    with pytest.raises(services.SubmissionLocked):
+        services.submission_save(
+            submission=sub,
+            user=w.officer,
+            base_version=1,
+            data=SaveInput(sections={"survey_method": "x"}),
+            now=after,
+        )
+    services.submission_submit(submission=sub, user=w.officer)
+    services.submission_return(
+        submission=sub, user=w.office, reason="locked or not, the office decides"
+    )
+
+
+@pytest.mark.django_db
+def test_past_cycle_is_locked_until_the_office_reopens_it_with_reason_and_deadline():
+    w = build_world(year=105)  # report due 2016-08-31
+    sub = report(w)
+    with pytest.raises(services.SubmissionLocked) as exc:
+        save(sub, w.officer, SaveInput(sections={"survey_method": "電話調查"}))
+    assert "民國105年8月31日 23:59" in str(exc.value)
+    deadline = timezone.now() + timedelta(days=7)
+    services.submission_reopen(
+        cycle=w.cycle,
+        agency=w.agency,
+        kind="report",
+        category="overall",
+        user=w.office,
+        deadline=deadline,
+        reason="系統故障補件",
+    )
+    assert save(sub, w.officer, SaveInput(sections={"survey_method": "電話調查"})) == [
+        "section:survey_method"
+    ]
+    assert Reopen.objects.get().reason == "系統故障補件"
+    assert sub.events.filter(kind="reopen").get().actor == w.office
+    # The other agency stays locked.
+    other = report(w, w.other)
+    with pytest.raises(services.SubmissionLocked):
+        save(other, w.other_officer, SaveInput(sections={"survey_method": "x"}))
+
+
+@pytest.mark.django_db
+def test_reopen_sends_a_submitted_report_back_for_editing(world):
+    sub = approved_and_submitted(world, report(world))
+    services.submission_reopen(
+        cycle=world.cycle,
+        agency=world.agency,
+        kind="report",
+        category="overall",
+        user=world.office,
+        deadline=timezone.now() + timedelta(days=1),
+        reason="補件",
+    )
+    sub.refresh_from_db()
+    assert sub.state == State.RETURNED
+
+
+@pytest.mark.django_db
+def test_another_agency_cannot_edit(world):
+    sub = report(world)
+    with pytest.raises(services.SubmissionError):
+        save(sub, world.other_officer, SaveInput(sections={"survey_method": "x"}))
+
+
+@pytest.mark.django_db
+def test_web_claim_needs_a_url_city3(world):
+    sub = report(world)
+    data = complete_input(sub)
+    data.entries["2.1.1.3"] = EntryInput(narrative="本局網站每週更新一次", self_score=Decimal("15"))
+    save(sub, world.officer, data)
+    assert services.completeness_problems(sub) == [
+        "2.1.1.3: 敘述提到網站服務但未附網址 (the narrative mentions a web service but gives no URL)"
+    ]
+    save(
+        sub, world.officer, SaveInput(urls=[("2.1.1.3", "https://www.example.gov.tw/", "本局網站")])
+    )
+    assert services.completeness_problems(sub) == []
+
+
+@pytest.mark.django_db
+def test_duplicate_text_under_two_dimensions_warns_city3(city):
+    sub = report(city)
+    text = "- 推動一處收件全程服務，縮短等候時間\n- 設置服務台"
+    save(sub, city.officer, SaveInput(entries={
+        "1": EntryInput(narrative=text),
+        "2": EntryInput(narrative="・推動一處收件 全程服務，縮短等候時間"),
+    }))  # fmt: skip
+    warnings = services.warnings_for(sub)
+    assert warnings == [
+        "相同文字出現在不同評核構面 (the same text appears under different dimensions) (1, 2):「推動一處收件全程服務，縮短等候時間」"
+    ]
+
+
+@pytest.mark.django_db
+def test_project_report_needs_the_city4_blocks():
+    w = build_world(program_code="city-service-upgrade", category="project")
+    sub = report(w)
+    data = complete_input(sub)
+    data.sections["project_cost_budget"] = ""
+    save(sub, w.officer, data)
+    sub.refresh_from_db()
+    assert services.completeness_problems(sub) == ["「成本：經費」尚未填寫 (is empty)"]
+
+
+@pytest.mark.django_db
+def test_plan_needs_its_six_sections_city2(city):
+    sub = plan(city)
+    save(sub, city.officer, SaveInput(sections={"cover": "封面"}))
+    sub.refresh_from_db()
+    assert len(services.completeness_problems(sub)) == 5
+    save(sub, city.officer, complete_input(sub))
+    services.submission_approve(submission=sub, user=city.head)
+
+
+@pytest.mark.django_db
+def test_evidence_file_is_stored_under_a_random_name(world):
+    sub = report(world)
+    upload = SimpleUploadedFile("服務流程圖.pdf", PDF, content_type="application/pdf")
+    save(sub, world.officer, SaveInput(files=[("1.1.1.1", upload)]))
+    ev = sub.evidence.get()
+    assert ev.name == "服務流程圖.pdf"
+    assert ev.file.name.startswith("evidence/")
+    assert "服務流程圖" not in ev.file.name
+    assert ev.criterion_code == "1.1.1.1"
+
+
+@pytest.mark.django_db
+def test_last_year_figures_come_from_the_previous_cycle_hsc8(db):
+    w = build_world(year=116)
+    sub = report(w)
+    save(sub, w.officer, SaveInput(metrics={"online_cases": (Decimal("1200"), None)}))
+    from serviceeval.cycles.models import Participant
+    from tests.factories import make_cycle
+
+    nxt = make_cycle(
+        year=117, program_code="hsinchu-105", agencies=type(w.agency).objects.filter(pk=w.agency.pk)
+    )
+    assert Participant.objects.filter(cycle=nxt).count() == 1
+    assert previous_metrics(nxt, w.agency) == {"online_cases": Decimal("1200.00")}
+
+
+@pytest.mark.django_db
+def test_report_for_reviewer_contract(world):
+    assert report_for_reviewer(cycle=world.cycle, agency=world.agency) is None
+    sub = report(world)
+    data = complete_input(sub)
+    data.entries["1.1.1.2"] = EntryInput(not_applicable=True, na_reason="本局無臨櫃申辦案件")
+    data.entries["1.1.1.1"] = EntryInput(
+        narrative="全功能櫃台", self_score=Decimal("55.5"), planned=True
+    )
+    data.files = [("1.1.1.1", SimpleUploadedFile("a.pdf", PDF))]
+    data.urls = [("1.1.1.1", "https://example.gov.tw/x", "")]
+    save(sub, world.officer, data)
+    # A draft is not shown to the panel.
+    assert report_for_reviewer(cycle=world.cycle, agency=world.agency) is None
+    services.submission_approve(submission=sub, user=world.head)
+    services.submission_submit(submission=sub, user=world.officer)
+    view = report_for_reviewer(cycle=world.cycle, agency=world.agency)
+    e = view.entries_by_code["1.1.1.1"]
+    assert (e.narrative, e.self_score, e.not_applicable, e.planned) == (
+        "全功能櫃台",
+        Decimal("55.50"),
+        False,
+        True,
+    )
+    ev_file = sub.evidence.get(kind="file")
+    assert [(i.name, i.url) for i in e.evidence] == [
+        ("a.pdf", f"/submissions/evidence/{ev_file.pk}/"),
+        ("https://example.gov.tw/x", "https://example.gov.tw/x"),
+    ]
+    na = view.entries_by_code["1.1.1.2"]
+    assert (na.not_applicable, na.na_reason, na.self_score) == (True, "本局無臨櫃申辦案件", None)
+
+
+@pytest.mark.django_db
+def test_return_sends_an_email_to_the_agency_staff(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    world.officer.email = "officer@example.gov.tw"
+    world.officer.save()
+    sub = approved_and_submitted(world, report(world))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submission_return(submission=sub, user=world.office, reason="請補充佐證")
+    assert [(m.to, m.subject) for m in mailoutbox] == [
+        (["officer@example.gov.tw"], f"{world.agency.name}：您的績效報告已被退回修正")
+    ]
+    assert "請補充佐證" in mailoutbox[0].body
