@@ -147,3 +147,21 @@ def test_audit_events_are_append_only(db):
         AuditEvent.objects.all().update(reason="x")
     with pytest.raises(PermissionError):
         AuditEvent.objects.all().delete()
+
+
+@pytest.mark.django_db
+def test_roster_for_ignores_tested_staff_when_choosing_the_cycle_roster():
+    """Tested staff recorded by a field test (CITY-12) are stored per cycle; they
+    must not hide the standing head / section chief / officers (HSC-11)."""
+    from serviceeval.agencies.selectors import roster_for
+    from tests.factories import make_cycle
+
+    agency = AgencyFactory()
+    cycle = make_cycle(agencies=Agency.objects.filter(pk=agency.pk))
+    Person.objects.filter(agency=agency).delete()
+    Person.objects.create(agency=agency, role="head", name="林首長")
+    Person.objects.create(agency=agency, cycle=cycle, role="tested_staff", name="受測者")
+    assert [p.name for p in roster_for(agency, cycle)] == ["林首長"]
+    Person.objects.create(agency=agency, cycle=cycle, role="officer", name="承辦人")
+    assert [p.name for p in roster_for(agency, cycle)] == ["承辦人"]
+    assert [p.name for p in roster_for(agency)] == ["林首長"]

@@ -2,6 +2,7 @@ from django.db.models import Q, QuerySet
 
 from serviceeval.accounts.enums import Role
 
+from .enums import ROSTER_ROLES
 from .models import Agency
 
 
@@ -23,6 +24,9 @@ def agency_ids_visible_to(user) -> set[int]:
 
 
 def roster_for(agency, cycle=None):
-    """The cycle's reward roster for an agency, falling back to the standing one."""
-    people = list(agency.people.filter(cycle=cycle)) if cycle else []
-    return people or list(agency.people.filter(cycle__isnull=True))
+    """The cycle's reward roster (the four roster roles) for an agency, falling
+    back to the standing one. Tested staff recorded by field tests are stored per
+    cycle too, so they alone must not hide the standing roster."""
+    roles = agency.people.filter(role__in=ROSTER_ROLES)
+    people = list(roles.filter(cycle=cycle)) if cycle else []
+    return people or list(roles.filter(cycle__isnull=True))

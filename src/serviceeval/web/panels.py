@@ -3,7 +3,7 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from serviceeval.core.access import AGENCY_ROLES, COORDINATOR, REVIEWER, TESTER
+from serviceeval.core.access import AGENCY_ROLES, COORDINATOR
 from serviceeval.core.nav import DashboardPanel, register_panel
 from serviceeval.cycles.models import Milestone
 from serviceeval.cycles.selectors import cycles_with_counts
@@ -34,35 +34,6 @@ def _agency(request):
     }
 
 
-def _empty(message):
-    def context(request):
-        return {"title": _("Waiting for me"), "empty_message": message}
-
-    return context
-
-
 def register():
     register_panel(DashboardPanel("web/panels/office.html", (COORDINATOR,), _office, order=10))
     register_panel(DashboardPanel("web/panels/agency.html", AGENCY_ROLES, _agency, order=10))
-    register_panel(
-        DashboardPanel(
-            "web/panels/empty.html",
-            (REVIEWER,),
-            _empty(
-                _(
-                    "No agencies are assigned to you yet. The program office assigns them when the panel is formed."
-                )
-            ),
-            order=900,
-        )
-    )
-    register_panel(
-        DashboardPanel(
-            "web/panels/empty.html",
-            (TESTER,),
-            _empty(
-                _("No field tests to record yet. Calls and visits you record will appear here.")
-            ),
-            order=900,
-        )
-    )
