@@ -25,7 +25,9 @@ class LoginForm(AuthenticationForm):
             if username:
                 login_failed(username=username)
             raise
-        login_succeeded(user=self.get_user())
+        # A field error (empty, too long, a NUL byte) skips authentication: no user.
+        if self.get_user() is not None:
+            login_succeeded(user=self.get_user())
         return cleaned
 
 

@@ -77,9 +77,23 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids that are not whole numbers of a database's size, before the
+    `__in` lookup (SQLite raises OverflowError on a 40-digit id)."""
+
+    def _check_values(self, value):
+        for v in value or ():
+            if not str(v).isdigit() or len(str(v)) > 18:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice",
+                    params={"value": v},
+                )  # fmt: skip
+        return super()._check_values(value)
+
+
 class VisitForm(forms.Form):
     date = forms.DateField(label=_("Visit date"), widget=forms.DateInput(attrs={"type": "date"}))
-    members = forms.ModelMultipleChoiceField(
+    members = IdMultipleChoiceField(
         label=_("Members present"), queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "serviceeval.accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "serviceeval.core.middleware.RejectNulCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "serviceeval.urls"
@@ -86,7 +87,15 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+    # WAL: readers do not wait for a writer's commit, nor a writer for readers (16
+    # concurrent clients, SPEC §5 pages); synchronous stays FULL, a commit is durable.
+    DATABASES["default"]["OPTIONS"].update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -118,6 +127,8 @@ LOGIN_FAILURE_LIMIT = 5
 LOGIN_LOCKOUT_MINUTES = 15
 SESSION_IDLE_TIMEOUT_SECONDS = 30 * 60
 SESSION_IDLE_WARNING_SECONDS = 2 * 60
+# The last activity is written to the session at most this often (not on every page).
+SESSION_IDLE_TOUCH_SECONDS = 60
 # TOTP for office staff and reviewers: required in production, optional in the demo.
 OTP_ENFORCE = os.environ.get("OTP_ENFORCE", "0") == "1"
 OTP_TOTP_ISSUER = "serviceeval"

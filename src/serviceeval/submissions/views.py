@@ -134,7 +134,8 @@ def status(request):
     }  # fmt: skip
     if cycle is not None:
         try:
-            number = max(1, int(request.GET.get("page", "1")))
+            # Bounded: SQLite refuses an OFFSET past 64 bits ("datatype mismatch").
+            number = min(max(1, int(request.GET.get("page", "1"))), 1_000_000)
         except ValueError:
             number = 1
         result = selectors.status_page(
