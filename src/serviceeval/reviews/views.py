@@ -687,7 +687,9 @@ def improvements(request):
     if user.role == COORDINATOR:
         year = request.POST.get("cycle") or request.GET.get("cycle")
         if year:
-            cycle = get_object_or_404(Cycle.objects.select_related("program"), year=year)
+            if not year.isdigit() or len(year) > 4:
+                raise Http404
+            cycle = get_object_or_404(Cycle.objects.select_related("program"), year=int(year))
         form = ImprovementForm(cycle=cycle, initial={"agency": request.GET.get("agency")})
         if request.method == "POST":
             form = ImprovementForm(request.POST, cycle=cycle)
