@@ -254,3 +254,41 @@ def test_manual_entry_agency_by_code_and_unknown_agency_named(client):
     response = post(client, user, f"/rewards/{cycle.year}/entries/new/", {**data, "agency": "NOPE"})
     assert RewardEntry.objects.count() == 1
     assert "沒有這個代碼或名稱的機關" in client.get(response.url).content.decode()
+
+
+def test_award_page_shows_the_city_panels_review_to_the_office_only_city10(client):
+    """CITY-10: the city's written review and on-site evaluation decide the
+    recommendations, so the office sees both beside each nominee (from the reviews
+    app's panel), is warned when it recommends before the panel has done both, and
+    agencies never see the unpublished figures."""
+    from serviceeval.reviews.selectors import results_for_cycle
+    from serviceeval.reviews.services import visit_record
+    from tests.reviews.helpers import score_all, setup_cycle
+
+    cycle, (done, pending), (reviewer,), user = setup_cycle(n_agencies=2, n_reviewers=1)
+    score_all(cycle, [(done, reviewer, 0.8)])
+    visit_record(cycle=cycle, agency=done, on=date(2016, 10, 5), members=[reviewer], notes="",
+                 actor=user)  # fmt: skip
+    outsider = AgencyFactory()
+    noms = {
+        a.code: services.nomination_propose(cycle=cycle, agency=a, actor=user)
+        for a in (done, pending, outsider)
+    }
+    total = next(r.total for r in results_for_cycle(cycle) if r.agency_id == done.pk)
+
+    client.force_login(user)
+    page = client.get(f"/rewards/award/?cycle={cycle.year}").content.decode()
+    assert "本府書面審查／實地評核" in page
+    assert str(total) in page and "實地評核 民國105年10月5日" in page
+    assert "書面審查尚未完成" in page and "非本年度受考核機關" in page
+
+    warned = client.post(f"/rewards/award/{noms[pending.code].pk}/step/",
+                         {"status": "recommended", "on": "2016-11-01"}, follow=True)  # fmt: skip
+    assert "尚未完成" in warned.content.decode() and pending.name in warned.content.decode()
+    clean = client.post(f"/rewards/award/{noms[done.code].pk}/step/",
+                        {"status": "recommended", "on": "2016-11-01"}, follow=True)  # fmt: skip
+    assert f"尚未完成{done.name}" not in clean.content.decode()
+
+    client.force_login(user_for(Role.AGENCY_OFFICER, agency=done))
+    page = client.get(f"/rewards/award/?cycle={cycle.year}").content.decode()
+    assert done.name in page and "本府書面審查／實地評核" not in page and str(total) not in page

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db.models import QuerySet
 
 from serviceeval.accounts.enums import Role
@@ -35,3 +38,49 @@ def proposable_agencies(user, cycle):
             return qs.none()
         return qs.filter(parent_id=user.agency_id).order_by("code")
     return qs.none()
+
+
+@dataclass(frozen=True)
+class PanelReview:
+    """What the city's panel made of a nominee (CITY-10): its written review in the
+    cycle's results (reviews app) and its on-site visits."""
+
+    participates: bool
+    status: str  # "complete" / "incomplete" / "" when not a participant
+    total: Decimal | None
+    grade: str | None
+    rank: int | None
+    visits: tuple  # dates of on-site visits, newest first
+
+    @property
+    def decided(self) -> bool:
+        return self.status == "complete" and bool(self.visits)
+
+
+def panel_reviews(cycle, agency_ids) -> dict[int, PanelReview]:
+    """Per nominee: the panel's written review and on-site visits. Two queries at most
+    (the results are memoised per data revision), whatever the number of nominees."""
+    from serviceeval.reviews.models import SiteVisit
+    from serviceeval.reviews.selectors import results_for_cycle
+
+    ids = set(agency_ids)
+    if not ids:
+        return {}
+    results = {r.agency_id: r for r in results_for_cycle(cycle) if r.agency_id in ids}
+    visits: dict[int, list] = {}
+    for agency_id, on in SiteVisit.objects.filter(cycle=cycle, agency_id__in=ids).values_list(
+        "agency_id", "date"
+    ):
+        visits.setdefault(agency_id, []).append(on)
+    out = {}
+    for agency_id in ids:
+        r = results.get(agency_id)
+        out[agency_id] = PanelReview(
+            participates=r is not None,
+            status=r.status if r else "",
+            total=r.total if r else None,
+            grade=r.grade if r else None,
+            rank=r.rank if r else None,
+            visits=tuple(sorted(visits.get(agency_id, ()), reverse=True)),
+        )
+    return out

@@ -159,6 +159,10 @@ def award(request):
         for row in rows:
             row.amount_text = f"{row.amount:,.0f}"
             row.next_choices = [(s, labels[s]) for s in services.NEXT[row.nomination.status]]
+        if ctx["is_office"]:  # unpublished panel figures are the office's alone
+            reviews = selectors.panel_reviews(cycle, [n.agency_id for n in noms])
+            for row in rows:
+                row.review = reviews[row.nomination.agency_id]
         proposable = selectors.proposable_agencies(request.user, cycle)
         ctx.update({
             "rows": rows, "total": f"{total:,.0f}",
@@ -207,6 +211,17 @@ def withdraw(request, pk):
     return _back(nomination.cycle, "rewards:award")
 
 
+def _warn_undecided(request, nomination):
+    """CITY-10: the written review and the on-site evaluation decide; say so when
+    a recommendation is recorded before the panel has done both."""
+    reviews = selectors.panel_reviews(nomination.cycle, [nomination.agency_id])
+    if not reviews[nomination.agency_id].decided:
+        text = _(
+            "Recorded, but the city's panel has not finished the written review and the on-site evaluation of %(agency)s."
+        )
+        messages.warning(request, text % {"agency": nomination.agency.name})
+
+
 @access(COORDINATOR)
 @require_POST
 def step(request, pk):
@@ -223,6 +238,8 @@ def step(request, pk):
             messages.error(request, str(exc))
         else:
             messages.success(request, _("The status was recorded."))
+            if d["status"] == AwardStatus.RECOMMENDED:
+                _warn_undecided(request, nomination)
     else:
         messages.error(request, _("Give the new status and its date."))
     return _back(nomination.cycle, "rewards:award")
