@@ -1,0 +1,106 @@
+"""Writes of the reviews app: panel, conflicts, assignments, sheets, import,
+results, publication, improvement items (HSC-3, HSC-9..12, SPEC §3.3).
+
+Every function is keyword-only, runs in one transaction and leaves an audit
+record. Error messages are zh-Hant first with English in parentheses.
+
+One module per part of the work; this package exports them all, so callers keep
+writing `services.assign(...)`."""
+
+from .base import (
+    ReviewError,
+    SheetInvalid,
+    StaleSheet,
+    leaf_max,
+    spec_of,
+)
+from .imports import (
+    IMPORT_COLUMNS,
+    LONG_HEADER,
+    REQUIRED_IMPORT_COLUMNS,
+    ImportReport,
+    long_format_rows,
+    scores_import,
+)
+from .improvements import (
+    improvement_create,
+    improvement_decide,
+    improvement_respond,
+)
+from .panel import (
+    AutoAssignReport,
+    assign,
+    auto_assign,
+    conflict_declare,
+    conflict_waive,
+    conflicted_pairs,
+    conflicts_sync_automatic,
+    panel_add,
+    panel_remove,
+    unassign,
+)
+from .results import (
+    CycleData,
+    ResultRow,
+    _detail,
+    compute_cycle,
+    load_cycle,
+    publish_results,
+    results_json,
+    results_table,
+    unfreeze_results,
+)
+from .sheets import (
+    exclusion_add,
+    reviewer_may_score,
+    sheet_get_or_create,
+    sheet_reopen,
+    sheet_save,
+    tie_break_record,
+    validate_score,
+    visit_record,
+)
+
+__all__ = [
+    "AutoAssignReport",
+    "CycleData",
+    "IMPORT_COLUMNS",
+    "ImportReport",
+    "LONG_HEADER",
+    "REQUIRED_IMPORT_COLUMNS",
+    "ResultRow",
+    "ReviewError",
+    "SheetInvalid",
+    "StaleSheet",
+    "_detail",
+    "assign",
+    "auto_assign",
+    "compute_cycle",
+    "conflict_declare",
+    "conflict_waive",
+    "conflicted_pairs",
+    "conflicts_sync_automatic",
+    "exclusion_add",
+    "improvement_create",
+    "improvement_decide",
+    "improvement_respond",
+    "leaf_max",
+    "load_cycle",
+    "long_format_rows",
+    "panel_add",
+    "panel_remove",
+    "publish_results",
+    "results_json",
+    "results_table",
+    "reviewer_may_score",
+    "scores_import",
+    "sheet_get_or_create",
+    "sheet_reopen",
+    "sheet_save",
+    "spec_of",
+    "tie_break_record",
+    "unassign",
+    "unfreeze_results",
+    "validate_score",
+    "visit_record",
+]

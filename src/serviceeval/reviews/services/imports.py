@@ -1,0 +1,231 @@
+"""The all-or-nothing score import and the long-format export rows."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from serviceeval.accounts.enums import Role
+from serviceeval.accounts.models import User
+from serviceeval.core.audit import audit_bulk
+from serviceeval.core.models import AuditEvent
+from serviceeval.cycles.models import Cycle
+from serviceeval.cycles.services import cycle_mark_scoring_started
+
+from ..models import (
+    Assignment,
+    PanelMember,
+    PanelRole,
+    Round,
+    Score,
+    Sheet,
+    SheetStatus,
+)
+from .base import leaf_max, spec_of
+from .panel import conflicted_pairs
+from .sheets import validate_score
+
+# --- import (all-or-nothing) -------------------------------------------------------
+
+IMPORT_COLUMNS = ("agency", "reviewer", "criterion", "score", "comment")
+REQUIRED_IMPORT_COLUMNS = ("agency", "reviewer", "criterion", "score")
+
+
+@dataclass
+class ImportReport:
+    sheets: int = 0
+    scores: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def scores_import(
+    *, cycle: Cycle, rows, actor=None, round: str = Round.FIRST, add_reviewers: bool = False
+) -> ImportReport:
+    """Import score rows (agency by code or exact name, reviewer by username,
+    criterion by code). Any bad row rejects the whole file: nothing is stored.
+    Imported sheets count as submitted; their scores replace the sheet's."""
+    report = ImportReport()
+    if cycle.results_published_at is not None:
+        report.errors.append(
+            "成績已公布並凍結，不可匯入 (results are published and frozen; nothing stored)"
+        )
+        return report
+    if round not in Round.values:
+        report.errors.append(f"未知的評分輪次「{round}」 (use first or re-evaluation)")
+        return report
+    spec = spec_of(cycle)
+    participants = {}
+    for agency_id, code, name, category in cycle.participants.values_list(
+        "agency_id", "agency__code", "agency__name", "category"
+    ):
+        participants[code] = participants[name] = (agency_id, category)
+    maxima = {c.code: leaf_max(spec, c.code) for c in spec.categories}
+    step = spec.scoring.step
+    users = {}
+    usernames = {str(r.get("reviewer", "")).strip() for _, r in rows}
+    for pk, username, role in User.objects.filter(username__in=usernames).values_list(
+        "pk", "username", "role"
+    ):
+        users[username] = (pk, role)
+    panel = set(cycle.panel.values_list("user_id", flat=True))
+    assigned = set(cycle.assignments.filter(round=round).values_list("reviewer_id", "agency_id"))
+    blocked = conflicted_pairs(cycle)
+    seen: dict[tuple[int, int, str], int] = {}
+    cleaned: dict[tuple[int, int], dict[str, tuple[Decimal, str]]] = defaultdict(dict)
+    to_assign: set[tuple[int, int]] = set()
+    to_panel: set[int] = set()
+    errors = report.errors
+    for number, row in rows:
+        prefix = f"第 {number} 列 (row {number}): "
+        agency_key = str(row.get("agency", "")).strip()
+        username = str(row.get("reviewer", "")).strip()
+        code = str(row.get("criterion", "")).strip()
+        problems = []
+        agency = participants.get(agency_key)
+        if agency is None:
+            problems.append(f"agency「{agency_key}」不是本年度受評機關 (unknown agency)")
+        user = users.get(username)
+        if user is None:
+            problems.append(f"reviewer「{username}」不存在 (unknown reviewer)")
+        elif user[1] != Role.REVIEWER:
+            problems.append(f"reviewer「{username}」不是考核委員帳號 (not a reviewer account)")
+        if agency is not None and code not in maxima[agency[1]]:
+            problems.append(f"criterion「{code}」不存在 (unknown criterion)")
+        if agency is not None and code in maxima[agency[1]]:
+            value, problem = validate_score(row.get("score"), maxima[agency[1]][code], step)
+            if problem:
+                problems.append(f"score {problem}")
+            elif value is None:
+                problems.append("score 不可空白 (score is missing)")
+        else:
+            value = None
+        if agency is not None and user is not None and user[1] == Role.REVIEWER:
+            pair = (user[0], agency[0])
+            if pair in blocked:
+                problems.append(f"reviewer「{username}」與受評機關有利益迴避 (conflicted reviewer)")
+            elif pair not in assigned:
+                if add_reviewers:
+                    to_assign.add(pair)
+                    if user[0] not in panel:
+                        to_panel.add(user[0])
+                else:
+                    problems.append(
+                        f"reviewer「{username}」未受指派此機關；可加 --add-reviewers "
+                        "(reviewer not assigned; use --add-reviewers)"
+                    )
+            key = (agency[0], user[0], code)
+            if key in seen:
+                problems.append(f"與第 {seen[key]} 列重複 (duplicate of row {seen[key]})")
+            else:
+                seen[key] = number
+        if problems:
+            errors.append(prefix + "；".join(problems))
+            continue
+        cleaned[(agency[0], user[0])][code] = (value, str(row.get("comment", "") or "").strip())
+    if not rows:
+        errors.append("檔案沒有資料列 (no data rows)")
+    if errors:
+        return report
+    _store_import(cycle, cleaned, to_assign, to_panel, round, actor)
+    report.sheets = len(cleaned)
+    report.scores = sum(len(v) for v in cleaned.values())
+    return report
+
+
+@transaction.atomic
+def _store_import(cycle, cleaned, to_assign, to_panel, round, actor) -> None:
+    PanelMember.objects.bulk_create(
+        [PanelMember(cycle=cycle, user_id=u, role=PanelRole.MEMBER) for u in sorted(to_panel)]
+    )
+    Assignment.objects.bulk_create(
+        [
+            Assignment(cycle=cycle, reviewer_id=r, agency_id=a, round=round, automatic=False)
+            for r, a in sorted(to_assign)
+        ]  # fmt: skip
+    )
+    now = timezone.now()
+    existing = {
+        (s.agency_id, s.reviewer_id): s
+        for s in Sheet.objects.filter(cycle=cycle, round=round)
+        .order_by()
+        .only("pk", "agency_id", "reviewer_id", "version")
+    }
+    new_sheets = [
+        Sheet(cycle=cycle, agency_id=a, reviewer_id=r, round=round, status=SheetStatus.SUBMITTED,
+              imported=True, submitted_at=now)
+        for (a, r) in cleaned if (a, r) not in existing
+    ]  # fmt: skip
+    Sheet.objects.bulk_create(new_sheets, batch_size=2000)
+    touched = [existing[k].pk for k in cleaned if k in existing]
+    if touched:
+        for start in range(0, len(touched), 900):
+            chunk = touched[start : start + 900]
+            Score.objects.filter(sheet_id__in=chunk).delete()
+            Sheet.objects.filter(pk__in=chunk).update(
+                status=SheetStatus.SUBMITTED, imported=True, submitted_at=now,
+                version=F("version") + 1, updated=now,
+            )  # fmt: skip
+    if new_sheets and new_sheets[0].pk is None:  # backends that do not return ids
+        existing = {
+            (s.agency_id, s.reviewer_id): s
+            for s in Sheet.objects.filter(cycle=cycle, round=round)
+            .order_by()
+            .only("pk", "agency_id", "reviewer_id")
+        }
+    else:
+        existing.update({(s.agency_id, s.reviewer_id): s for s in new_sheets})
+
+    def scores():
+        for key, values in cleaned.items():
+            sheet_id = existing[key].pk
+            for code, (value, comment) in values.items():
+                yield Score(sheet_id=sheet_id, criterion=code, score=value, comment=comment)
+
+    batch: list[Score] = []
+    for score in scores():
+        batch.append(score)
+        if len(batch) >= 5000:
+            Score.objects.bulk_create(batch)
+            batch = []
+    Score.objects.bulk_create(batch)
+    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    if connection.vendor == "postgresql" and len(cleaned) > 1000:
+        # Fresh planner statistics after a bulk load, so the next reads use good plans.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE reviews_sheet")
+            cursor.execute("ANALYZE reviews_score")
+    audit_bulk([
+        AuditEvent(actor=actor_obj, action="sheet_imported", object_type="reviews.sheet",
+                   object_id=str(existing[key].pk), agency_id=key[0],
+                   after={"round": round, "scores": {c: format(v, "f") for c, (v, _) in vals.items()}})
+        for key, vals in cleaned.items()
+    ])  # fmt: skip
+    cycle_mark_scoring_started(cycle=cycle)
+
+
+# --- exports -------------------------------------------------------------------------
+
+LONG_HEADER = ("agency", "agency_name", "reviewer", "reviewer_name", "round", "criterion",
+               "score", "comment", "status")  # fmt: skip
+
+
+def long_format_rows(cycle: Cycle):
+    """agency × reviewer × criterion × round, every stored score, in rubric order."""
+    spec = spec_of(cycle)
+    position = {}
+    for category in spec.categories:
+        for i, node in enumerate(category.nodes()):
+            position.setdefault(node.code, i)
+    rows = list(
+        Score.objects.filter(sheet__cycle=cycle).order_by().values_list(
+            "sheet__agency__code", "sheet__agency__name", "sheet__reviewer__username",
+            "sheet__reviewer__last_name", "sheet__round", "criterion", "score", "comment",
+            "sheet__status",
+        )
+    )  # fmt: skip
+    round_order = {Round.FIRST: 0, Round.RE_EVALUATION: 1}
+    rows.sort(key=lambda r: (r[0], round_order.get(r[4], 9), r[2], position.get(r[5], 1 << 20)))
+    return rows

@@ -1,0 +1,74 @@
+"""Improvement items (HSC-12)."""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from serviceeval.agencies.models import Agency
+from serviceeval.core.audit import audit_record
+from serviceeval.cycles.models import Cycle
+
+from ..models import (
+    Improvement,
+    ImprovementEvidence,
+    ImprovementStatus,
+)
+from .base import ReviewError
+from .panel import _participant_ids
+
+# --- improvement items (HSC-12) -----------------------------------------------------
+
+
+@transaction.atomic
+def improvement_create(
+    *, cycle: Cycle, agency: Agency, text: str, deadline: date, actor, criterion: str = ""
+) -> Improvement:
+    if not text.strip():
+        raise ReviewError("請填寫改進事項 (the item text is required)")
+    if agency.pk not in _participant_ids(cycle):
+        raise ReviewError(f"{agency.name} 不是本年度受評機關 (not a participant)")
+    item = Improvement.objects.create(
+        cycle=cycle, agency=agency, text=text.strip(), deadline=deadline,
+        criterion=criterion.strip(), created_by=actor,
+    )  # fmt: skip
+    audit_record(actor=actor, action="improvement_created", obj=item,
+                 after={"text": item.text, "deadline": deadline, "criterion": item.criterion})  # fmt: skip
+    return item
+
+
+@transaction.atomic
+def improvement_respond(*, item: Improvement, response: str, files=(), actor) -> Improvement:
+    if item.status == ImprovementStatus.CLOSED:
+        raise ReviewError("此事項已結案 (the item is closed)")
+    if not response.strip():
+        raise ReviewError("請說明改善情形 (describe what was done)")
+    before = {"status": item.status, "response": item.response}
+    item.response = response.strip()
+    item.responded_at = timezone.now()
+    item.status = ImprovementStatus.ANSWERED
+    item.save(update_fields=["response", "responded_at", "status"])
+    names = []
+    for f in files:
+        ImprovementEvidence.objects.create(improvement=item, file=f, name=f.name, uploaded_by=actor)
+        names.append(f.name)
+    audit_record(actor=actor, action="improvement_answered", obj=item, before=before,
+                 after={"status": item.status, "response": item.response, "files": names})  # fmt: skip
+    return item
+
+
+@transaction.atomic
+def improvement_decide(*, item: Improvement, close: bool, note: str, actor) -> Improvement:
+    """The office closes an answered item, or returns it for more work (with a note)."""
+    if item.status == ImprovementStatus.CLOSED:
+        raise ReviewError("此事項已結案 (the item is closed)")
+    if not close and not note.strip():
+        raise ReviewError("退回須說明理由 (a note is required to return an item)")
+    before = {"status": item.status}
+    item.status = ImprovementStatus.CLOSED if close else ImprovementStatus.RETURNED
+    item.office_note = note.strip()
+    item.closed_at = timezone.now() if close else None
+    item.save(update_fields=["status", "office_note", "closed_at"])
+    audit_record(actor=actor, action="improvement_closed" if close else "improvement_returned",
+                 obj=item, before=before, after={"status": item.status}, reason=note)  # fmt: skip
+    return item

@@ -1,0 +1,245 @@
+"""Score sheets, on-site visits, exclusions and tie-breaks (HSC-7, SPEC §3.3)."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from serviceeval.accounts.models import User
+from serviceeval.agencies.models import Agency
+from serviceeval.core.audit import audit_record
+from serviceeval.core.models import AuditEvent
+from serviceeval.cycles.models import Cycle
+from serviceeval.cycles.services import cycle_mark_scoring_started
+
+from ..models import (
+    Exclusion,
+    PanelRole,
+    Round,
+    Score,
+    Sheet,
+    SheetStatus,
+    SiteVisit,
+    TieBreak,
+)
+from .base import ReviewError, SheetInvalid, StaleSheet, _frozen_check, leaf_max, spec_of
+from .panel import conflicted_pairs
+
+# --- sheets ----------------------------------------------------------------------------
+
+
+def validate_score(raw, max_points: Decimal, step: Decimal) -> tuple[Decimal | None, str]:
+    """(score, "") or (None, message). Empty input is (None, "")."""
+    text = str(raw).strip() if raw is not None else ""
+    if text == "":
+        return None, ""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None, f"「{text}」不是數字 (not a number)"
+    if not value.is_finite():
+        return None, f"「{text}」不是數字 (not a number)"
+    if value < 0 or value > max_points:
+        return None, (
+            f"分數 {text} 超出 0–{_fmt(max_points)} (score outside 0..{_fmt(max_points)})"
+        )
+    if value % step != 0:
+        return None, f"分數 {text} 不是 {_fmt(step)} 的倍數 (score off the {_fmt(step)} step)"
+    if value != value.quantize(Decimal("0.01")):
+        return None, f"分數 {text} 最多兩位小數 (at most 2 decimals)"
+    return value, ""
+
+
+def _fmt(d: Decimal | None) -> str:
+    if d is None:
+        return ""
+    d = Decimal(d)
+    return format(d.normalize(), "f") if d == d.to_integral() else format(d.normalize(), "f")
+
+
+def reviewer_may_score(*, cycle: Cycle, agency_id: int, reviewer_id: int, round: str) -> bool:
+    if (reviewer_id, agency_id) in conflicted_pairs(cycle):
+        return False
+    return cycle.assignments.filter(
+        reviewer_id=reviewer_id, agency_id=agency_id, round=round
+    ).exists()
+
+
+def sheet_get_or_create(*, cycle: Cycle, agency: Agency, reviewer: User, round: str) -> Sheet:
+    sheet, _created = Sheet.objects.get_or_create(
+        cycle=cycle, agency=agency, reviewer=reviewer, round=round
+    )
+    return sheet
+
+
+def sheet_save(
+    *, sheet: Sheet, values: dict[str, tuple[str, str]], version: int, actor, submit: bool = False
+) -> Sheet:
+    """Save a draft (or submit). `values` = {criterion code: (raw score, comment)}.
+
+    Refused when the results are frozen, when the sheet is submitted, when the
+    reviewer may no longer score it, and (StaleSheet) when `version` is not the
+    sheet's current version: a concurrent save is never silently overwritten."""
+    cycle = sheet.cycle
+    _frozen_check(cycle)
+    if not reviewer_may_score(
+        cycle=cycle, agency_id=sheet.agency_id, reviewer_id=sheet.reviewer_id, round=sheet.round
+    ):
+        raise ReviewError("您未受指派此機關或有利益迴避 (not assigned, or conflicted)")
+    spec = spec_of(cycle)
+    category = cycle.participants.get(agency_id=sheet.agency_id).category
+    maxima = leaf_max(spec, category)
+    errors: dict[str, str] = {}
+    cleaned: dict[str, tuple[Decimal | None, str]] = {}
+    for code, (raw, comment) in values.items():
+        if code not in maxima:
+            errors[code] = f"評核重點「{code}」不存在 (unknown criterion)"
+            continue
+        value, problem = validate_score(raw, maxima[code], spec.scoring.step)
+        if problem:
+            errors[code] = problem
+        cleaned[code] = (value, (comment or "").strip())
+    if submit:
+        for code in maxima:
+            if cleaned.get(code, (None, ""))[0] is None and code not in errors:
+                errors[code] = "送出前須填寫分數 (a score is required to submit)"
+    if errors:
+        raise SheetInvalid(errors)
+    with transaction.atomic():
+        current = Sheet.objects.select_for_update().get(pk=sheet.pk)
+        if current.status == SheetStatus.SUBMITTED:
+            raise ReviewError(
+                "評分表已送出，僅召集人可退回修改 (the sheet is submitted; only the convener can reopen it)"
+            )
+        if current.version != version:
+            raise StaleSheet(_changes_since(current, version), current.version)
+        existing = {s.criterion: s for s in current.scores.all()}
+        before, after, to_update, to_create = {}, {}, [], []
+        for code, (value, comment) in cleaned.items():
+            row = existing.get(code)
+            if row is None:
+                if value is None and not comment:
+                    continue
+                to_create.append(Score(sheet=current, criterion=code, score=value, comment=comment))
+                after[code] = [value, comment]
+            elif row.score != value or row.comment != comment:
+                before[code] = [row.score, row.comment]
+                row.score, row.comment = value, comment
+                to_update.append(row)
+                after[code] = [value, comment]
+        Score.objects.bulk_create(to_create)
+        Score.objects.bulk_update(to_update, ["score", "comment"])
+        now = timezone.now()
+        updates = {"version": F("version") + 1, "updated": now}
+        if submit:
+            updates.update(status=SheetStatus.SUBMITTED, submitted_at=now)
+        # The version in the WHERE clause is what makes a concurrent save lose, not overwrite.
+        if not Sheet.objects.filter(pk=current.pk, version=version).update(**updates):
+            raise StaleSheet(_changes_since(current, version), current.version)
+        current.refresh_from_db()
+        audit_record(
+            actor=actor, action="sheet_submitted" if submit else "sheet_saved", obj=current,
+            before={"scores": before}, after={"version": current.version, "scores": after},
+        )  # fmt: skip
+    cycle_mark_scoring_started(cycle=cycle)
+    return current
+
+
+def _changes_since(sheet: Sheet, version: int) -> list[dict]:
+    """What other saves changed after `version`, from the audit trail."""
+    events = AuditEvent.objects.filter(
+        object_type="reviews.sheet", object_id=str(sheet.pk),
+        action__in=["sheet_saved", "sheet_submitted", "sheet_reopened"],
+    ).select_related("actor").order_by("at", "id")  # fmt: skip
+    changes = []
+    for event in events:
+        if int(event.after.get("version", 0)) <= version:
+            continue
+        for code, (score, comment) in sorted((event.after.get("scores") or {}).items()):
+            changes.append({"criterion": code, "score": score, "comment": comment,
+                            "by": str(event.actor or ""), "at": event.at})  # fmt: skip
+    return changes
+
+
+@transaction.atomic
+def sheet_reopen(*, sheet: Sheet, reason: str, actor) -> Sheet:
+    """The convener (or deputy) reopens a submitted sheet, with a reason."""
+    _frozen_check(sheet.cycle)
+    role = (
+        sheet.cycle.panel.filter(user=actor).values_list("role", flat=True).first()
+        if actor
+        else None
+    )
+    if role not in (PanelRole.CONVENER, PanelRole.DEPUTY_CONVENER):
+        raise ReviewError("只有召集人或副召集人可退回評分表 (only the convener can reopen)")
+    if not reason.strip():
+        raise ReviewError("退回須說明理由 (a reason is required)")
+    if sheet.status != SheetStatus.SUBMITTED:
+        raise ReviewError("評分表尚未送出 (the sheet is not submitted)")
+    Sheet.objects.filter(pk=sheet.pk).update(
+        status=SheetStatus.DRAFT, submitted_at=None, version=F("version") + 1
+    )
+    sheet.refresh_from_db()
+    audit_record(actor=actor, action="sheet_reopened", obj=sheet, agency_id=sheet.agency_id,
+                 before={"status": "submitted"},
+                 after={"status": "draft", "version": sheet.version}, reason=reason)  # fmt: skip
+    return sheet
+
+
+@transaction.atomic
+def visit_record(
+    *, cycle: Cycle, agency: Agency, on: date, members, notes: str, actor
+) -> SiteVisit:
+    visit = SiteVisit.objects.create(
+        cycle=cycle, agency=agency, date=on, notes=notes.strip(), created_by=actor
+    )
+    visit.members.set(members)
+    audit_record(actor=actor, action="site_visit_recorded", obj=visit, agency_id=agency.pk,
+                 after={"date": on, "members": [m.pk for m in members]})  # fmt: skip
+    return visit
+
+
+# --- exclusions and tie-breaks -----------------------------------------------------
+
+
+@transaction.atomic
+def exclusion_add(
+    *, cycle: Cycle, agency: Agency, reviewer: User, reason: str, actor, round: str = Round.FIRST
+) -> Exclusion:
+    _frozen_check(cycle)
+    if not reason.strip():
+        raise ReviewError("排除評分須說明理由 (a reason is required)")
+    if not cycle.assignments.filter(agency=agency, reviewer=reviewer, round=round).exists():
+        raise ReviewError(f"{reviewer} 未受指派 {agency.name} (not assigned)")
+    exclusion, _ = Exclusion.objects.update_or_create(
+        cycle=cycle, agency=agency, reviewer=reviewer, round=round,
+        defaults={"reason": reason.strip(), "created_by": actor},
+    )  # fmt: skip
+    audit_record(actor=actor, action="reviewer_excluded", obj=exclusion, agency_id=agency.pk,
+                 after={"reviewer": reviewer.pk, "round": round}, reason=reason)  # fmt: skip
+    return exclusion
+
+
+@transaction.atomic
+def tie_break_record(*, cycle: Cycle, agency_ids: list[int], reason: str, actor) -> None:
+    """Order tied agencies (first = better rank), with a reason (SPEC §3.3)."""
+    from .results import compute_cycle  # results imports this module
+
+    _frozen_check(cycle)
+    if not reason.strip():
+        raise ReviewError("同分排序須說明理由 (a reason is required)")
+    results = {r.agency_id: r for r in compute_cycle(cycle)}
+    chosen = [results.get(a) for a in agency_ids]
+    if len(agency_ids) < 2 or any(r is None or r.total is None for r in chosen):
+        raise ReviewError("請選擇兩個以上已完成評分的機關 (choose two or more complete agencies)")
+    if len({(r.group, r.total) for r in chosen}) != 1:
+        raise ReviewError("所選機關並非同組同分 (the agencies are not tied in one group)")
+    TieBreak.objects.filter(cycle=cycle, agency_id__in=agency_ids).delete()
+    TieBreak.objects.bulk_create(
+        TieBreak(cycle=cycle, agency_id=a, position=i, reason=reason.strip(), created_by=actor)
+        for i, a in enumerate(agency_ids)
+    )
+    audit_record(actor=actor, action="tie_break_recorded", obj=cycle,
+                 after={"order": agency_ids}, reason=reason)  # fmt: skip
