@@ -65,3 +65,28 @@ class CycleDetailOut(CycleOut):
 
 class ErrorOut(Schema):
     detail: str
+
+
+class ResultOut(Schema):
+    """One object of `compute_results --json` (issue 4)."""
+
+    agency: str
+    name: str
+    group: str | None
+    status: str
+    total: str | None
+    grade: str | None
+    final_grade: str | None
+    rank: int | None
+
+
+class RosterEntryOut(Schema):
+    """One object of `rewards --json` (issue 5)."""
+
+    person: str
+    role: str
+    agency: str
+    kind: str
+    count: int
+    rule: str
+    reason: str

@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 
 from .auth import API_AUTH
 from .foundation import router as foundation_router
+from .outcomes import router as outcomes_router
 
 api = NinjaAPI(
     title="serviceeval API",
@@ -20,6 +21,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", foundation_router)
+api.add_router("/", outcomes_router)
 
 
 @api.exception_handler(Http404)
