@@ -18,7 +18,6 @@ that read the field tests. Bar: averages + roster ≤ 2 s.
 from __future__ import annotations
 
 import argparse
-import csv
 import gc
 import os
 import sys
@@ -31,10 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "serviceeval.settings.base")
 
-AGENCIES = 2000
-CALLS = 24000
-VISITS = 8000
-TESTERS = 40
+import national  # noqa: E402  (this folder: the shared national data set)
+from national import AGENCIES, CALLS, VISITS  # noqa: E402
 
 
 def measure(label, fn, *, memory=True):
@@ -55,49 +52,9 @@ def measure(label, fn, *, memory=True):
 
 
 def build(tmp: Path):
-    from django.contrib.auth.hashers import make_password
-
-    from serviceeval.accounts.models import User
-    from serviceeval.agencies.models import Agency, Person
-    from serviceeval.cycles.services import cycle_create
-    from serviceeval.programs.services import program_latest
-
-    Agency.objects.bulk_create(
-        Agency(code=f"N{i:04d}", name=f"全國機關{i:04d}", kind="first-level", category="overall")
-        for i in range(AGENCIES)
-    )
-    agencies = list(Agency.objects.order_by("code"))
-    Person.objects.bulk_create(
-        (Person(agency=a, cycle=None, role=role, name=f"{role[:3]}{a.code}")
-         for a in agencies for role in ("head", "section_chief", "officer", "evaluation_officer")),
-        batch_size=5000,
-    )  # fmt: skip
-    cycle = cycle_create(program=program_latest("city-service-upgrade"), year=116)
-    unusable = make_password(None)
-    User.objects.bulk_create(
-        User(username=f"tester{i:02d}", role="tester", password=unusable) for i in range(TESTERS)
-    )
-    phone = tmp / "calls.csv"
-    with phone.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["agency", "date", "tester", "tested_staff", "switchboard", "business"])
-        for k in range(CALLS):
-            a = agencies[k % AGENCIES]
-            i = k // AGENCIES
-            # deterministic spread: averages from about 70 to 100
-            sw = "" if (k % 7 == 0) else str(30 + (k * 7) % 16)
-            biz = str(40 + (k * 11) % 16)
-            w.writerow([a.code, f"2027-{1 + i % 12:02d}-{1 + k % 28:02d}",
-                        f"tester{k % TESTERS:02d}", f"受測{i % 3}", sw, biz])  # fmt: skip
-    visits = tmp / "visits.csv"
-    with visits.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["agency", "date", "tester", "tested_staff", "score"])
-        for k in range(VISITS):
-            a = agencies[k % AGENCIES]
-            w.writerow([a.code, f"2027-{1 + k % 12:02d}-{1 + k % 28:02d}",
-                        f"tester{k % TESTERS:02d}", f"櫃台{k % 2}", str(60 + (k * 13) % 41)])  # fmt: skip
-    return cycle, phone, visits
+    """2,000 agencies with their standing roster, the city-service-upgrade cycle, the
+    testers and the CSV files of the calls and visits (bench/national.py)."""
+    return national.fieldtest_cycle(tmp, national.agencies(groups=False, people=True))
 
 
 def run(cycle, phone, visits, args):
@@ -187,17 +144,12 @@ def main():
     from django.db import connection
 
     tmp = Path(tempfile.mkdtemp(prefix="serviceeval-bench-ft-"))
-    if connection.vendor == "sqlite":
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = str(tmp / "bench.sqlite3")
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with national.throwaway_database(tmp):
         print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
         start = time.perf_counter()
         cycle, phone, visits = build(tmp)
         print(f"built {AGENCIES} agencies and the CSV files in {time.perf_counter() - start:.1f} s")
         run(cycle, phone, visits, args)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -18,14 +18,12 @@ import ≤ 30 s, export ≤ 20 s.
 from __future__ import annotations
 
 import argparse
-import csv
 import gc
 import os
 import sys
 import tempfile
 import time
 import tracemalloc
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,9 +31,8 @@ sys.path.insert(0, str(ROOT / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "serviceeval.settings.base")
 os.environ.setdefault("DEBUG", "0")  # no query log in memory
 
-AGENCIES = 2000
-REVIEWERS = 150
-PER_AGENCY = 5
+import national  # noqa: E402  (this folder: the shared national data set)
+from national import AGENCIES, PER_AGENCY, REVIEWERS  # noqa: E402
 
 
 def measure(label, fn, *, memory=True):
@@ -56,68 +53,9 @@ def measure(label, fn, *, memory=True):
 
 
 def build(tmp: Path):
-    from django.contrib.auth.hashers import make_password
-
-    from serviceeval.accounts.models import User
-    from serviceeval.agencies.models import Agency, Group
-    from serviceeval.cycles.services import cycle_create
-    from serviceeval.programs.services import program_latest
-    from serviceeval.reviews.models import Assignment, PanelMember
-    from serviceeval.reviews.services import spec_of
-
-    groups = list(Group.objects.order_by("code"))
-    Agency.objects.bulk_create(
-        Agency(code=f"N{i:04d}", name=f"全國機關{i:04d}", kind="first-level",
-               category="overall", group=groups[i % len(groups)])
-        for i in range(AGENCIES)
-    )  # fmt: skip
-    cycle = cycle_create(program=program_latest("hsinchu-105"), year=105)
-    unusable = make_password(None)
-    User.objects.bulk_create(
-        User(username=f"rev{i:03d}", role="reviewer", password=unusable) for i in range(REVIEWERS)
-    )
-    reviewers = list(User.objects.filter(role="reviewer").order_by("username"))
-    PanelMember.objects.bulk_create(
-        PanelMember(cycle=cycle, user=u, role="convener" if i == 0 else "member")
-        for i, u in enumerate(reviewers)
-    )
-    agencies = list(Agency.objects.order_by("code"))
-    assignments = []
-    for i, agency in enumerate(agencies):
-        for k in range(PER_AGENCY):
-            assignments.append(
-                Assignment(
-                    cycle=cycle, agency=agency, reviewer=reviewers[(i * PER_AGENCY + k) % REVIEWERS]
-                )
-            )
-    Assignment.objects.bulk_create(assignments, batch_size=5000)
-    leaves = spec_of(cycle).category("overall").leaves()
-    header = ["agency", "reviewer", "criterion", "score", "comment"]
-    rows = []
-    for i, agency in enumerate(agencies):
-        for k in range(PER_AGENCY):
-            reviewer = reviewers[(i * PER_AGENCY + k) % REVIEWERS]
-            for j, leaf in enumerate(leaves):
-                # Deterministic spread of scores on the 0.5 step, 55–100 % of max.
-                # Agencies spread over 甲/乙/丙 (about 52–96 % of the points).
-                share = Decimal(52 + (i * 37) % 40 + (k * 3 + j) % 5) / 100
-                value = (leaf.max_points * share * 2).to_integral_value() / 2
-                rows.append([agency.code, reviewer.username, leaf.code, str(value), "評語"])
-    csv_path = tmp / "scores.csv"
-    with csv_path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        w.writerows(rows)
-    xlsx_path = tmp / "scores.xlsx"
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet()
-    ws.append(header)
-    for r in rows:
-        ws.append(r)
-    wb.save(xlsx_path)
-    return cycle, csv_path, xlsx_path, len(rows)
+    """2,000 agencies in groups, the hsinchu-105 cycle, panel and assignments, and the
+    score files (bench/national.py)."""
+    return national.review_cycle(tmp, national.agencies(groups=True))
 
 
 def main():
@@ -132,31 +70,23 @@ def main():
     from django.db import connection
 
     tmp = Path(tempfile.mkdtemp(prefix="serviceeval-bench-"))
-    if connection.vendor == "sqlite":
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = str(tmp / "bench.sqlite3")
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with national.throwaway_database(tmp):
         print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
         start = time.perf_counter()
         cycle, csv_path, xlsx_path, n = build(tmp)
         print(f"built {AGENCIES} agencies, {REVIEWERS} reviewers, {n} score rows "
               f"in {time.perf_counter() - start:.1f} s")  # fmt: skip
         run(cycle, csv_path, xlsx_path, n, args)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def run(cycle, csv_path, xlsx_path, n, args):
-    from serviceeval.accounts.models import User
-    from serviceeval.agencies.models import Agency
     from serviceeval.reviews.exporters import long_format_bytes
-    from serviceeval.reviews.models import Assignment, Score, Sheet
+    from serviceeval.reviews.models import Score, Sheet
     from serviceeval.reviews.services import (
         REQUIRED_IMPORT_COLUMNS,
         publish_results,
         results_json,
         scores_import,
-        spec_of,
     )
     from serviceeval.reviews.tabular import read_score_rows as read_rows
 
@@ -179,25 +109,8 @@ def run(cycle, csv_path, xlsx_path, n, args):
 
     # HSC-10: the agencies graded 丙 get a re-evaluation round (one reviewer each),
     # so the computation below covers both rounds and every agency is complete.
-    first = results_json(cycle)
-    failing = [r["agency"] for r in first if r["grade"] == "C"]
-    agencies = dict(Agency.objects.filter(code__in=failing).values_list("code", "pk"))
-    reviewer = User.objects.filter(role="reviewer").order_by("username").last()
-    Assignment.objects.bulk_create(
-        Assignment(cycle=cycle, agency_id=agencies[c], reviewer=reviewer, round="re-evaluation")
-        for c in failing
-    )
-    re_rows = []
-    for i, code in enumerate(failing):
-        share = Decimal(60 + (i * 11) % 20) / 100  # half pass (≥ 70 %), half fail
-        for leaf in spec_of(cycle).category("overall").leaves():
-            value = (leaf.max_points * share * 2).to_integral_value() / 2
-            re_rows.append((len(re_rows) + 2, {"agency": code, "reviewer": reviewer.username,
-                                               "criterion": leaf.code, "score": str(value),
-                                               "comment": ""}))  # fmt: skip
-    report = scores_import(cycle=cycle, rows=re_rows, round="re-evaluation")
-    assert report.errors == [], report.errors[:3]
-    print(f"  re-evaluation round: {len(failing)} agencies, {len(re_rows)} scores")
+    n_failing, n_re = national.re_evaluation_round(cycle)
+    print(f"  re-evaluation round: {n_failing} agencies, {n_re} scores")
 
     rows, t_compute, m_compute = measure(
         "compute_results (load + engine + JSON rows)", lambda: results_json(cycle), memory=memory

@@ -7,12 +7,16 @@ class AccountsConfig(AppConfig):
     verbose_name = "帳號 Accounts"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
         from django.utils.translation import gettext_lazy as _
         from django_otp import user_has_device
 
         from serviceeval.core.nav import DashboardPanel, register_panel
 
+        from .middleware import start_idle_clock
         from .twofactor import OTP_ROLES
+
+        user_logged_in.connect(start_idle_clock, dispatch_uid="serviceeval-idle-clock")
 
         def twofactor_panel(request):
             if user_has_device(request.user):

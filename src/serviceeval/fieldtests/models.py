@@ -41,7 +41,12 @@ class PhoneTest(models.Model):
 
     class Meta:
         ordering = ["-called_at", "-id"]
-        indexes = [models.Index(fields=["cycle", "agency"])]
+        indexes = [
+            models.Index(fields=["cycle", "agency"]),
+            # The latest calls of a cycle, and a tester's of this month (SPEC §5 pages).
+            models.Index(fields=["cycle", "called_at"]),
+            models.Index(fields=["tester", "created"]),
+        ]
 
     def __str__(self):
         return f"{self.agency} {self.called_at:%Y-%m-%d %H:%M}"
@@ -74,7 +79,11 @@ class MysteryVisit(models.Model):
 
     class Meta:
         ordering = ["-visited_at", "-id"]
-        indexes = [models.Index(fields=["cycle", "agency"])]
+        indexes = [
+            models.Index(fields=["cycle", "agency"]),
+            models.Index(fields=["cycle", "visited_at"]),
+            models.Index(fields=["tester", "created"]),
+        ]
 
     def __str__(self):
         return f"{self.agency} {self.visited_at:%Y-%m-%d}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from serviceeval.core.memo import memo, revision
 from serviceeval.cycles.models import Cycle
 
 from .models import MysteryVisit, PhoneTest
@@ -31,17 +32,21 @@ def office(request):
     cycle = Cycle.objects.select_related("program").order_by("-year").first()
     if cycle is None:
         return None
-    calls = PhoneTest.objects.filter(cycle=cycle)
-    visits = MysteryVisit.objects.filter(cycle=cycle)
-    tested = set(calls.values_list("agency_id", flat=True).distinct()) | set(
-        visits.values_list("agency_id", flat=True).distinct()
-    )
     start = _month_start()
-    return {
-        "title": _("Field tests"),
-        "cycle": cycle,
-        "agencies": len(tested),
-        "calls": calls.count(),
-        "visits": visits.count(),
-        "calls_month": calls.filter(created__gte=start).count(),
-    }
+
+    def counts():
+        calls = PhoneTest.objects.filter(cycle=cycle)
+        visits = MysteryVisit.objects.filter(cycle=cycle)
+        tested = set(calls.values_list("agency_id", flat=True).distinct()) | set(
+            visits.values_list("agency_id", flat=True).distinct()
+        )
+        return {
+            "agencies": len(tested),
+            "calls": calls.count(),
+            "visits": visits.count(),
+            "calls_month": calls.filter(created__gte=start).count(),
+        }
+
+    # Counting 32,000 records at national scale: once per data revision (core.memo).
+    key = ("fieldtests-panel", cycle.pk, cycle.created, start)
+    return {"title": _("Field tests"), "cycle": cycle, **memo(key, revision(), counts)}

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from serviceeval.accounts.enums import Role
 from serviceeval.core.access import COORDINATOR, TESTER, access
+from serviceeval.core.memo import memo, revision
 from serviceeval.core.uploads import serve_upload
 from serviceeval.cycles.models import Cycle
 from serviceeval.engine.fieldtests import display
@@ -40,6 +41,21 @@ def _fmt_rows(rows):
     return rows
 
 
+def _analysis(cycle) -> dict:
+    """The office's figures over every call and visit of the cycle (24,000 + 8,000 at
+    national scale: about 0.5 s), computed once per data revision (core.memo)."""
+
+    def compute():
+        return {
+            "rows": _fmt_rows(selectors.overview(cycle)),
+            "trend": _fmt_rows(selectors.monthly_trend(cycle)),
+            "phone_faults": selectors.faults(cycle, "phone")[:10],
+            "mystery_faults": selectors.faults(cycle, "mystery")[:10],
+        }
+
+    return memo(("fieldtests-analysis", cycle.pk, cycle.created), revision(), compute)
+
+
 @access(COORDINATOR, TESTER)
 def index(request):
     cycles = _cycles()
@@ -55,12 +71,13 @@ def index(request):
         ctx["visits"] = visits
         if request.user.role == Role.COORDINATOR:
             # Ranks need every agency; the page shows them 100 at a time.
-            page = Paginator(selectors.overview(cycle), PAGE_SIZE).get_page(request.GET.get("page"))
+            analysis = _analysis(cycle)
+            page = Paginator(analysis["rows"], PAGE_SIZE).get_page(request.GET.get("page"))
             ctx["page"] = page
-            ctx["rows"] = _fmt_rows(list(page.object_list))
-            ctx["trend"] = _fmt_rows(selectors.monthly_trend(cycle))
-            ctx["phone_faults"] = selectors.faults(cycle, "phone")[:10]
-            ctx["mystery_faults"] = selectors.faults(cycle, "mystery")[:10]
+            ctx["rows"] = page.object_list
+            ctx["trend"] = analysis["trend"]
+            ctx["phone_faults"] = analysis["phone_faults"]
+            ctx["mystery_faults"] = analysis["mystery_faults"]
     return render(request, "fieldtests/index.html", ctx)
 
 

@@ -1,8 +1,17 @@
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+@lru_cache(maxsize=32)
+def _parse(source: str):
+    import yaml
+
+    from serviceeval.engine.program import parse_program
+
+    return parse_program(yaml.safe_load(source))
 
 
 class Program(models.Model):
@@ -34,12 +43,10 @@ class Program(models.Model):
 
     @cached_property
     def spec(self):
-        """The parsed program (engine.program.ProgramSpec), parsed once per instance."""
-        import yaml
-
-        from serviceeval.engine.program import parse_program
-
-        return parse_program(yaml.safe_load(self.source))
+        """The parsed program (engine.program.ProgramSpec), parsed once per process and
+        source text: every page reads its cycle's program, and parsing the YAML costs
+        tens of ms (SPEC §5 pages). Program rows are immutable."""
+        return _parse(self.source)
 
     @property
     def shows_provisional_banner(self) -> bool:

@@ -6,6 +6,7 @@ from serviceeval.accounts.enums import Role
 from serviceeval.accounts.models import User
 from serviceeval.agencies.models import Agency
 from serviceeval.core.uploads import validate_upload
+from serviceeval.core.widgets import FastSelect
 
 from .models import PanelRole, Round
 
@@ -31,7 +32,9 @@ class PanelMemberForm(forms.Form):
 
 class AssignForm(forms.Form):
     reviewer = ReviewerChoice(label=_("Reviewer"), queryset=User.objects.none())
-    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=Agency.objects.none(), widget=FastSelect
+    )
     round = forms.ChoiceField(label=_("Round"), choices=Round.choices)
 
     def __init__(self, *args, cycle=None, **kwargs):
@@ -39,9 +42,9 @@ class AssignForm(forms.Form):
         self.fields["reviewer"].queryset = User.objects.filter(panel_seats__cycle=cycle).order_by(
             "username"
         )
-        self.fields["agency"].queryset = Agency.objects.filter(
-            participations__cycle=cycle
-        ).order_by("code")
+        self.fields["agency"].queryset = (
+            Agency.objects.filter(participations__cycle=cycle).only("pk", "name").order_by("code")
+        )
 
 
 class AutoAssignForm(forms.Form):
@@ -53,14 +56,17 @@ class AutoAssignForm(forms.Form):
 
 
 class ConflictForm(forms.Form):
-    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    # FastSelect: every participant, 2,000 nationally (SPEC §5 pages).
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=Agency.objects.none(), widget=FastSelect
+    )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, cycle=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.filter(
-            participations__cycle=cycle
-        ).order_by("code")
+        self.fields["agency"].queryset = (
+            Agency.objects.filter(participations__cycle=cycle).only("pk", "name").order_by("code")
+        )
 
 
 class OfficeConflictForm(ConflictForm):
@@ -108,16 +114,18 @@ class VisitForm(forms.Form):
 
 
 class ExclusionForm(forms.Form):
-    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=Agency.objects.none(), widget=FastSelect
+    )
     reviewer = ReviewerChoice(label=_("Reviewer"), queryset=User.objects.none())
     round = forms.ChoiceField(label=_("Round"), choices=Round.choices)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, cycle=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.filter(
-            participations__cycle=cycle
-        ).order_by("code")
+        self.fields["agency"].queryset = (
+            Agency.objects.filter(participations__cycle=cycle).only("pk", "name").order_by("code")
+        )
         self.fields["reviewer"].queryset = User.objects.filter(panel_seats__cycle=cycle).order_by(
             "username"
         )
@@ -150,7 +158,9 @@ class TieBreakForm(forms.Form):
 
 
 class ImprovementForm(forms.Form):
-    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=Agency.objects.none(), widget=FastSelect
+    )
     criterion = forms.CharField(label=_("Criterion code (optional)"), max_length=40,
                                 required=False)  # fmt: skip
     text = forms.CharField(label=_("Improvement item"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -158,9 +168,9 @@ class ImprovementForm(forms.Form):
 
     def __init__(self, *args, cycle=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.filter(
-            participations__cycle=cycle
-        ).order_by("code")
+        self.fields["agency"].queryset = (
+            Agency.objects.filter(participations__cycle=cycle).only("pk", "name").order_by("code")
+        )
 
 
 class MultipleFileInput(forms.ClearableFileInput):

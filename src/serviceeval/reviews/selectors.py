@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from serviceeval.accounts.enums import Role
 from serviceeval.agencies.selectors import agencies_visible_to
+from serviceeval.core.memo import memo, revision
 from serviceeval.cycles.models import Cycle
 
 from .models import (
@@ -59,10 +60,12 @@ def reviewer_can_see(user, *, cycle_id: int, agency_id: int) -> bool:
 def results_for_cycle(cycle) -> list:
     """The cycle's results: objects with agency_id, status ('complete' /
     'incomplete'), total (Decimal|None), grade, final_grade, rank (int|None),
-    plus group, re_total, re_status. The frozen snapshot once published."""
+    plus group, re_total, re_status. The frozen snapshot once published.
+    Computed once per data revision (`core.memo`): do not change what you get."""
     from .services import results_table
 
-    return results_table(cycle)
+    key = ("results", cycle.pk, cycle.created, cycle.results_published_at)
+    return memo(key, revision(), lambda: results_table(cycle))
 
 
 def assignments_for(user) -> QuerySet[Assignment]:

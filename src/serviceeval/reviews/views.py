@@ -5,9 +5,12 @@ through a selector so what a user may not see answers 404."""
 from __future__ import annotations
 
 from collections import defaultdict
+from copy import copy
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,6 +21,7 @@ from serviceeval.accounts.models import User
 from serviceeval.agencies.models import Agency
 from serviceeval.agencies.selectors import agencies_visible_to
 from serviceeval.core.access import AGENCY_ROLES, COORDINATOR, REVIEWER, access
+from serviceeval.core.memo import memo, revision
 from serviceeval.core.uploads import serve_upload
 from serviceeval.cycles.models import Cycle, Participant
 from serviceeval.engine.calibration import calibrate
@@ -60,6 +64,7 @@ from .selectors import (
     cycles_for_reviews,
     improvements_visible_to,
     is_panel_leader,
+    results_for_cycle,
     reviewer_can_see,
     sheets_of,
 )
@@ -426,24 +431,39 @@ def _results_cycle(user, year) -> Cycle:
     return get_object_or_404(cycles_for_reviews(user), year=year)
 
 
+RESULTS_PAGE_SIZE = 100
+
+
 @access(COORDINATOR, REVIEWER)
 def results(request, year):
+    """The results table, one group (`?group=`) or all, RESULTS_PAGE_SIZE rows a page;
+    the rows are computed once per data revision (`results_for_cycle`)."""
     cycle = _results_cycle(request.user, year)
     spec = services.spec_of(cycle)
-    rows = services.results_table(cycle)
+    rows = results_for_cycle(cycle)
     names = _grade_names(spec)
-    groups: dict[str, list] = {}
+    group = request.GET.get("group", "")
+    group_links = {}
     for r in rows:
+        if r.group and r.group not in group_links:
+            group_links[r.group] = r.group_name or r.group
+    selected = [r for r in rows if r.group == group] if group in group_links else rows
+    page = Paginator(selected, RESULTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    groups: dict[str, list] = {}
+    for r in page.object_list:
+        r = copy(r)  # the rows are shared (memo): label copies
         r.grade_name = names.get(r.grade, "")
         r.final_grade_name = names.get(r.final_grade, "")
         groups.setdefault(r.group_name or _("No group"), []).append(r)
-    ties = [] if cycle.results_published_at else _ties(rows)
+    ties = [] if cycle.results_published_at else _ties(selected)
     is_office = request.user.role == COORDINATOR
     return render(
         request,
         "reviews/results.html",
         {
             "cycle": cycle, "groups": groups, "ties": ties, "is_office": is_office,
+            "group_links": group_links, "group": group if group in group_links else "",
+            "page": page, "page_query": urlencode({"group": group}) + "&" if group else "",
             "incomplete": sum(1 for r in rows if r.status != "complete"),
             "tie_form": TieBreakForm(cycle=cycle), "exclusion_form": ExclusionForm(cycle=cycle),
             "reason_form": ReasonForm(),
@@ -545,7 +565,12 @@ def _max_points(spec):
 def calibration(request, year):
     cycle = _results_cycle(request.user, year)
     spec = services.spec_of(cycle)
-    stats, flags = calibrate(_first_round_scores(cycle), _max_points(spec), spec.scoring)
+    # 260,000 scores at national scale: computed once per data revision (core.memo).
+    stats, flags = memo(
+        ("calibration", cycle.pk, cycle.created),
+        revision(),
+        lambda: calibrate(_first_round_scores(cycle), _max_points(spec), spec.scoring),
+    )
     ids = {s.reviewer_id for s in stats} | {r for f in flags for r, _ in f.scores}
     people = {u.pk: u for u in User.objects.filter(pk__in=ids)}
     agencies = {a.pk: a for a in Agency.objects.filter(pk__in={f.agency_id for f in flags})}

@@ -21,7 +21,7 @@ from .exporters import role_text, roster_file
 from .forms import AttendanceForm, ConsentForm, EntryForm, ProposeForm, StepForm
 from .models import AwardStatus, PublicCommendation, RewardEntry
 
-PAGE_SIZE = 200
+PAGE_SIZE = 100  # 5,000 entries nationally (SPEC §5 pages)
 
 
 def _cycles():

@@ -4,6 +4,7 @@ object-level checks go through selectors, so another agency's submission answers
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -408,13 +409,19 @@ def public_index(request):
     return render(request, "submissions/public_index.html", {"years": list(years)})
 
 
+PUBLIC_PAGE_SIZE = 100
+
+
 @access(PUBLIC)
 def public_plans(request, year):
     cycle = get_object_or_404(Cycle.objects.select_related("program"), year=year)
+    # Hundreds of plans nationally: PUBLIC_PAGE_SIZE a page (SPEC §5 pages).
+    plans = selectors.public_plans(cycle).only("agency_id", "accepted_at", "agency__name")
+    page = Paginator(plans, PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "submissions/public.html",
-        {"cycle": cycle, "plans": selectors.public_plans(cycle)},
+        {"cycle": cycle, "plans": page.object_list, "page": page, "page_query": ""},
     )
 
 

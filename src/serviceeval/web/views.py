@@ -1,8 +1,11 @@
 """Foundation pages: home, sign-in, dashboards, agencies, cycles, programs."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView as DjangoLoginView
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -78,6 +81,9 @@ def dashboard(request):
     return render(request, "web/dashboard.html", {"panels": panels, "now": now})
 
 
+AGENCY_PAGE_SIZE = 100
+
+
 @access(COORDINATOR, *AGENCY_ROLES)
 def agency_list(request):
     agencies = agencies_visible_to(request.user).order_by("group__code", "code")
@@ -87,11 +93,15 @@ def agency_list(request):
         agencies = agencies.filter(group__code=group)
     if kind:
         agencies = agencies.filter(kind=kind)
+    # 2,000 agencies nationally: AGENCY_PAGE_SIZE a page (SPEC §5 pages).
+    page = Paginator(agencies, AGENCY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in (("group", group), ("kind", kind)) if v})
     return render(
         request,
         "web/agency_list.html",
-        {"agencies": agencies, "groups": Group.objects.all(), "group": group, "kind": kind},
-    )
+        {"agencies": page.object_list, "page": page, "page_query": f"{query}&" if query else "",
+         "groups": Group.objects.all(), "group": group, "kind": kind},
+    )  # fmt: skip
 
 
 @access(COORDINATOR, *AGENCY_ROLES)

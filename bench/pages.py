@@ -1,0 +1,500 @@
+"""National-scale page bench (SPEC §5 "pages"): the busiest pages under 16 concurrent
+clients on the national data set, served by gunicorn with production settings.
+
+    .venv/bin/python bench/pages.py                        # SQLite, throwaway file
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/serviceeval_bench \
+        .venv/bin/python bench/pages.py                    # PostgreSQL
+    .venv/bin/python bench/pages.py --seconds 3 --only results   # a quick look
+
+It never touches the database DATABASE_URL names: it builds the national data set
+(bench/national.py: 2,000 agencies, 150 reviewers, 260,000 scores, published results,
+24,000 telephone tests, 8,000 visits, plans and reports) in a database of its own
+(SQLite: a temporary file; PostgreSQL: `<name>_pages`), starts gunicorn (2 workers ×
+8 threads, gthread, DEBUG off, production settings behind an HTTPS proxy) on a free
+127.0.0.1 port, signs each client in through the login form, and drops the database
+at the end.
+
+Printed per page: the queries of one request (counted in-process with
+CaptureQueriesContext, after one warm-up request), the time of the first request the
+server answered (cold: per-process caches empty), then requests, errors, median and
+p95 of CLIENTS concurrent keep-alive clients hitting the page for --seconds, and
+PASS/FAIL against the bar: median ≤ 50 ms and p95 ≤ 150 ms, no error. The exit code
+is 0 whatever the figures (a bench, not a test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "serviceeval.settings.base")
+os.environ.setdefault("DEBUG", "0")  # no query log in memory while building
+
+import national  # noqa: E402  (this folder: the shared national data set)
+
+CLIENTS = 16
+MEDIAN_MS = 50
+P95_MS = 150
+PASSWORD = "bench-Password-2026!"  # noqa: S105 (throwaway accounts of the throwaway database)
+USERS = {
+    "office": ("bench-office", "coordinator"),
+    "officer": ("bench-officer", "agency_officer"),
+    "reviewer": ("rev001", "reviewer"),  # ~66 assigned agencies
+    "tester": ("tester00", "tester"),
+}
+
+
+# --- the data -----------------------------------------------------------------------
+
+
+def build(tmp: Path) -> dict:
+    """The national data set with every page's data: returns what the page URLs need."""
+    from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
+
+    from serviceeval.accounts.models import User
+    from serviceeval.core.tabular import read_rows
+    from serviceeval.fieldtests.services import (
+        PHONE_COLUMNS,
+        VISIT_COLUMNS,
+        mystery_visits_import,
+        phone_tests_import,
+    )
+    from serviceeval.reviews.models import Assignment, Improvement
+    from serviceeval.reviews.services import REQUIRED_IMPORT_COLUMNS, publish_results, scores_import
+    from serviceeval.reviews.tabular import read_score_rows
+    from serviceeval.submissions.models import Submission
+
+    def step(label, fn):
+        start = time.perf_counter()
+        out = fn()
+        print(f"  {label:<58} {time.perf_counter() - start:6.1f} s", flush=True)
+        return out
+
+    agencies = step("2,000 agencies, groups, standing rosters",
+                    lambda: national.agencies(groups=True, people=True))  # fmt: skip
+    review, scores_csv, _xlsx, n = step(
+        "hsinchu-105 cycle, panel, assignments, score files",
+        lambda: national.review_cycle(tmp, agencies, xlsx=False),
+    )
+
+    def import_scores():
+        report = scores_import(
+            cycle=review, rows=read_score_rows(scores_csv, REQUIRED_IMPORT_COLUMNS)
+        )
+        assert report.errors == [], report.errors[:3]
+        return report.scores
+
+    step(f"import {n} scores", import_scores)
+    step("re-evaluation round of the 丙 agencies", lambda: national.re_evaluation_round(review))
+    step("publish the results (snapshot, carry-over, roster)",
+         lambda: publish_results(cycle=review, actor=None))  # fmt: skip
+    field, phone, visits = step("city-service-upgrade cycle, testers, field-test files",
+                                lambda: national.fieldtest_cycle(tmp, agencies))  # fmt: skip
+
+    def import_field(fn, path, cols):
+        report = fn(cycle=field, rows=read_rows(path, cols))
+        assert report.errors == [], report.errors[:3]
+
+    step(f"import {national.CALLS} telephone tests (+ roster)",
+         lambda: import_field(phone_tests_import, phone, PHONE_COLUMNS))  # fmt: skip
+    step(f"import {national.VISITS} mystery-shopper visits (+ roster)",
+         lambda: import_field(mystery_visits_import, visits, VISIT_COLUMNS))  # fmt: skip
+
+    def submissions():
+        # Plans and reports of the field-test cycle in every state; a sixth of the plans
+        # accepted (the public page lists them).
+        states = ["draft", "approved", "submitted", "returned", "accepted"]
+        now = timezone.now()
+        rows = []
+        for i, a in enumerate(agencies):
+            for kind, shift in (("plan", 0), ("report", 2)):
+                if (i + shift) % 6 == 5:
+                    continue  # not started
+                state = states[(i + shift) % 6]
+                rows.append(Submission(
+                    cycle=field, agency=a, kind=kind, category="overall", state=state, version=1,
+                    sections={"cover": f"{a.name}實施計畫", "content": "計畫內容。" * 40},
+                    submitted_at=now if state in ("submitted", "accepted") else None,
+                    accepted_at=now if state == "accepted" else None,
+                ))  # fmt: skip
+        Submission.objects.bulk_create(rows, batch_size=2000)
+        return len(rows)
+
+    step("plans and reports in every state", submissions)
+
+    def improvements():
+        # HSC-12: an item for every agency re-evaluated, half of them overdue.
+        ids = Assignment.objects.filter(cycle=review, round="re-evaluation").values_list(
+            "agency_id", flat=True
+        )
+        today = timezone.localdate()
+        Improvement.objects.bulk_create(
+            Improvement(cycle=review, agency_id=a, text="應行改進事項",
+                        deadline=today + timedelta(days=30 if k % 2 else -30))
+            for k, a in enumerate(ids)
+        )  # fmt: skip
+
+    step("improvement items of the re-evaluated agencies", improvements)
+
+    def users():
+        password = make_password(PASSWORD)
+        office = User.objects.create(username=USERS["office"][0], role="coordinator",
+                                     password=password)  # fmt: skip
+        officer = User.objects.create(username=USERS["officer"][0], role="agency_officer",
+                                      agency=agencies[0], password=password)  # fmt: skip
+        User.objects.filter(username__in=[USERS["reviewer"][0], USERS["tester"][0]]).update(
+            password=password
+        )
+        return office, officer
+
+    step("sign-in accounts (office, agency officer, reviewer, tester)", users)
+    reviewer = User.objects.get(username=USERS["reviewer"][0])
+    sheet_agencies = list(
+        Assignment.objects.filter(cycle=review, reviewer=reviewer, round="first")
+        .order_by("agency__code")
+        .values_list("agency_id", flat=True)
+    )
+    from serviceeval.agencies.models import Group
+
+    groups = [g for g in Group.objects.order_by("code").values_list("code", flat=True)
+              if review.participants.filter(group__code=g).exists()]  # fmt: skip
+    return {"review": review.year, "field": field.year, "sheet_agencies": sheet_agencies,
+            "groups": groups, "assigned": len(sheet_agencies)}  # fmt: skip
+
+
+@dataclass
+class Page:
+    label: str
+    role: str | None  # None: anonymous
+    urls: list[str]  # the clients take turns over these (one page, several objects)
+
+
+def pages(data: dict) -> list[Page]:
+    review, field = data["review"], data["field"]
+    sheets = [f"/reviews/cycles/{review}/agencies/{a}/sheet/first/" for a in data["sheet_agencies"]]
+    out = [
+        Page("dashboard (office)", "office", ["/dashboard/"]),
+        Page("dashboard (agency officer)", "officer", ["/dashboard/"]),
+        Page("dashboard (reviewer)", "reviewer", ["/dashboard/"]),
+        Page("dashboard (tester)", "tester", ["/dashboard/"]),
+        Page("submission status (office)", "office", [f"/submissions/status/?cycle={field}"]),
+    ]
+    for g in data["groups"]:
+        out.append(Page(f"results, group {g} (office)", "office",
+                        [f"/reviews/cycles/{review}/results/?{urlencode({'group': g})}"]))  # fmt: skip
+    out += [
+        Page("scoring sheet (reviewer)", "reviewer", sheets),
+        Page(f"assignments, {data['assigned']} agencies (reviewer)", "reviewer", ["/reviews/"]),
+        Page("calibration (office)", "office", [f"/reviews/cycles/{review}/calibration/"]),
+        Page("field-test analysis (office)", "office", [f"/fieldtests/?cycle={field}"]),
+        Page("field tests (tester)", "tester", [f"/fieldtests/?cycle={field}"]),
+        Page("record a telephone test (tester)", "tester", [f"/fieldtests/{field}/phone/new/"]),
+        Page("reward roster (office)", "office", [f"/rewards/?cycle={field}"]),
+        Page("agency list (office)", "office", ["/agencies/"]),
+        Page("public plans (anonymous)", None, [f"/submissions/public/{field}/"]),
+    ]
+    return out
+
+
+# --- counting queries in-process ----------------------------------------------------
+
+
+def count_queries(page_list: list[Page]) -> dict[str, int]:
+    """Queries of one request of each page (the first URL), after a warm-up request."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    from serviceeval.accounts.models import User
+
+    setup_test_environment()
+    clients: dict = {}
+    out = {}
+    for page in page_list:
+        if page.role not in clients:
+            client = Client(HTTP_HOST="127.0.0.1")
+            if page.role is not None:
+                client.force_login(User.objects.get(username=USERS[page.role][0]))
+            clients[page.role] = client
+        client = clients[page.role]
+        client.get(page.urls[0])
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(page.urls[0])
+        out[page.label] = len(ctx) if response.status_code == 200 else -response.status_code
+    connection.close()
+    return out
+
+
+# --- the server -----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def database_url(db: dict) -> str:
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}{port}/{db['NAME']}"
+
+
+def start_server(db: dict, tmp: Path, port: int, workers: int, threads: int):
+    var = tmp / "var"
+    (var / "staticfiles").mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "serviceeval.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_url(db),
+        "SERVICEEVAL_VAR": str(var),
+        # TOTP is one step of the sign-in, not of each page; the bench signs in by password.
+        "OTP_ENFORCE": "0",
+    }
+    env.pop("DEBUG", None)
+    log = (tmp / "gunicorn.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "serviceeval.wsgi:application",
+         "--pythonpath", str(ROOT / "src"), "--bind", f"127.0.0.1:{port}",
+         "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
+         "--keep-alive", "30", "--timeout", "120", "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"gunicorn exited: see {tmp / 'gunicorn.log'}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/", headers={"X-Forwarded-Proto": "https"})
+            conn.getresponse().read()
+            conn.close()
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    stop_server(proc)
+    raise SystemExit("gunicorn did not answer within 60 s")
+
+
+def stop_server(proc) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+# --- the clients ----------------------------------------------------------------------
+
+
+class Browser:
+    """One client: a keep-alive connection and its cookies, as behind the HTTPS proxy."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def request(self, method: str, url: str, body: str | None = None, headers=None):
+        hdrs = {"Host": f"127.0.0.1:{self.port}", "X-Forwarded-Proto": "https",
+                "Accept-Language": "zh-Hant", **(headers or {})}  # fmt: skip
+        if self.cookies:
+            hdrs["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, url, body=body, headers=hdrs)
+                response = self.conn.getresponse()
+                data = response.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.conn.close()  # the server closed an idle keep-alive connection
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                if attempt == 2:
+                    raise
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookie = SimpleCookie()
+            cookie.load(header)
+            for key, morsel in cookie.items():
+                self.cookies[key] = morsel.value
+        return response.status, response.headers, data
+
+    def login(self, username: str) -> None:
+        origin = f"https://127.0.0.1:{self.port}"
+        status, _h, page = self.request("GET", "/accounts/login/")
+        found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        if found is None:
+            raise SystemExit(f"the sign-in page answered HTTP {status} (see gunicorn.log)")
+        token = found.group(1).decode()
+        body = urlencode({"csrfmiddlewaretoken": token, "username": username,
+                          "password": PASSWORD})  # fmt: skip
+        status, headers, _ = self.request(
+            "POST", "/accounts/login/", body,
+            {"Content-Type": "application/x-www-form-urlencoded", "Origin": origin,
+             "Referer": f"{origin}/accounts/login/"},
+        )  # fmt: skip
+        if status != 302 or "sessionid" not in self.cookies:
+            raise SystemExit(f"sign-in of {username} failed: HTTP {status}")
+
+
+@dataclass
+class Figures:
+    times: list[float] = field(default_factory=list)
+    errors: int = 0
+    statuses: set = field(default_factory=set)
+
+
+def load(browsers: list[Browser], urls: list[str], seconds: float) -> Figures:
+    """Every browser requests the page (taking turns over `urls`) until `seconds` pass;
+    with `seconds` 0, each browser once."""
+    figures = Figures()
+    lock = threading.Lock()
+    start_line = threading.Barrier(len(browsers))
+
+    def client(k: int, browser: Browser):
+        times, errors, statuses = [], 0, set()
+        start_line.wait()
+        end = time.perf_counter() + seconds
+        i = k
+        while i == k or time.perf_counter() < end:
+            url = urls[i % len(urls)]
+            i += len(browsers)
+            t0 = time.perf_counter()
+            try:
+                status, _h, _body = browser.request("GET", url)
+            except OSError:
+                status = 0
+            times.append(time.perf_counter() - t0)
+            if status != 200:
+                errors += 1
+                statuses.add(status)
+        with lock:
+            figures.times += times
+            figures.errors += errors
+            figures.statuses |= statuses
+
+    threads = [threading.Thread(target=client, args=(k, b)) for k, b in enumerate(browsers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return figures
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+# --- main -----------------------------------------------------------------------------
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=5.0, help="load per page (default 5)")
+    parser.add_argument("--clients", type=int, default=CLIENTS)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--only", default="", help="pages whose label contains this text")
+    parser.add_argument("--keep", action="store_true",
+                        help="leave the server running until Enter is pressed (to profile)")  # fmt: skip
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    tmp = Path(tempfile.mkdtemp(prefix="serviceeval-bench-pages-"))
+    name = connection.settings_dict["NAME"] if connection.vendor != "sqlite" else None
+    with national.throwaway_database(tmp, name=f"{name}_pages" if name else None) as db:
+        print(f"database: {connection.vendor} {db['NAME']}")
+        start = time.perf_counter()
+        data = build(tmp)
+        print(f"built the national data set in {time.perf_counter() - start:.1f} s", flush=True)
+        page_list = [p for p in pages(data) if args.only.lower() in p.label.lower()]
+        queries = count_queries(page_list)
+        port = free_port()
+        server = start_server(db, tmp, port, args.workers, args.threads)
+        try:
+            run(page_list, queries, port, args)
+            if args.keep:
+                input(
+                    f"server on http://127.0.0.1:{port}/ (X-Forwarded-Proto: https); Enter stops it"
+                )
+        finally:
+            stop_server(server)
+
+
+def run(page_list: list[Page], queries: dict[str, int], port: int, args) -> None:
+    roles = {p.role for p in page_list}
+    browsers: dict = {}
+    start = time.perf_counter()
+    for role in sorted(roles, key=str):
+        browsers[role] = []
+        for _ in range(args.clients):
+            b = Browser(port)
+            if role is not None:
+                b.login(USERS[role][0])
+            browsers[role].append(b)
+    print(f"signed in {args.clients} clients for each of {len(roles)} roles "
+          f"in {time.perf_counter() - start:.1f} s")  # fmt: skip
+    print()
+    print(f"gunicorn: {args.workers} workers × {args.threads} threads (gthread); "
+          f"{args.clients} concurrent clients, {args.seconds:g} s a page")  # fmt: skip
+    print(f"bar: median ≤ {MEDIAN_MS} ms and p95 ≤ {P95_MS} ms, no error; queries per request "
+          "must not grow with the data (tests/*/test_*queries*)")  # fmt: skip
+    header = (f"{'page':<40} {'queries':>7} {'cold ms':>8} {'requests':>8} {'errors':>6} "
+              f"{'median':>7} {'p95':>7}  result")  # fmt: skip
+    print(header)
+    print("-" * len(header))
+    passed = 0
+    for page in page_list:
+        clients = browsers[page.role]
+        t0 = time.perf_counter()
+        status, _h, _b = clients[0].request("GET", page.urls[0])
+        cold = (time.perf_counter() - t0) * 1000
+        # Warm-up: each client once (fills both workers' per-process caches).
+        load(clients, page.urls, 0.0)
+        figures = load(clients, page.urls, args.seconds)
+        med = statistics.median(figures.times) * 1000
+        high = p95(figures.times) * 1000
+        ok = status == 200 and figures.errors == 0 and med <= MEDIAN_MS and high <= P95_MS
+        passed += ok
+        extra = f" (HTTP {sorted(figures.statuses)})" if figures.errors else ""
+        print(f"{page.label:<40} {queries.get(page.label, 0):>7} {cold:>8.0f} "
+              f"{len(figures.times):>8} {figures.errors:>6} {med:>7.1f} {high:>7.1f}  "
+              f"{'PASS' if ok else 'FAIL'}{extra}", flush=True)  # fmt: skip
+    print()
+    print(f"summary: {passed} of {len(page_list)} pages within the bar "
+          f"(median ≤ {MEDIAN_MS} ms, p95 ≤ {P95_MS} ms, {args.clients} clients)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

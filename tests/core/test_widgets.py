@@ -1,0 +1,49 @@
+"""core.widgets.FastSelect renders what Django's Select renders (SPEC §5 pages)."""
+
+import re
+
+import pytest
+from django import forms
+
+from serviceeval.agencies.models import Agency
+from serviceeval.core.widgets import FastSelect
+from tests.factories import AgencyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def normalise(html: str) -> str:
+    html = html.replace("&#x27;", "'").replace("&#39;", "'")
+    html = re.sub(r"\s+", " ", html)
+    return html.replace("> <", "><").replace(' selected=""', " selected").strip()
+
+
+def forms_for(widget_class):
+    class F(forms.Form):
+        agency = forms.ModelChoiceField(
+            queryset=Agency.objects.order_by("code"), widget=widget_class, help_text="說明"
+        )
+        plain = forms.ChoiceField(choices=[("a", "<A & 'B'>"), ("b", "乙")], widget=widget_class)
+
+    return F
+
+
+@pytest.mark.parametrize("data", [None, "chosen"])
+def test_fast_select_renders_the_html_of_djangos_select(data):
+    AgencyFactory(name="衛生局 <&>")
+    chosen = AgencyFactory(name="稅務局")
+    bound = {"agency": str(chosen.pk), "plain": "b"} if data else None
+    fast = forms_for(FastSelect)(bound)
+    django = forms_for(forms.Select)(bound)
+    for name in ("agency", "plain"):
+        assert normalise(str(fast[name])) == normalise(str(django[name]))
+    html = str(fast["agency"])
+    assert "衛生局 &lt;&amp;&gt;" in html and 'aria-describedby="id_agency_helptext"' in html
+    assert (f'value="{chosen.pk}" selected' in html) == bool(data)
+
+
+def test_fast_select_falls_back_for_option_groups():
+    widget = FastSelect(choices=[("北區", [("1", "一"), ("2", "二")])])
+    assert normalise(widget.render("x", "2")) == normalise(
+        forms.Select(choices=[("北區", [("1", "一"), ("2", "二")])]).render("x", "2")
+    )
