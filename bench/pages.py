@@ -282,7 +282,8 @@ def start_server(db: dict, tmp: Path, port: int, workers: int, threads: int):
         [sys.executable, "-m", "gunicorn", "serviceeval.wsgi:application",
          "--pythonpath", str(ROOT / "src"), "--bind", f"127.0.0.1:{port}",
          "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
-         "--keep-alive", "30", "--timeout", "120", "--log-level", "warning"],
+         "--keep-alive", "30", "--timeout", "120", "--log-level", "warning",
+         *os.environ.get("BENCH_GUNICORN_ARGS", "").split()],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 60

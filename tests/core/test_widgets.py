@@ -47,3 +47,25 @@ def test_fast_select_falls_back_for_option_groups():
     assert normalise(widget.render("x", "2")) == normalise(
         forms.Select(choices=[("北區", [("1", "一"), ("2", "二")])]).render("x", "2")
     )
+
+
+def test_named_model_choice_field_renders_and_cleans_like_a_model_choice_field(
+    django_assert_max_num_queries,
+):
+    from serviceeval.core.widgets import NamedModelChoiceField
+
+    a, b = AgencyFactory(name="甲機關 <&>"), AgencyFactory(name="乙機關")
+
+    class Named(forms.Form):
+        agency = NamedModelChoiceField(queryset=Agency.objects.order_by("code"))
+
+    class Plain(forms.Form):
+        agency = forms.ModelChoiceField(queryset=Agency.objects.order_by("code"))
+
+    with django_assert_max_num_queries(3):  # values_list queries (no instances), whatever n
+        html = str(Named({"agency": str(b.pk)})["agency"])
+    assert normalise(html) == normalise(str(Plain({"agency": str(b.pk)})["agency"]))
+    form = Named({"agency": str(a.pk)})
+    assert form.is_valid() and form.cleaned_data["agency"] == a
+    bad = Named({"agency": "999999"})
+    assert not bad.is_valid() and "agency" in bad.errors

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.safestring import mark_safe
 
 
@@ -35,3 +36,25 @@ class FastSelect(forms.Select):
             parts.append(f'<option value="{escape(text)}"{mark}>{escape(str(label))}</option>')
         parts.append("</select>")
         return mark_safe("\n".join(parts))  # noqa: S308 (every value and label is escaped)
+
+
+class _ValuesIterator(ModelChoiceIterator):
+    """(pk, label) read with one values_list query: no model instance per option."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", self.field.label_field).iterator()
+
+
+class NamedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose option labels are one field of the row (`label_field`,
+    "name" by default) and whose choices are read without building model instances;
+    rendered with FastSelect. For the 2,000 agencies of a national data set."""
+
+    iterator = _ValuesIterator
+    widget = FastSelect
+
+    def __init__(self, queryset, *, label_field: str = "name", **kwargs):
+        self.label_field = label_field
+        super().__init__(queryset, **kwargs)

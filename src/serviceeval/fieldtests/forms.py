@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from serviceeval.core.widgets import FastSelect
+from serviceeval.core.widgets import NamedModelChoiceField
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -28,7 +28,7 @@ DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="
 
 
 class _Base(forms.Form):
-    agency = forms.ModelChoiceField(queryset=None, label=_("Agency"), widget=FastSelect)
+    agency = NamedModelChoiceField(queryset=None, label=_("Agency"))
 
     def __init__(self, *args, agencies, parts, **kwargs):
         super().__init__(*args, **kwargs)

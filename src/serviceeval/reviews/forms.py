@@ -6,7 +6,7 @@ from serviceeval.accounts.enums import Role
 from serviceeval.accounts.models import User
 from serviceeval.agencies.models import Agency
 from serviceeval.core.uploads import validate_upload
-from serviceeval.core.widgets import FastSelect
+from serviceeval.core.widgets import NamedModelChoiceField
 
 from .models import PanelRole, Round
 
@@ -32,9 +32,7 @@ class PanelMemberForm(forms.Form):
 
 class AssignForm(forms.Form):
     reviewer = ReviewerChoice(label=_("Reviewer"), queryset=User.objects.none())
-    agency = forms.ModelChoiceField(
-        label=_("Agency"), queryset=Agency.objects.none(), widget=FastSelect
-    )
+    agency = NamedModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
     round = forms.ChoiceField(label=_("Round"), choices=Round.choices)
 
     def __init__(self, *args, cycle=None, **kwargs):
@@ -56,10 +54,8 @@ class AutoAssignForm(forms.Form):
 
 
 class ConflictForm(forms.Form):
-    # FastSelect: every participant, 2,000 nationally (SPEC §5 pages).
-    agency = forms.ModelChoiceField(
-        label=_("Agency"), queryset=Agency.objects.none(), widget=FastSelect
-    )
+    # Every participant: 2,000 nationally (SPEC §5 pages).
+    agency = NamedModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, cycle=None, **kwargs):
@@ -114,9 +110,7 @@ class VisitForm(forms.Form):
 
 
 class ExclusionForm(forms.Form):
-    agency = forms.ModelChoiceField(
-        label=_("Agency"), queryset=Agency.objects.none(), widget=FastSelect
-    )
+    agency = NamedModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
     reviewer = ReviewerChoice(label=_("Reviewer"), queryset=User.objects.none())
     round = forms.ChoiceField(label=_("Round"), choices=Round.choices)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
@@ -158,9 +152,7 @@ class TieBreakForm(forms.Form):
 
 
 class ImprovementForm(forms.Form):
-    agency = forms.ModelChoiceField(
-        label=_("Agency"), queryset=Agency.objects.none(), widget=FastSelect
-    )
+    agency = NamedModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
     criterion = forms.CharField(label=_("Criterion code (optional)"), max_length=40,
                                 required=False)  # fmt: skip
     text = forms.CharField(label=_("Improvement item"), widget=forms.Textarea(attrs={"rows": 3}))
