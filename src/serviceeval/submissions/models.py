@@ -33,6 +33,12 @@ class Submission(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cycle", "agency", "kind"], name="submission_once")
         ]
+        indexes = [
+            # The office dashboard (SPEC §5 pages): counts by state of a cycle, and the
+            # oldest submissions waiting for acceptance.
+            models.Index(fields=["cycle", "state"]),
+            models.Index(fields=["state", "submitted_at"]),
+        ]
         verbose_name = _("submission")
 
     def __str__(self):

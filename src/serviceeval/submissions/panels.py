@@ -33,6 +33,7 @@ def office(request):
     waiting = (
         Submission.objects.filter(state=State.SUBMITTED)
         .select_related("agency", "cycle")
+        .only("kind", "agency__name", "cycle__year", "submitted_at")
         .order_by("submitted_at")[:10]
     )
     return {
