@@ -66,3 +66,24 @@ def test_public_plans_queries_do_not_grow_with_plans(client):
             assert client.get(f"/submissions/public/{year}/").status_code == 200
         counts.append(len(ctx))
     assert counts[0] == counts[1]
+
+
+def test_office_dashboard_lists_what_waits_for_acceptance_in_constant_queries(client):
+    from serviceeval.accounts.enums import Role
+    from tests.factories import user_for
+
+    cycle = make_cycle(year=116, program_code="city-service-upgrade")
+    client.force_login(user_for(Role.COORDINATOR))
+    counts = []
+    for n in (1, 5):
+        Submission.objects.filter(cycle=cycle).delete()
+        agencies = [AgencyFactory() for _ in range(n)]
+        for a in agencies:
+            Submission.objects.create(cycle=cycle, agency=a, kind="report", category="overall",
+                                      state="submitted", submitted_at=timezone.now())  # fmt: skip
+        client.get("/dashboard/")
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get("/dashboard/").content.decode()
+        counts.append(len(ctx))
+        assert all(a.name in html for a in agencies)
+    assert counts[0] == counts[1]
