@@ -42,6 +42,23 @@ def _back(cycle, name="rewards:index"):
     return redirect(f"{reverse(name)}?cycle={cycle.year}")
 
 
+COMMENDATIONS_SHOWN = 50
+
+
+def _commendations(cycle) -> dict:
+    """The first COMMENDATIONS_SHOWN public commendations (500 and more nationally:
+    the page would grow with the data, SPEC §5 pages); the downloads hold them all."""
+    qs = PublicCommendation.objects.filter(cycle=cycle).select_related("agency")
+    shown = list(qs[:COMMENDATIONS_SHOWN])
+    total = qs.count()
+    more = ""
+    if total > len(shown):
+        more = _("The first %(shown)d of %(total)d; the downloads above list them all.") % {
+            "shown": len(shown), "total": total,
+        }  # fmt: skip
+    return {"commendations": shown, "n_commendations": total, "commendations_more": more}
+
+
 @access(COORDINATOR)
 def index(request):
     cycles = _cycles()
@@ -64,7 +81,7 @@ def index(request):
             "history": history,
             "page": page,
             "entries": entries,
-            "commendations": PublicCommendation.objects.filter(cycle=cycle).select_related("agency"),
+            **_commendations(cycle),
             "state": state,
             "form": EntryForm(rules=services.manual_rules(cycle)),
             "late_rules": services.LATE_MANUAL_RULES,
