@@ -185,8 +185,8 @@ def test_results_table_queries_do_not_grow_with_agencies(client, django_assert_n
 
 # The rows are computed once per data revision (core.memo): the second request reads
 # the revision, not the 26 × agencies × reviewers scores. The first computes them.
-QUERIES_RESULTS = 9
-QUERIES_RESULTS_COLD = 18
+QUERIES_RESULTS = 8
+QUERIES_RESULTS_COLD = 17
 
 
 @pytest.mark.parametrize("n", [1, 5])

@@ -44,7 +44,7 @@ class PhoneTest(models.Model):
         indexes = [
             models.Index(fields=["cycle", "agency"]),
             # The latest calls of a cycle, and a tester's of this month (SPEC §5 pages).
-            models.Index(fields=["cycle", "called_at"]),
+            models.Index(fields=["cycle", "called_at", "id"]),
             models.Index(fields=["tester", "created"]),
         ]
 
@@ -81,7 +81,7 @@ class MysteryVisit(models.Model):
         ordering = ["-visited_at", "-id"]
         indexes = [
             models.Index(fields=["cycle", "agency"]),
-            models.Index(fields=["cycle", "visited_at"]),
+            models.Index(fields=["cycle", "visited_at", "id"]),
             models.Index(fields=["tester", "created"]),
         ]
 

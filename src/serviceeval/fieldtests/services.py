@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from serviceeval.accounts.enums import Role
@@ -315,6 +315,14 @@ def _people(cycle, checked):
     return existing
 
 
+def _analyze(model, n: int) -> None:
+    """Fresh planner statistics after a bulk load on PostgreSQL, so the pages that read
+    the records next use good plans (as the score import does)."""
+    if connection.vendor == "postgresql" and n > 1000:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
+
+
 def _audit_import(action, cycle, objs, actor):
     now_events = [
         AuditEvent(
@@ -374,6 +382,7 @@ def phone_tests_import(*, cycle, rows, add_testers=False, actor=None) -> ImportR
             for number, row, agency, moment, name, tester in checked
         ]  # fmt: skip
         PhoneTest.objects.bulk_create(objs, batch_size=1000)
+        _analyze(PhoneTest, len(objs))
         _audit_import(
             "phone_test_imported", cycle, [(o, {"part_scores": o.part_scores}) for o in objs], actor
         )
@@ -419,6 +428,7 @@ def mystery_visits_import(*, cycle, rows, add_testers=False, actor=None) -> Impo
             for number, row, agency, moment, name, tester in checked
         ]  # fmt: skip
         MysteryVisit.objects.bulk_create(objs, batch_size=1000)
+        _analyze(MysteryVisit, len(objs))
         _audit_import(
             "mystery_visit_imported", cycle, [(o, {"score": str(o.score)}) for o in objs], actor
         )
