@@ -96,3 +96,15 @@ def test_program_check_reports_yaml_syntax_errors(tmp_path, capsys):
     with pytest.raises(SystemExit):
         call_command("program_check", str(path))
     assert capsys.readouterr().err.startswith("(yaml): YAML 語法錯誤")
+
+
+def test_program_check_and_load_name_a_file_that_is_not_utf8(tmp_path, capsys):
+    path = tmp_path / "big5.yaml"
+    path.write_bytes("code: x\nname: 新竹\n".encode("cp950"))
+    for command in ("program_check", "program_load"):
+        with pytest.raises(SystemExit) as exc:
+            call_command(command, str(path))
+        assert exc.value.code == 1
+        assert capsys.readouterr().err.strip() == (
+            "(file): 第 2 行不是 UTF-8 文字，請以 UTF-8 存檔 (line 2: not UTF-8)"
+        )

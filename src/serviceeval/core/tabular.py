@@ -3,16 +3,42 @@
 `read_rows(path)` yields (row_number, dict) with the header row normalised to
 lower-case names; row numbers are as a person sees them in a spreadsheet (the
 header is row 1).
+
+CSV files are read as UTF-8 (with or without a byte-order mark) and, failing
+that, as CP950 (Big5), the encoding Excel in Taiwan saves "CSV" in. A file that
+is neither is refused with a message naming the first bad byte's line.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 
 class TabularError(Exception):
     pass
+
+
+# Tried in order; CP950 is Microsoft's Big5 (the Traditional Chinese code page).
+CSV_ENCODINGS = ("utf-8-sig", "cp950")
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Decode a text file typed in Taiwan: UTF-8 first, then CP950 (Big5).
+
+    Raises TabularError naming the line of the first byte neither can read."""
+    first_error = None
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            first_error = first_error or exc
+    line = data[: first_error.start].count(b"\n") + 1
+    raise TabularError(
+        f"{name} 第 {line} 行含有無法辨識的字元，請另存為 UTF-8 或 Big5 編碼的 CSV "
+        f"(line {line}: not UTF-8 nor Big5/CP950 text; save the file as UTF-8 CSV)"
+    )
 
 
 def _clean(value) -> str:
@@ -29,8 +55,11 @@ def read_rows(path: str | Path, required: tuple[str, ...]):
         raise TabularError(f"找不到檔案 {path} (file not found)")
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.reader(fh))
+        text = decode_text(path.read_bytes(), path.name)
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error as exc:
+            raise TabularError(f"CSV 格式錯誤 {path.name}: {exc} (malformed CSV)") from exc
     elif suffix == ".xlsx":
         from openpyxl import load_workbook
 

@@ -26,11 +26,27 @@ def program_parse_text(text: str) -> ProgramSpec:
     return parse_program(data)
 
 
-def program_check_file(path: str | Path) -> ProgramSpec:
+def read_program_text(path: str | Path) -> str:
+    """The text of a program file, or ProgramInvalid naming what is wrong with it."""
     path = Path(path)
-    if not path.exists():
+    if not path.is_file():
         raise ProgramInvalid([Problem("(file)", f"找不到檔案 {path} (file not found)")])
-    return program_parse_text(path.read_text(encoding="utf-8"))
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ProgramInvalid(
+            [
+                Problem(
+                    "(file)",
+                    f"第 {line} 行不是 UTF-8 文字，請以 UTF-8 存檔 (line {line}: not UTF-8)",
+                )
+            ]
+        ) from exc
+
+
+def program_check_file(path: str | Path) -> ProgramSpec:
+    return program_parse_text(read_program_text(path))
 
 
 @transaction.atomic

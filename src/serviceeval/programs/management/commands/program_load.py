@@ -1,10 +1,8 @@
 import sys
-from pathlib import Path
-
 from django.core.management.base import BaseCommand
 
 from serviceeval.engine.program import ProgramInvalid, summary
-from serviceeval.programs.services import ProgramRefused, program_load
+from serviceeval.programs.services import ProgramRefused, program_load, read_program_text
 
 
 class Command(BaseCommand):
@@ -14,12 +12,8 @@ class Command(BaseCommand):
         parser.add_argument("file")
 
     def handle(self, *args, file, **options):
-        path = Path(file)
-        if not path.exists():
-            self.stderr.write(f"(file): 找不到檔案 {path} (file not found)")
-            sys.exit(1)
         try:
-            program, created = program_load(text=path.read_text(encoding="utf-8"))
+            program, created = program_load(text=read_program_text(file))
         except (ProgramInvalid, ProgramRefused) as exc:
             for problem in exc.problems:
                 self.stderr.write(str(problem))
