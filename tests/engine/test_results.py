@@ -106,6 +106,34 @@ def test_tie_break_orders_inside_the_tie_only():
     assert rank_within_groups(rows, {2: 0, 1: 1}) == {2: 1, 1: 2, 3: 3, 4: 4}
 
 
+CITY = parse_program(
+    yaml.safe_load((Path(__file__).parents[2] / "programs/city-service-upgrade.yaml").read_text())
+)
+
+
+def test_a_program_without_groups_ranks_each_category_on_its_own_city1():
+    """CITY has no groups and two rubrics: overall service is never ranked against
+    project planning; each category has its own rank 1."""
+
+    def city_agency(agency_id, category, fraction):
+        scores = {
+            (1, leaf.code): (leaf.max_points * D(fraction) * 2).to_integral_value() / 2
+            for leaf in CITY.category(category).leaves()
+        }
+        return AgencyInput(agency_id, None, category, (1,), scores)
+
+    results = compute_results(
+        CITY,
+        [
+            city_agency(1, "overall", "0.9"),
+            city_agency(2, "overall", "0.7"),
+            city_agency(3, "project", "0.8"),
+            city_agency(4, "project", "0.95"),
+        ],
+    )
+    assert {r.agency_id: r.rank for r in results} == {1: 1, 2: 2, 3: 2, 4: 1}
+
+
 def _agency(agency_id, group, fraction, reviewers=(1, 2)):
     scores = {}
     for r in reviewers:

@@ -29,7 +29,8 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 
 
-def test_compute_results_json_has_exactly_the_contract_fields(capsys):
+def test_compute_results_json_has_the_contract_fields_then_the_additions(capsys):
+    """Issue 4's fields exactly as named, then category and the grades in words."""
     cycle, (a, b), (r1, r2), office = setup_cycle(2, 2)
     score_all(cycle, [(a, r1, "0.9"), (a, r2, "0.8"), (b, r1, "0.8")])
     call_command("compute_results", "--cycle", "105", "--json")
@@ -44,6 +45,9 @@ def test_compute_results_json_has_exactly_the_contract_fields(capsys):
             "grade": "A",
             "final_grade": "A",
             "rank": 1,
+            "category": "overall",
+            "grade_name": "甲等",
+            "final_grade_name": "甲等",
         },
         {
             "agency": b.code,
@@ -54,6 +58,9 @@ def test_compute_results_json_has_exactly_the_contract_fields(capsys):
             "grade": None,
             "final_grade": None,
             "rank": None,
+            "category": "overall",
+            "grade_name": None,
+            "final_grade_name": None,
         },
     ]
 
@@ -143,6 +150,9 @@ def test_re_evaluation_round_never_overwrites_the_first_and_both_grades_are_kept
         "grade": "C",
         "final_grade": "B",
         "rank": 2,
+        "category": "overall",
+        "grade_name": "丙等",
+        "final_grade_name": "乙等",
     }
     assert (rows[b.code]["grade"], rows[b.code]["final_grade"]) == ("C", "C")
     assert rows[c.code]["rank"] == 1

@@ -66,7 +66,10 @@ def test_hsc_11_roster_after_import_and_publish(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data[0] == {"person": f"主管{a.code}", "role": "head", "agency": a.code,
                        "kind": "commendation", "count": 2, "rule": "HSC-11",
-                       "reason": "考核成績 900.00 分，等第 甲等，第 1 名"}  # fmt: skip
+                       "reason": "考核成績 900.00 分，等第 甲等，第 1 名",
+                       "kind_name": "嘉獎", "role_name": "主管",
+                       "public_commendation": False}  # fmt: skip
+    assert (data[-1]["kind"], data[-1]["kind_name"]) == ("reprimand", "申誡")
     assert data[-1]["reason"].endswith("未通過複評，列入次年額外考核")
 
 

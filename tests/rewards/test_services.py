@@ -169,10 +169,13 @@ def test_rewards_command_json_fields(capsys):
     data = json.loads(capsys.readouterr().out)
     assert data[0] == {"person": f"主管{a.code}", "role": "head", "agency": a.code,
                        "kind": "commendation", "count": 2, "rule": "CITY-13",
-                       "reason": "電話禮貌測試年度平均 100.00 分（≥ 90）"}  # fmt: skip
+                       "reason": "電話禮貌測試年度平均 100.00 分（≥ 90）",
+                       "kind_name": "嘉獎", "role_name": "主管",
+                       "public_commendation": True}  # fmt: skip
     assert [set(d) for d in data] == [
-        {"person", "role", "agency", "kind", "count", "rule", "reason"}
-    ] * 3
+        {"person", "role", "agency", "kind", "count", "rule", "reason",
+         "kind_name", "role_name", "public_commendation"}
+    ] * 3  # fmt: skip
 
 
 # --- exports -----------------------------------------------------------------------------------

@@ -78,6 +78,9 @@ class ResultOut(Schema):
     grade: str | None
     final_grade: str | None
     rank: int | None
+    category: str
+    grade_name: str | None
+    final_grade_name: str | None
 
 
 class RosterEntryOut(Schema):
@@ -90,3 +93,6 @@ class RosterEntryOut(Schema):
     count: int
     rule: str
     reason: str
+    kind_name: str
+    role_name: str
+    public_commendation: bool

@@ -15,14 +15,17 @@ Formulae (see docs/REVIEWS.md):
   agency in the re-evaluated band passes when its re-evaluation total ≥ pass mark,
   and its final grade becomes the pass grade; the first-round grade is kept;
 * ranks within a group by the rounded total, ties share a rank (1, 1, 3); a
-  recorded tie-break orders agencies inside a tie.
+  recorded tie-break orders agencies inside a tie. Agencies are only ranked
+  against those scored on the same rubric: within (group, category), so a program
+  without groups (CITY) ranks each category on its own, never overall service
+  against project planning.
 """
 
 from __future__ import annotations
 
 import decimal
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -196,7 +199,10 @@ def compute_results(
                     result.re_status = "failed"
         out.append(result)
     ranks = rank_within_groups(
-        [(r.agency_id, r.group, r.total if r.first.status == COMPLETE else None) for r in out],
+        [
+            (r.agency_id, (r.group, r.category), r.total if r.first.status == COMPLETE else None)
+            for r in out
+        ],
         tie_breaks or {},
     )
     for r in out:
@@ -205,14 +211,14 @@ def compute_results(
 
 
 def rank_within_groups(
-    rows: Iterable[tuple[int, str | None, Decimal | None]],
+    rows: Iterable[tuple[int, Hashable, Decimal | None]],
     tie_breaks: Mapping[int, int],
 ) -> dict[int, int]:
     """Competition ranking (1, 1, 3) per group by rounded total, highest first.
 
     Inside a tie, agencies with a recorded tie-break position are ordered by it
     (lower first); agencies without one, or with equal positions, share a rank."""
-    by_group: dict[str | None, list[tuple[int, Decimal]]] = defaultdict(list)
+    by_group: dict[Hashable, list[tuple[int, Decimal]]] = defaultdict(list)
     for agency_id, group, total in rows:
         if total is not None:
             by_group[group].append((agency_id, total))

@@ -450,11 +450,16 @@ def results(request, year):
     selected = [r for r in rows if r.group == group] if group in group_links else rows
     page = Paginator(selected, RESULTS_PAGE_SIZE).get_page(request.GET.get("page"))
     groups: dict[str, list] = {}
+    category_names = {c.code: c.name for c in spec.categories}
     for r in page.object_list:
         r = copy(r)  # the rows are shared (memo): label copies
         r.grade_name = names.get(r.grade, "")
         r.final_grade_name = names.get(r.final_grade, "")
-        groups.setdefault(r.group_name or _("No group"), []).append(r)
+        # One table per ranking: group, and category when the program has two rubrics.
+        heading = r.group_name or ("" if len(category_names) > 1 else _("No group"))
+        if len(category_names) > 1:
+            heading = " · ".join(filter(None, [heading, category_names.get(r.category, "")]))
+        groups.setdefault(heading, []).append(r)
     ties = [] if cycle.results_published_at else _ties(selected)
     is_office = request.user.role == COORDINATOR
     return render(
@@ -478,7 +483,7 @@ def _ties(rows):
     blocks = defaultdict(list)
     for r in rows:
         if r.total is not None:
-            blocks[(r.group, r.total)].append(r)
+            blocks[(r.group, r.category, r.total)].append(r)
     return [b for b in blocks.values() if len(b) > 1]
 
 

@@ -295,7 +295,15 @@ def roster_entries(cycle):
 
 
 def roster_json(cycle) -> list[dict]:
-    """The `rewards --json` objects."""
+    """The `rewards --json` objects: issue 5's fields as named, then the reward in
+    words (嘉獎, 記小功, ...) and whether it is a public commendation."""
+    from django.utils import translation
+
+    from serviceeval.agencies.enums import PersonRole
+
+    with translation.override("zh-hant"):
+        kind_names = {k: str(label) for k, label in RewardKind.choices}
+        role_names = {k: str(label) for k, label in PersonRole.choices}
     return [
         {
             "person": e.person,
@@ -305,6 +313,9 @@ def roster_json(cycle) -> list[dict]:
             "count": e.count,
             "rule": e.rule,
             "reason": e.reason,
+            "kind_name": kind_names.get(e.kind, e.kind),
+            "role_name": role_names.get(e.role, e.role),
+            "public_commendation": e.public_commendation,
         }
         for e in roster_entries(cycle)
     ]

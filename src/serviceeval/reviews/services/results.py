@@ -107,6 +107,7 @@ class ResultRow:
     rank: int | None
     reasons: list[str] = field(default_factory=list)
     tie_break: str = ""
+    category: str = ""  # ranks are within (group, category): same rubric only
 
 
 def results_table(cycle: Cycle) -> list[ResultRow]:
@@ -133,7 +134,7 @@ def results_table(cycle: Cycle) -> list[ResultRow]:
                 r.agency_id, a["code"], a["name"], r.group or None,
                 group_names.get(r.group or None) or "", r.status, r.total, r.grade or None,
                 r.re_total, r.re_status, r.final_grade or None, r.rank,
-                tie_break=ties.get(r.agency_id, ""),
+                tie_break=ties.get(r.agency_id, ""), category=r.category,
             ))  # fmt: skip
     else:
         for r in compute_cycle(cycle):
@@ -141,14 +142,20 @@ def results_table(cycle: Cycle) -> list[ResultRow]:
             rows.append(ResultRow(
                 r.agency_id, a["code"], a["name"], r.group, group_names.get(r.group) or "",
                 r.status, r.total, r.grade, r.re_total, r.re_status, r.final_grade, r.rank,
-                list(r.reasons), ties.get(r.agency_id, ""),
+                list(r.reasons), ties.get(r.agency_id, ""), r.category,
             ))  # fmt: skip
-    rows.sort(key=lambda r: (r.group or "", r.rank is None, r.rank or 0, r.code))
+    rows.sort(key=lambda r: (r.group or "", r.category, r.rank is None, r.rank or 0, r.code))
     return rows
 
 
 def results_json(cycle: Cycle) -> list[dict]:
-    """The `compute_results --json` objects, in agency-code order."""
+    """The `compute_results --json` objects, in agency-code order.
+
+    The fields named in issue 4 come first; `category` (the rank is within group
+    and category) and the grades' names in words (甲/乙/丙 for A/B/C) are added
+    for readers that show them."""
+    spec = spec_of(cycle)
+    grade_names = {g.code: g.name for g in spec.grades}
     rows = sorted(results_table(cycle), key=lambda r: r.code)
     return [
         {
@@ -160,6 +167,9 @@ def results_json(cycle: Cycle) -> list[dict]:
             "grade": r.grade,
             "final_grade": r.final_grade,
             "rank": r.rank,
+            "category": r.category,
+            "grade_name": grade_names.get(r.grade),
+            "final_grade_name": grade_names.get(r.final_grade),
         }
         for r in rows
     ]
