@@ -18,6 +18,7 @@ from .models import (
     ImprovementStatus,
     PanelMember,
     PanelRole,
+    Result,
     Sheet,
 )
 
@@ -66,6 +67,26 @@ def results_for_cycle(cycle) -> list:
 
     key = ("results", cycle.pk, cycle.created, cycle.results_published_at)
     return memo(key, revision(), lambda: results_table(cycle))
+
+
+def previous_result(*, cycle, agency, category: str) -> Result | None:
+    """"Last year beside this year" (issue 4): the agency's most recent published
+    result in an earlier cycle of the same program (any version) and the same
+    category, so the rubric codes line up. An evaluation under another city's
+    program, or under the other CITY rubric after a category move (CITY-1), is
+    not comparable and is not shown. Under group rotation (HSC-4) that may be
+    more than one year back; the report names the year."""
+    return (
+        Result.objects.filter(
+            agency=agency,
+            category=category,
+            cycle__year__lt=cycle.year,
+            cycle__program__code=cycle.program.code,
+        )
+        .select_related("cycle")
+        .order_by("-cycle__year")
+        .first()
+    )
 
 
 def assignments_for(user) -> QuerySet[Assignment]:

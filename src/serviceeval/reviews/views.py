@@ -64,6 +64,7 @@ from .selectors import (
     cycles_for_reviews,
     improvements_visible_to,
     is_panel_leader,
+    previous_result,
     results_for_cycle,
     reviewer_can_see,
     sheets_of,
@@ -653,12 +654,7 @@ def _feedback_context(user, year, agency_id) -> dict:
         live = {r.agency_id: r for r in services.compute_cycle(cycle)}.get(agency.pk)
         detail = services._detail(live) if live else {}
     nodes = detail.get("nodes", {})
-    previous = (
-        Result.objects.filter(agency=agency, cycle__year__lt=cycle.year)
-        .select_related("cycle")
-        .order_by("-cycle__year")
-        .first()
-    )
+    previous = previous_result(cycle=cycle, agency=agency, category=participant.category)
     prev_nodes = previous.detail.get("nodes", {}) if previous else {}
     report = report_for_reviewer(cycle=cycle, agency=agency)
     entries = report.entries_by_code if report is not None else {}
