@@ -53,6 +53,62 @@ PLAN_SECTIONS = (
     ("future", _("Future directions")),
 )
 
+# CITY-2: "the template depends on the category (Annex 1 overall, Annex 2 project)".
+# What each section holds under each template, shown beside the section's box.
+# %(dimensions)s is filled with the category's evaluation dimensions from the
+# cycle's program (programs are data), e.g. 基礎服務、服務遞送、...
+PLAN_GUIDANCE = {
+    "overall": {
+        "cover": _(
+            "Agency name, plan title (implementation plan for improving service quality, "
+            "year), the date the head approved it."
+        ),
+        "basic_data": _(
+            "Organisation, service points and staff, the services offered directly to "
+            "the public every day, and the cross-unit promotion team (CITY-7)."
+        ),
+        "overview": _(
+            "The public services delivered now and their volumes, last year's "
+            "evaluation result, and what the public expects and needs."
+        ),
+        "content": _(
+            "For each evaluation dimension (%(dimensions)s): this year's priorities, "
+            "concrete measures and measurable targets, as bullet items; do not write "
+            "the same measure under two dimensions (CITY-3)."
+        ),
+        "control": _(
+            "Who follows up, how often progress is reviewed, and how a shortfall is corrected."
+        ),
+        "future": _("The service development priorities for the coming years."),
+    },
+    "project": {
+        "cover": _("Agency name, project name, the date the head approved it."),
+        "basic_data": _(
+            "Organisation, the units and other agencies that take part in the "
+            "project, and the cross-unit promotion team (CITY-7)."
+        ),
+        "overview": _(
+            "The problem the project solves: its causes, who is affected and the "
+            "figures that show it."
+        ),
+        "content": _(
+            "The solution, by evaluation dimension (%(dimensions)s): execution plan, "
+            "implementation steps, supporting measures, periodic review mechanism "
+            "(CITY-4), the internal and external benefits expected and how each is "
+            "measured (formula)."
+        ),
+        "control": _(
+            "Checkpoints, who reviews progress and how often, and the evidence that "
+            "will be kept (project plan, key cross-agency process records, regulatory "
+            "impact assessment, project site and database URLs)."
+        ),
+        "future": _(
+            "Costs (budget, staff, time), why the expected benefit justifies them, and "
+            "how the project continues or spreads afterwards."
+        ),
+    },
+}
+
 # CITY-3 / HSC-8: customer-satisfaction survey block.
 SURVEY_SECTIONS = (
     ("survey_method", _("Survey method")),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from serviceeval.core.uploads import validate_upload
 
-from .enums import METRICS, Kind
+from .enums import METRICS, PLAN_GUIDANCE, Kind
 from .services import EntryInput, SaveInput, section_codes
 
 TAIPEI = ZoneInfo("Asia/Taipei")
@@ -28,10 +28,23 @@ def fkey(code: str) -> str:
     return code.replace(".", "_")
 
 
+def section_guidance(kind, category, code, dimensions) -> str:
+    """The category's template text for a plan section (CITY-2), or ""."""
+    if kind != Kind.PLAN:
+        return ""
+    text = PLAN_GUIDANCE.get(category, {}).get(code)
+    if text is None:
+        return ""
+    return str(text) % {"dimensions": "、".join(dimensions) or "—"}
+
+
 class SubmissionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
-    def __init__(self, *args, kind, category, leaves=(), step=Decimal("0.5"), last_year=None, **kw):
+    def __init__(
+        self, *args, kind, category, leaves=(), step=Decimal("0.5"), last_year=None,
+        dimensions=(), **kw,
+    ):  # fmt: skip
         super().__init__(*args, **kw)
         self.kind = kind
         self.category = category
@@ -42,8 +55,9 @@ class SubmissionForm(forms.Form):
         for code, label in section_codes(kind, category):
             name = f"sec_{code}"
             self.fields[name] = forms.CharField(
-                label=label, required=False, widget=forms.Textarea(attrs={"rows": 4})
-            )
+                label=label, required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                help_text=section_guidance(kind, category, code, dimensions),
+            )  # fmt: skip
             self.section_fields.append(name)
         self.entry_groups = []
         if kind == Kind.REPORT:

@@ -37,6 +37,14 @@ def _leaves(scope):
     return services.leaves_for(scope.cycle, scope.category)
 
 
+def _dimensions(scope) -> list[str]:
+    """The category's evaluation dimensions (top-level rubric nodes), for the plan template."""
+    spec = scope.cycle.program.spec
+    if scope.kind != Kind.PLAN or scope.category not in {c.code for c in spec.categories}:
+        return []
+    return [node.name for node in spec.category(scope.category).rubric]
+
+
 def _step(scope):
     return scope.cycle.program.spec.scoring.step
 
@@ -174,7 +182,7 @@ def edit(request, year, kind, agency_id):
     last_year = selectors.previous_metrics(scope.cycle, scope.agency) if kind == Kind.REPORT else {}
     form_kw = {
         "kind": kind, "category": scope.category, "leaves": leaves, "step": _step(scope),
-        "last_year": last_year,
+        "last_year": last_year, "dimensions": _dimensions(scope),
     }  # fmt: skip
     sub = scope.submission
     status_code = 200
