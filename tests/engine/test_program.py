@@ -149,6 +149,15 @@ def test_missing_field_is_named():
     assert "total_points: 缺少必填欄位 (missing field)" in problems
 
 
+def test_a_leaf_without_its_criterion_text_is_refused():
+    """Issue 2: every node has its criterion text; a leaf without one cannot be scored fairly."""
+    data = load("hsinchu-105.yaml")
+    leaf = data["categories"][0]["rubric"][0]["children"][0]["children"][0]["children"][0]
+    assert leaf["code"] == "1.1.1.1"
+    leaf["text"] = "   "
+    assert problems_of(data) == ["1.1.1.1: 評核重點缺少評分說明 text (a leaf needs its criterion text)"]
+
+
 def test_code_that_is_not_its_position_is_refused():
     data = load("hsinchu-105.yaml")
     data["categories"][0]["rubric"][2]["code"] = "4"

@@ -243,6 +243,9 @@ def _parse_node(c: _Collector, raw, expected_code: str, seen: set[str]) -> Rubri
         c.add(where, "非末端節點須有子節點 (an inner node has no children)")
     if field_test and not leaf:
         c.add(where, "field_test 只能設於評核重點 (field_test on an inner node)")
+    if leaf and not str(raw.get("text") or "").strip():
+        # The criterion text is what panel members score against and agencies write to.
+        c.add(where, "評核重點缺少評分說明 text (a leaf needs its criterion text)")
     if not isinstance(children_raw, list):
         c.add(where, "children 應為清單 (children must be a list)")
         children_raw = []
