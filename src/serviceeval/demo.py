@@ -79,6 +79,8 @@ def _person_name(i: int) -> str:
 
 @transaction.atomic
 def build_foundation() -> dict:
+    hsinchu = program_latest("hsinchu-105")
+    city = program_latest("city-service-upgrade")
     agencies = {}
     for code, name in HSINCHU_PARENTS:
         agencies[code], _ = Agency.objects.get_or_create(
@@ -112,6 +114,10 @@ def build_foundation() -> dict:
             defaults={"name": name, "kind": kind, "category": category,
                       "parent": agencies.get(parent) if parent else None},
         )  # fmt: skip
+    # Each agency belongs to its program's city, so a cycle takes only its own city's
+    # agencies (also fills the city in databases loaded before agencies had one).
+    Agency.objects.filter(code__startswith="HC-", city="").update(city=hsinchu.city)
+    Agency.objects.filter(code__startswith="CT-", city="").update(city=city.city)
     roles = [
         PersonRole.HEAD,
         PersonRole.SECTION_CHIEF,
@@ -124,13 +130,11 @@ def build_foundation() -> dict:
             i += 1
             if not Person.objects.filter(agency=agency, cycle=None, role=role).exists():
                 Person.objects.create(agency=agency, cycle=None, role=role, name=_person_name(i))
-    hsinchu = program_latest("hsinchu-105")
-    city = program_latest("city-service-upgrade")
     if not Cycle.objects.filter(year=105).exists():
         cycle_create(program=hsinchu, year=105, groups=["1", "2", "3"])
     # The CITY cycle is next year's, so its deadlines (plan due 30 April) are ahead.
     if not Cycle.objects.filter(year=116).exists():
-        cycle_create(program=city, year=116, agencies=Agency.objects.filter(code__startswith="CT-"))
+        cycle_create(program=city, year=116)
     users = []
     for username, role, agency_code, display in DEMO_USERS:
         user = User.objects.filter(username=username).first()

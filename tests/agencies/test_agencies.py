@@ -165,3 +165,227 @@ def test_roster_for_ignores_tested_staff_when_choosing_the_cycle_roster():
     Person.objects.create(agency=agency, cycle=cycle, role="officer", name="承辦人")
     assert [p.name for p in roster_for(agency, cycle)] == ["承辦人"]
     assert [p.name for p in roster_for(agency)] == ["林首長"]
+
+
+# --- city (which programs' cycles an agency joins) ------------------------------------------
+
+
+@pytest.mark.django_db
+def test_import_city_column_and_default_city(tmp_path):
+    path = tmp_path / "cities.csv"
+    path.write_text(
+        "code,name,kind,category,city\n"
+        "H-1,衛生局,first-level,overall,新竹市\n"
+        "C-1,社會局,first-level,overall,\n",
+        encoding="utf-8",
+    )
+    call_command("import_agencies", str(path), "--city", "直轄市")
+    assert dict(Agency.objects.values_list("code", "city")) == {"H-1": "新竹市", "C-1": "直轄市"}
+    # a file without the column (or a blank cell) keeps the agency's city
+    call_command(
+        "import_agencies", str(write_csv(tmp_path, "H-1,衛生局,first-level,,project,,,,,\n"))
+    )
+    assert Agency.objects.get(code="H-1").city == "新竹市"
+
+
+@pytest.mark.django_db
+def test_import_refuses_a_city_no_program_has(tmp_path, capsys):
+    path = tmp_path / "cities.csv"
+    path.write_text(
+        "code,name,kind,category,city\nH-1,衛生局,first-level,overall,新竹\n", encoding="utf-8"
+    )
+    with pytest.raises(CommandError):
+        call_command("import_agencies", str(path))
+    assert capsys.readouterr().err.strip() == (
+        "第 2 列 (row 2): city「新竹」不是任何考核計畫的城市 (no program of that city; "
+        "known: 新竹市, 直轄市)"
+    )
+    with pytest.raises(CommandError) as exc:
+        call_command("import_agencies", str(path), "--city", "台北")
+    assert str(exc.value) == (
+        "--city「台北」不是任何考核計畫的城市 (no program of that city; known: 新竹市, 直轄市)"
+    )
+    assert not Agency.objects.exists()
+
+
+# --- people of existing cycles (issue 2 item 3: re-import updates) -------------------------
+
+
+def _cycle_people(cycle, code):
+    return sorted(Person.objects.filter(cycle=cycle, agency__code=code).values_list("role", "name"))
+
+
+@pytest.fixture
+def agency_in_three_cycles(db, tmp_path):
+    """F-01 with its four people, in an open cycle (116), one whose scoring has
+    started (105) and one whose results are published and frozen (106)."""
+    from django.utils import timezone
+
+    from serviceeval.cycles.services import cycle_mark_scoring_started
+    from tests.factories import make_cycle
+
+    call_command(
+        "import_agencies",
+        str(write_csv(tmp_path, "F-01,民政局,first-level,,overall,1,林五,李二,張三,陳四\n")),
+    )
+    started = make_cycle(year=105)
+    cycle_mark_scoring_started(cycle=started)
+    frozen = make_cycle(year=106)
+    frozen.results_published_at = timezone.now()
+    frozen.save(update_fields=["results_published_at"])
+    open_cycle = make_cycle(year=116, program_code="city-service-upgrade")
+    return {"open": open_cycle, "started": started, "frozen": frozen}
+
+
+OLD_PEOPLE = [
+    ("evaluation_officer", "陳四"),
+    ("head", "林五"),
+    ("officer", "張三"),
+    ("section_chief", "李二"),
+]
+
+
+def test_reimport_updates_the_people_of_cycles_that_have_not_started_scoring(
+    agency_in_three_cycles, tmp_path, capsys
+):
+    """CITY-16: a cycle is pinned once scoring starts; before that its copy of the
+    people follows the import. Started and frozen cycles keep the people their
+    decisions name, and the command says which cycles were updated and kept."""
+    cycles = agency_in_three_cycles
+    capsys.readouterr()
+    call_command(
+        "import_agencies",
+        str(write_csv(tmp_path, "F-01,民政局,first-level,,overall,1,黃六,,王七、劉八,\n", "b.csv")),
+    )
+    assert capsys.readouterr().out.splitlines() == [
+        "匯入完成 imported: 0 created, 1 updated",
+        "已更新年度人員 cycle people updated: 民國116年 (1: F-01)",
+        "未更新（已開始評分或成績已公布）cycle people kept (scoring started or results "
+        "published): 民國105年 (1: F-01), 民國106年 (1: F-01)",
+    ]
+    new_people = [
+        ("evaluation_officer", "陳四"),
+        ("head", "黃六"),
+        ("officer", "劉八"),
+        ("officer", "王七"),
+        ("section_chief", "李二"),
+    ]
+    assert (
+        sorted(Person.objects.filter(cycle=None, agency__code="F-01").values_list("role", "name"))
+        == new_people
+    )
+    assert _cycle_people(cycles["open"], "F-01") == new_people
+    assert _cycle_people(cycles["started"], "F-01") == OLD_PEOPLE
+    assert _cycle_people(cycles["frozen"], "F-01") == OLD_PEOPLE
+    event = AuditEvent.objects.get(action="cycle_people_updated")
+    assert event.after == {"agencies": ["F-01"]}
+
+
+def test_reimport_of_the_same_people_updates_no_cycle(agency_in_three_cycles, tmp_path, capsys):
+    capsys.readouterr()
+    call_command(
+        "import_agencies",
+        str(
+            write_csv(tmp_path, "F-01,民政局,first-level,,overall,1,林五,李二,張三,陳四\n", "b.csv")
+        ),
+    )
+    assert capsys.readouterr().out.splitlines() == ["匯入完成 imported: 0 created, 1 updated"]
+    assert not AuditEvent.objects.filter(action="cycle_people_updated").exists()
+
+
+def test_reimport_fills_a_cycle_that_had_nobody_for_the_agency(db, tmp_path, capsys):
+    from tests.factories import make_cycle
+
+    call_command(
+        "import_agencies", str(write_csv(tmp_path, "F-01,民政局,first-level,,overall,1,,,,\n"))
+    )
+    cycle = make_cycle(year=116, program_code="city-service-upgrade")
+    assert _cycle_people(cycle, "F-01") == []
+    call_command(
+        "import_agencies",
+        str(write_csv(tmp_path, "F-01,民政局,first-level,,overall,1,黃六,,,\n", "b.csv")),
+    )
+    assert _cycle_people(cycle, "F-01") == [("head", "黃六")]
+    assert "民國116年 (1: F-01)" in capsys.readouterr().out
+
+
+def test_cycle_option_updates_that_cycle_only(db, tmp_path, capsys):
+    from tests.factories import make_cycle
+
+    call_command(
+        "import_agencies", str(write_csv(tmp_path, "F-01,民政局,first-level,,overall,1,林五,,,\n"))
+    )
+    c116 = make_cycle(year=116, program_code="city-service-upgrade")
+    c117 = make_cycle(year=117, program_code="city-service-upgrade")
+    capsys.readouterr()
+    b = write_csv(tmp_path, "F-01,民政局,first-level,,overall,1,黃六,,,\n", "b.csv")
+    call_command("import_agencies", str(b), "--cycle", "117")
+    assert capsys.readouterr().out.splitlines() == [
+        "匯入完成 imported: 0 created, 1 updated",
+        "已更新年度人員 cycle people updated: 民國117年 (1: F-01)",
+    ]
+    assert _cycle_people(c117, "F-01") == [("head", "黃六")]
+    assert _cycle_people(c116, "F-01") == [("head", "林五")]
+    call_command("import_agencies", str(b), "--cycle", "117")
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "民國 117 年度人員無需更新 (cycle 117: people already up to date)"
+    )
+
+
+def test_cycle_option_refuses_a_started_or_missing_cycle_and_stores_nothing(
+    agency_in_three_cycles, tmp_path
+):
+    b = write_csv(tmp_path, "F-01,改名,first-level,,overall,1,黃六,,,\n", "b.csv")
+    with pytest.raises(CommandError) as exc:
+        call_command("import_agencies", str(b), "--cycle", "105")
+    assert str(exc.value) == (
+        "民國 105 年度已開始評分或成績已公布，名冊不再更新 (cycle 105 has started scoring or "
+        "its results are published; its people are kept); 未寫入任何資料 (nothing stored)"
+    )
+    with pytest.raises(CommandError) as exc:
+        call_command("import_agencies", str(b), "--cycle", "130")
+    assert str(exc.value) == "民國 130 年度不存在 (no cycle 130); 未寫入任何資料 (nothing stored)"
+    assert Agency.objects.get(code="F-01").name == "民政局"
+    assert Person.objects.get(cycle=None, agency__code="F-01", role="head").name == "林五"
+
+
+def test_reimport_renames_the_people_on_an_open_cycles_reward_roster(db, tmp_path):
+    """The roster (CITY-13 here, from a telephone test) names the cycle's people, so
+    it is recomputed when they change before scoring starts."""
+    from serviceeval.rewards.models import RewardEntry
+    from tests.fieldtests.helpers import a_tester, call, city_cycle
+
+    cycle, (a,) = city_cycle(1)
+    call(cycle, a, a_tester())
+    heads = RewardEntry.objects.filter(cycle=cycle, role="head")
+    assert list(heads.values_list("person", flat=True)) == [f"主管{a.code}"]
+    call_command(
+        "import_agencies",
+        str(write_csv(tmp_path, f"{a.code},{a.name},first-level,,overall,1,新主管,,,\n")),
+    )
+    assert list(heads.values_list("person", flat=True)) == ["新主管"]
+
+
+def test_started_cycle_without_its_own_copy_keeps_reading_the_people_it_had(db, tmp_path, capsys):
+    """A cycle whose agency had nobody when it was created reads the standing list
+    (here filled in later by hand); once scoring has started a re-import must not
+    change what it reads, so it gets a copy of the people as they were."""
+    from serviceeval.agencies.selectors import roster_for
+    from serviceeval.cycles.services import cycle_mark_scoring_started
+    from tests.factories import make_cycle
+
+    agency = AgencyFactory(code="F-01", name="民政局")
+    cycle = make_cycle(year=105)
+    Person.objects.create(agency=agency, cycle=None, role="head", name="林五")
+    cycle_mark_scoring_started(cycle=cycle)
+    assert not Person.objects.filter(cycle=cycle).exists()
+    call_command(
+        "import_agencies",
+        str(write_csv(tmp_path, "F-01,民政局,first-level,,overall,1,黃六,,,\n")),
+    )
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "未更新（已開始評分或成績已公布）cycle people kept (scoring started or results "
+        "published): 民國105年 (1: F-01)"
+    )
+    assert [p.name for p in roster_for(agency, cycle)] == ["林五"]
+    assert [p.name for p in roster_for(agency)] == ["黃六"]

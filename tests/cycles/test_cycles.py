@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import CommandError, call_command
 
-from serviceeval.agencies.models import Person
+from serviceeval.agencies.models import Agency, Person
 from serviceeval.cycles.models import CarryOver, Cycle
 from serviceeval.cycles.services import CycleError, cycle_change_program, cycle_mark_scoring_started
+from serviceeval.demo import HSINCHU_GROUPS
 from serviceeval.programs.services import program_load
 from tests.factories import AgencyFactory, make_cycle
 from tests.programs.test_programs import hsinchu_text
@@ -110,7 +111,7 @@ def test_cycle_create_command(three_groups, capsys):
     call_command("cycle_create", "--program", "hsinchu-105", "--year", "105", "--groups", "2")
     assert (
         capsys.readouterr().out.strip()
-        == "已建立 民國105年 年度 (created): hsinchu-105 v1, 2 participants"
+        == "已建立 民國105年 年度 (created): hsinchu-105 v1 (新竹市), 2 participants"
     )
     assert Cycle.objects.get(year=105).program.code == "hsinchu-105"
 
@@ -130,3 +131,171 @@ def test_cycle_create_command_refuses_unknown_program(db):
     with pytest.raises(CommandError) as exc:
         call_command("cycle_create", "--program", "nope", "--year", "105")
     assert str(exc.value) == "找不到考核計畫 nope (unknown program)"
+
+
+# --- two cities (issue 2 item 4: "every agency in a category of the program") ---------------
+
+
+@pytest.fixture
+def two_city_demo(db):
+    """The demo's agencies: the 16 Hsinchu agencies (+ 2 inactive parents) of
+    hsinchu-105 and the first-level / subordinate / district agencies of
+    city-service-upgrade, with its cycles 105 (Hsinchu) and 116 (CITY)."""
+    from serviceeval.demo import build_foundation
+
+    build_foundation()
+    return {a.code: a for a in Agency.objects.all()}
+
+
+def codes_of(cycle):
+    return sorted(cycle.participants.values_list("agency__code", flat=True))
+
+
+HSINCHU_16 = sorted(code for members in HSINCHU_GROUPS.values() for code, _ in members)
+CITY_8 = ["CT-100", "CT-110", "CT-120", "CT-200", "CT-210", "CT-300", "CT-901", "CT-902"]
+
+
+def test_demo_agencies_carry_their_programs_city(two_city_demo):
+    cities = {code: a.city for code, a in two_city_demo.items()}
+    assert {cities[c] for c in HSINCHU_16 + ["HC-001", "HC-002"]} == {"新竹市"}
+    assert {cities[c] for c in CITY_8} == {"直轄市"}
+    assert codes_of(Cycle.objects.get(year=105)) == HSINCHU_16
+    assert codes_of(Cycle.objects.get(year=116)) == CITY_8
+
+
+def test_cycle_without_groups_takes_only_the_programs_city_hsc4(two_city_demo, capsys):
+    """Without --groups, every agency in a category of the program takes part, but
+    only those of the program's city: the CITY agencies share the overall/project
+    category codes with Hsinchu's and must not join a Hsinchu cycle (and back)."""
+    call_command("cycle_create", "--program", "hsinchu-105", "--year", "117")
+    call_command("cycle_create", "--program", "city-service-upgrade", "--year", "118")
+    assert capsys.readouterr().out.splitlines() == [
+        "已建立 民國117年 年度 (created): hsinchu-105 v1 (新竹市), 16 participants",
+        "已建立 民國118年 年度 (created): city-service-upgrade v1 (直轄市), 8 participants",
+    ]
+    hsinchu, city = Cycle.objects.get(year=117), Cycle.objects.get(year=118)
+    assert codes_of(hsinchu) == HSINCHU_16  # the inactive parents HC-001/HC-002 stay out
+    assert set(hsinchu.participants.values_list("reason", flat=True)) == {"all"}
+    assert codes_of(city) == CITY_8
+    assert set(city.participants.values_list("category", flat=True)) == {"overall", "project"}
+    # each cycle copies only its own agencies' people
+    assert set(Person.objects.filter(cycle=city).values_list("agency__code", flat=True)) == set(
+        CITY_8
+    )
+
+
+def test_groups_still_rotate_within_the_city_hsc4(two_city_demo):
+    call_command("cycle_create", "--program", "hsinchu-105", "--year", "117", "--groups", "2")
+    cycle = Cycle.objects.get(year=117)
+    assert codes_of(cycle) == ["HC-201", "HC-202", "HC-203", "HC-204", "HC-205", "HC-206"]
+    assert set(cycle.participants.values_list("reason", flat=True)) == {"rotation"}
+    # the CITY agencies have no group: a CITY cycle by group takes nobody of Hsinchu's group 2
+    call_command("cycle_create", "--program", "city-service-upgrade", "--year", "118",
+                 "--groups", "2")  # fmt: skip
+    assert codes_of(Cycle.objects.get(year=118)) == []
+
+
+def test_carried_over_agencies_of_the_city_are_added_either_way_hsc11(two_city_demo):
+    """HSC-11 on the two-city demo: an agency carried over from last year's cycle
+    joins whatever the rotation or the explicit list says; one of another city
+    (carried over from that year's cycle) does not."""
+    demo_116 = Cycle.objects.get(year=116)
+    CarryOver.objects.create(agency=two_city_demo["CT-901"], from_cycle=demo_116, reason="丙等")
+    CarryOver.objects.create(agency=two_city_demo["HC-101"], from_cycle=demo_116, reason="誤植")
+    call_command("cycle_create", "--program", "city-service-upgrade", "--year", "117",
+                 "--agencies", "CT-100,CT-110")  # fmt: skip
+    cycle = Cycle.objects.get(year=117)
+    assert sorted(cycle.participants.values_list("agency__code", "reason")) == [
+        ("CT-100", "added"), ("CT-110", "added"), ("CT-901", "carry_over"),
+    ]  # fmt: skip
+
+
+def test_carried_over_agency_joins_a_rotation_on_the_demo_hsc11(two_city_demo):
+    demo_105 = Cycle.objects.get(year=105)
+    CarryOver.objects.create(agency=two_city_demo["HC-101"], from_cycle=demo_105, reason="丙等")
+    call_command("cycle_create", "--program", "hsinchu-105", "--year", "106", "--groups", "3")
+    cycle = Cycle.objects.get(year=106)
+    assert cycle.participants.get(agency__code="HC-101").reason == "carry_over"
+    assert codes_of(cycle) == ["HC-101", "HC-301", "HC-302", "HC-303", "HC-304", "HC-305"]
+
+
+def test_agencies_option_takes_exactly_those(two_city_demo):
+    call_command("cycle_create", "--program", "hsinchu-105", "--year", "117",
+                 "--agencies", "HC-102, HC-201,HC-102")  # fmt: skip
+    cycle = Cycle.objects.get(year=117)
+    assert codes_of(cycle) == ["HC-102", "HC-201"]
+    assert sorted(Person.objects.filter(cycle=cycle).values_list("agency__code", flat=True)) == [
+        "HC-102"] * 4 + ["HC-201"] * 4  # fmt: skip
+
+
+def test_agencies_option_refuses_unknown_other_city_and_inactive(two_city_demo):
+    with pytest.raises(CommandError) as exc:
+        call_command("cycle_create", "--program", "hsinchu-105", "--year", "117",
+                     "--agencies", "HC-101,CT-100,NOPE,HC-001")  # fmt: skip
+    assert str(exc.value) == (
+        "機關不存在 (unknown agencies): NOPE; "
+        "機關不屬於新竹市 (agencies of another city than the program's 新竹市): CT-100 (直轄市); "
+        "機關已停用 (inactive agencies): HC-001"
+    )
+    assert not Cycle.objects.filter(year=117).exists()
+
+
+def test_agencies_and_groups_are_exclusive(two_city_demo):
+    with pytest.raises(CommandError) as exc:
+        call_command("cycle_create", "--program", "hsinchu-105", "--year", "117",
+                     "--groups", "1", "--agencies", "HC-101")  # fmt: skip
+    assert "--agencies" in str(exc.value) and "--groups" in str(exc.value)
+
+
+def test_agency_of_a_category_the_program_lacks_is_refused(db):
+    AgencyFactory(code="P-1", category="project")
+    with pytest.raises(CommandError) as exc:
+        call_command("cycle_create", "--program", "hsinchu-105", "--year", "105",
+                     "--agencies", "P-1")  # fmt: skip
+    assert str(exc.value) == (
+        "機關類別不在本計畫 (category not in the program: overall): P-1 (project)"
+    )
+
+
+def test_agency_without_a_city_joins_any_program_and_is_pointed_out(two_city_demo, capsys):
+    """A blank city means "not tied to a city" (one-city installations need not fill
+    it); once cities are in use the command says how many such agencies it took."""
+    AgencyFactory(code="X-1")
+    call_command("cycle_create", "--program", "city-service-upgrade", "--year", "117")
+    assert capsys.readouterr().out.splitlines() == [
+        "已建立 民國117年 年度 (created): city-service-upgrade v1 (直轄市), 9 participants",
+        "注意：其中 1 個機關未設定所屬城市 (1 of them have no city recorded; set it with "
+        "import_agencies --city or a city column)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("year", "message"),
+    [
+        ("0", "--year 0 不是有效的民國年，須為 1 至 200 "
+              "(--year must be an ROC year from 1 to 200, e.g. 105)"),
+        ("-3", "--year -3 不是有效的民國年，須為 1 至 200 "
+               "(--year must be an ROC year from 1 to 200, e.g. 105)"),
+        ("2016", "--year 2016 不是有效的民國年，須為 1 至 200；西元 2016 年即民國 105 年 "
+                 "(--year must be an ROC year from 1 to 200, e.g. 105; Gregorian 2016 is ROC 105)"),
+        ("900", "--year 900 不是有效的民國年，須為 1 至 200 "
+                "(--year must be an ROC year from 1 to 200, e.g. 105)"),
+    ],
+)  # fmt: skip
+def test_cycle_create_refuses_year_zero_negative_and_absurd(db, year, message):
+    with pytest.raises(CommandError) as exc:
+        call_command("cycle_create", "--program", "hsinchu-105", "--year", year)
+    assert str(exc.value) == message
+    assert not Cycle.objects.exists()
+
+
+def test_cycle_create_service_refuses_a_bad_year_too(db):
+    with pytest.raises(CycleError) as exc:
+        make_cycle(year=0)
+    assert str(exc.value).startswith("year 0 不是有效的民國年")
+
+
+def test_cycle_create_accepts_the_bounds(db):
+    make_cycle(year=1)
+    make_cycle(year=200)
+    assert sorted(Cycle.objects.values_list("year", flat=True)) == [1, 200]

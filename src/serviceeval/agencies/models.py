@@ -42,6 +42,9 @@ class Agency(models.Model):
         on_delete=models.PROTECT,
         related_name="agencies",
     )
+    # The city whose programs the agency takes part in, matched against a program's
+    # `city` (cycle_create); blank: not tied to a city, so it joins any program's cycle.
+    city = models.CharField(_("city"), max_length=60, blank=True, default="", db_index=True)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -12,10 +12,14 @@ from .models import Agency, CategoryMove, Group, Person
 
 IMPORT_COLUMNS = (
     "code", "name", "kind", "parent", "category", "group",
-    "head", "section_chief", "officer", "evaluation_officer",
+    "head", "section_chief", "officer", "evaluation_officer", "city",
 )  # fmt: skip
 REQUIRED_COLUMNS = ("code", "name", "kind", "category")
 NAME_SPLIT = re.compile(r"[、;；]")
+
+
+class ImportRefused(ValueError):
+    """The import as a whole cannot run (not one row's problem); nothing stored."""
 
 
 @dataclass
@@ -23,6 +27,12 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     errors: list[str] = field(default_factory=list)
+    # ROC year -> codes of the agencies whose copy of the people in that cycle was
+    # brought up to date (cycles that have not started scoring, not published).
+    cycles_updated: dict[int, list[str]] = field(default_factory=dict)
+    # ROC year -> codes of the agencies whose copy was kept (scoring started or
+    # results published: the people a decision names do not change).
+    cycles_kept: dict[int, list[str]] = field(default_factory=dict)
 
 
 def agency_move_category(
@@ -51,10 +61,17 @@ def agency_move_category(
     return move
 
 
-def _validate_rows(rows) -> tuple[list[str], list[dict]]:
+def program_cities() -> list[str]:
+    from serviceeval.programs.models import Program
+
+    return sorted(set(Program.objects.values_list("city", flat=True)))
+
+
+def _validate_rows(rows, default_city: str = "") -> tuple[list[str], list[dict]]:
     errors: list[str] = []
     cleaned: list[dict] = []
     groups = {g.code: g for g in Group.objects.all()}
+    cities = program_cities()
     existing = {a.code: a for a in Agency.objects.all()}
     codes_in_file: dict[str, int] = {}
     names_in_file: dict[str, int] = {}
@@ -87,6 +104,12 @@ def _validate_rows(rows) -> tuple[list[str], list[dict]]:
             problems.append(
                 f"group「{group_code}」不存在 (unknown group; known: {', '.join(sorted(groups))})"
             )
+        city = row.get("city", "") or default_city
+        if city and city not in cities:
+            problems.append(
+                f"city「{city}」不是任何考核計畫的城市 (no program of that city; known: "
+                f"{', '.join(cities)})"
+            )
         parent = row.get("parent", "")
         if kind == AgencyKind.SUBORDINATE and not parent:
             problems.append("subordinate 機關須填 parent (a subordinate agency needs a parent)")
@@ -104,7 +127,7 @@ def _validate_rows(rows) -> tuple[list[str], list[dict]]:
             errors.extend(f"第 {number} 列 (row {number}): {p}" for p in problems)
         cleaned.append(
             {"row": number, "code": code, "name": name, "kind": kind, "category": category,
-             "group": groups.get(group_code), "parent": parent, "people": people}
+             "group": groups.get(group_code), "parent": parent, "people": people, "city": city}
         )  # fmt: skip
     for item in cleaned:
         p = item["parent"]
@@ -115,12 +138,46 @@ def _validate_rows(rows) -> tuple[list[str], list[dict]]:
     return errors, cleaned
 
 
+def _target_cycle(year: int | None):
+    """The one cycle `--cycle YEAR` names, refused when its people no longer follow."""
+    if year is None:
+        return None
+    from serviceeval.cycles.models import Cycle
+
+    cycle = Cycle.objects.filter(year=year).first()
+    if cycle is None:
+        raise ImportRefused(
+            f"民國 {year} 年度不存在 (no cycle {year}); 未寫入任何資料 (nothing stored)"
+        )
+    if not cycle.people_follow_imports:
+        raise ImportRefused(
+            f"民國 {year} 年度已開始評分或成績已公布，名冊不再更新 (cycle {year} has started "
+            "scoring or its results are published; its people are kept); 未寫入任何資料 "
+            "(nothing stored)"
+        )
+    return cycle
+
+
 @transaction.atomic
-def agencies_import(*, rows, user=None) -> ImportReport:
+def agencies_import(
+    *, rows, user=None, default_city: str = "", cycle_year: int | None = None
+) -> ImportReport:
     """All-or-nothing: any bad row rejects the file and nothing is stored.
-    Re-importing the same codes updates those agencies instead of duplicating."""
+    Re-importing the same codes updates those agencies instead of duplicating.
+
+    `city` (column, else `default_city`) ties the agency to the programs of that city;
+    left blank it keeps the agency's city. People named in the file replace the
+    standing roster of that role and, in the cycles whose people still follow imports
+    (`Cycle.people_follow_imports`; only `cycle_year` when given), the cycle's copy;
+    cycles that started scoring or are published keep theirs (`ImportReport`)."""
     report = ImportReport()
-    errors, cleaned = _validate_rows(rows)
+    if default_city and default_city not in program_cities():
+        raise ImportRefused(
+            f"--city「{default_city}」不是任何考核計畫的城市 (no program of that city; known: "
+            f"{', '.join(program_cities())})"
+        )
+    target = _target_cycle(cycle_year)
+    errors, cleaned = _validate_rows(rows, default_city)
     if errors:
         report.errors = errors
         return report
@@ -131,7 +188,7 @@ def agencies_import(*, rows, user=None) -> ImportReport:
         if agency is None:
             agency = Agency.objects.create(
                 code=item["code"], name=item["name"], kind=item["kind"],
-                category=item["category"], group=item["group"],
+                category=item["category"], group=item["group"], city=item["city"],
             )  # fmt: skip
             by_code[agency.code] = agency
             report.created += 1
@@ -144,7 +201,9 @@ def agencies_import(*, rows, user=None) -> ImportReport:
                     agency=agency, category=item["category"], user=user, reason="import_agencies"
                 )
             changed = {}
-            for f in ("name", "kind", "group"):
+            for f in ("name", "kind", "group", "city"):
+                if f == "city" and not item[f]:
+                    continue  # no city given: keep the agency's
                 if getattr(agency, f) != item[f]:
                     changed[f] = item[f]
                     setattr(agency, f, item[f])
@@ -152,6 +211,11 @@ def agencies_import(*, rows, user=None) -> ImportReport:
                 agency.save()
                 audit_record(actor=user, action="agency_updated", obj=agency, after=changed)
             report.updated += 1
+    named: dict[int, dict[str, list[str]]] = {}
+    for item in cleaned:
+        if any(item["people"].values()) and item["code"] in by_code:
+            named[by_code[item["code"]].pk] = {}
+    before = _standing(named)
     for item in cleaned:
         agency = by_code[item["code"]]
         parent = by_code.get(item["parent"]) if item["parent"] else None
@@ -161,13 +225,102 @@ def agencies_import(*, rows, user=None) -> ImportReport:
         for role, names in item["people"].items():
             if not names:
                 continue
+            named.setdefault(agency.pk, {})[role] = names
             Person.objects.filter(agency=agency, cycle=None, role=role).exclude(
                 name__in=names
             ).delete()
             for n in names:
                 Person.objects.get_or_create(agency=agency, cycle=None, role=role, name=n)
     _refuse_parent_loops(by_code.values())
+    named = {pk: roles for pk, roles in named.items() if roles}
+    if named:
+        _update_cycle_people(named, before, target=target, report=report, user=user)
     return report
+
+
+def _standing(agency_ids) -> dict[int, dict[str, set[str]]]:
+    out: dict[int, dict[str, set[str]]] = {}
+    for agency_id, role, name in Person.objects.filter(
+        agency_id__in=list(agency_ids), cycle__isnull=True, role__in=list(ROSTER_ROLES)
+    ).values_list("agency_id", "role", "name"):
+        out.setdefault(agency_id, {}).setdefault(role, set()).add(name)
+    return out
+
+
+def _update_cycle_people(named, before, *, target, report: ImportReport, user) -> None:
+    """Bring the cycles' copies of the people of the agencies in `named`
+    ({agency id: {role: names}}) up to date where the cycle still follows imports.
+
+    A cycle that has a copy gets the named roles replaced (other roles, perhaps
+    edited for that cycle, stay); one without a copy (the agency had nobody when the
+    cycle was created, so it reads the standing roster) gets the whole standing
+    roster. A cycle that no longer follows keeps its copy; without one it gets the
+    standing roster as it was `before` the import, so what it reads stays the same."""
+    from serviceeval.cycles.models import Participant
+
+    parts = Participant.objects.filter(agency_id__in=list(named)).select_related("cycle", "agency")
+    if target is not None:
+        parts = parts.filter(cycle=target)
+    parts = list(parts.order_by("cycle__year", "agency__code"))
+    if not parts:
+        return
+    standing = _standing(named)
+    copies: dict[tuple[int, int], dict[str, set[str]]] = {}
+    for agency_id, cycle_id, role, name in Person.objects.filter(
+        cycle_id__in={p.cycle_id for p in parts},
+        agency_id__in=list(named),
+        role__in=list(ROSTER_ROLES),
+    ).values_list("agency_id", "cycle_id", "role", "name"):
+        copies.setdefault((cycle_id, agency_id), {}).setdefault(role, set()).add(name)
+    changed_cycles = {}
+    for p in parts:
+        have = copies.get((p.cycle_id, p.agency_id), {})
+        if have:
+            want = {**have, **{role: set(names) for role, names in named[p.agency_id].items()}}
+        else:
+            want = standing.get(p.agency_id, {})
+        if want == have:
+            continue
+        year = p.cycle.year
+        if not p.cycle.people_follow_imports:
+            kept = have or before.get(p.agency_id, {})
+            if not kept:
+                continue  # nobody to keep: the cycle reads the standing roster
+            if not have:
+                _write_copy(p, kept)
+            report.cycles_kept.setdefault(year, []).append(p.agency.code)
+            continue
+        _write_copy(p, want)
+        report.cycles_updated.setdefault(year, []).append(p.agency.code)
+        changed_cycles[year] = p.cycle
+    for year, cycle in changed_cycles.items():
+        audit_record(
+            actor=user, action="cycle_people_updated", obj=cycle,
+            after={"agencies": report.cycles_updated[year]}, reason="import_agencies",
+        )  # fmt: skip
+        _refresh_roster(cycle)
+
+
+def _write_copy(p, people: dict[str, set[str]]) -> None:
+    """Replace the roster roles of participant `p`'s agency in its cycle by `people`."""
+    Person.objects.filter(
+        agency_id=p.agency_id, cycle_id=p.cycle_id, role__in=list(ROSTER_ROLES)
+    ).delete()
+    Person.objects.bulk_create(
+        Person(agency_id=p.agency_id, cycle_id=p.cycle_id, role=role, name=name)
+        for role, names in sorted(people.items())
+        for name in sorted(names)
+    )
+
+
+def _refresh_roster(cycle) -> None:
+    """The reward roster names the cycle's people: recompute it (as field tests do)."""
+    from django.apps import apps
+
+    if apps.is_installed("serviceeval.rewards"):
+        from serviceeval.rewards.services import roster_refresh
+
+        roster_refresh(cycle=cycle, actor=None)
 
 
 def _refuse_parent_loops(agencies) -> None:

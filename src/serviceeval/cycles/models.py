@@ -29,6 +29,13 @@ class Cycle(models.Model):
     def gregorian_year(self) -> int:
         return self.year + 1911
 
+    @property
+    def people_follow_imports(self) -> bool:
+        """Whether the cycle's copy of the reward roster (agencies.Person with this
+        cycle) still follows re-imported people: until scoring starts (the moment
+        CITY-16 pins the cycle) and never while the results are published (frozen)."""
+        return self.scoring_started_at is None and self.results_published_at is None
+
 
 class Milestone(models.Model):
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="milestones")

@@ -32,16 +32,86 @@ def milestone_moments(spec: ProgramSpec, roc_year: int) -> list[tuple]:
     return out
 
 
+# ROC years a cycle may have: 民國1年 (1912) to 民國200年 (2111). A Gregorian year
+# typed by mistake (2016 for 105) is outside and named as such.
+MIN_YEAR, MAX_YEAR = 1, 200
+
+
+def check_year(year: int, name: str = "year") -> None:
+    """Refuse year 0, negative and absurd years; `name` is how the caller calls it
+    (`--year` in cycle_create)."""
+    if MIN_YEAR <= year <= MAX_YEAR:
+        return
+    zh_hint = en_hint = ""
+    if year > 1911:
+        zh_hint = f"；西元 {year} 年即民國 {year - 1911} 年"
+        en_hint = f"; Gregorian {year} is ROC {year - 1911}"
+    raise CycleError(
+        f"{name} {year} 不是有效的民國年，須為 {MIN_YEAR} 至 {MAX_YEAR}{zh_hint} "
+        f"({name} must be an ROC year from {MIN_YEAR} to {MAX_YEAR}, e.g. 105{en_hint})"
+    )
+
+
+def of_program_city(program, prefix: str = "") -> Q:
+    """The agencies of the program's city (its metadata `city`); `prefix` reaches the
+    agency from another model ("agency__"). An agency with no city recorded belongs
+    to no city in particular and joins any program's cycle, so a one-city
+    installation need not fill it in."""
+    return Q(**{f"{prefix}city": program.city}) | Q(**{f"{prefix}city": ""})
+
+
+def _explicit_agencies(program, codes: list[str], categories: list[str]) -> list[Agency]:
+    found = {a.code: a for a in Agency.objects.filter(code__in=codes)}
+    problems = []
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        problems.append(f"機關不存在 (unknown agencies): {', '.join(unknown)}")
+    chosen = [found[c] for c in codes if c in found]
+    other_city = [f"{a.code} ({a.city})" for a in chosen if a.city not in ("", program.city)]
+    if other_city:
+        problems.append(
+            f"機關不屬於{program.city} (agencies of another city than the program's "
+            f"{program.city}): {', '.join(other_city)}"
+        )
+    inactive = [a.code for a in chosen if not a.active]
+    if inactive:
+        problems.append(f"機關已停用 (inactive agencies): {', '.join(inactive)}")
+    off = [f"{a.code} ({a.category})" for a in chosen if a.active and a.category not in categories]
+    if off:
+        problems.append(
+            f"機關類別不在本計畫 (category not in the program: {', '.join(categories)}): "
+            f"{', '.join(off)}"
+        )
+    if problems:
+        raise CycleError("; ".join(problems))
+    return chosen
+
+
 @transaction.atomic
 def cycle_create(
-    *, program, year: int, groups: list[str] | None = None, agencies=None, user=None
+    *,
+    program,
+    year: int,
+    groups: list[str] | None = None,
+    agencies=None,
+    agency_codes: list[str] | None = None,
+    user=None,
 ) -> Cycle:
-    """Create a cycle pinned to `program`. Participants: the agencies of the given
-    groups (HSC-4 rotation), or without groups every active agency in a category
-    of the program (narrowed to `agencies` when given); carried-over agencies
-    (HSC-11) are added either way."""
+    """Create a cycle pinned to `program`. Participants, always among the agencies
+    of the program's city (`of_program_city`):
+
+    * `agency_codes`: exactly those agencies (refused when one is unknown, of another
+      city, inactive or of a category the program does not have);
+    * else `groups`: the active agencies of those groups (HSC-4 rotation);
+    * else every active agency in a category of the program;
+
+    `agencies` (a queryset) narrows the last two. Agencies carried over from last
+    year (HSC-11) are added either way when they are of the program's city."""
+    check_year(year)
     if Cycle.objects.filter(year=year).exists():
         raise CycleError(f"民國 {year} 年度已存在 (cycle {year} exists)")
+    if groups and agency_codes:
+        raise CycleError("組別與機關清單只能擇一 (give groups or agencies, not both)")
     spec = program.spec
     categories = [c.code for c in spec.categories]
     if groups:
@@ -49,20 +119,27 @@ def cycle_create(
         unknown = [g for g in groups if g not in known]
         if unknown:
             raise CycleError(f"組別不存在 (unknown groups): {', '.join(unknown)}")
+    if agency_codes:
+        reason = ParticipationReason.ADDED
+        taking_part = _explicit_agencies(program, list(dict.fromkeys(agency_codes)), categories)
+    else:
+        qs = (agencies if agencies is not None else Agency.objects.all()).filter(
+            of_program_city(program), active=True, category__in=categories
+        )
+        reason = ParticipationReason.ALL
+        if groups:
+            qs = qs.filter(group__code__in=groups)
+            reason = ParticipationReason.ROTATION
+        taking_part = list(qs)
     cycle = Cycle.objects.create(year=year, program=program, name=f"民國{year}年度 {program.name}")
     Milestone.objects.bulk_create(
         Milestone(cycle=cycle, code=m.code, name=m.name, at=at, rule=m.rule)
         for m, at in milestone_moments(spec, year)
     )
-    agencies = (agencies if agencies is not None else Agency.objects.all()).filter(
-        active=True, category__in=categories
-    )
-    reason = ParticipationReason.ALL
-    if groups:
-        agencies = agencies.filter(group__code__in=groups)
-        reason = ParticipationReason.ROTATION
-    chosen = {a.pk: (a, reason, "") for a in agencies}
-    carried = CarryOver.objects.filter(from_cycle__year=year - 1).select_related("agency")
+    chosen = {a.pk: (a, reason, "") for a in taking_part}
+    carried = CarryOver.objects.filter(
+        of_program_city(program, "agency__"), from_cycle__year=year - 1
+    ).select_related("agency")
     for co in carried:
         chosen[co.agency_id] = (co.agency, ParticipationReason.CARRY_OVER, co.reason)
     Participant.objects.bulk_create(
@@ -80,8 +157,9 @@ def cycle_create(
         actor=user,
         action="cycle_created",
         obj=cycle,
-        after={"program": program.pk, "groups": groups},
-    )
+        after={"program": program.pk, "city": program.city, "groups": groups,
+               "agencies": agency_codes},
+    )  # fmt: skip
     return cycle
 
 

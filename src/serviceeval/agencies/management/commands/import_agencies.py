@@ -1,23 +1,44 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from serviceeval.agencies.services import IMPORT_COLUMNS, REQUIRED_COLUMNS, agencies_import
+from serviceeval.core.roc import format_roc_year
 from serviceeval.core.tabular import TabularError, read_rows
+
+
+def _years(by_year: dict[int, list[str]]) -> str:
+    return ", ".join(
+        f"{format_roc_year(year)} ({len(codes)}: {', '.join(codes)})"
+        for year, codes in sorted(by_year.items())
+    )
 
 
 class Command(BaseCommand):
     help = (
         "Import agencies from CSV/XLSX with columns "
         + ",".join(IMPORT_COLUMNS)
-        + " (all-or-nothing; re-import updates)."
+        + " (people and city optional; all-or-nothing; re-import updates, also the "
+        "people of the cycles that have not started scoring)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
+        parser.add_argument(
+            "--city",
+            default="",
+            help="city of the rows with an empty or no city column (a program's city, e.g. 新竹市)",
+        )
+        parser.add_argument(
+            "--cycle",
+            type=int,
+            default=None,
+            help="ROC year: update the people of this cycle only (default: every cycle "
+            "that has not started scoring)",
+        )
 
-    def handle(self, *args, file, **options):
+    def handle(self, *args, file, city, cycle, **options):
         try:
             rows = read_rows(file, REQUIRED_COLUMNS)
-            report = agencies_import(rows=rows)
+            report = agencies_import(rows=rows, default_city=city.strip(), cycle_year=cycle)
         except (TabularError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         if report.errors:
@@ -27,3 +48,16 @@ class Command(BaseCommand):
                 f"匯入失敗，未寫入任何資料 ({len(report.errors)} problems; nothing stored)"
             )
         self.stdout.write(f"匯入完成 imported: {report.created} created, {report.updated} updated")
+        if report.cycles_updated:
+            self.stdout.write(
+                f"已更新年度人員 cycle people updated: {_years(report.cycles_updated)}"
+            )
+        if report.cycles_kept:
+            self.stdout.write(
+                "未更新（已開始評分或成績已公布）cycle people kept (scoring started or "
+                f"results published): {_years(report.cycles_kept)}"
+            )
+        if cycle is not None and not report.cycles_updated:
+            self.stdout.write(
+                f"民國 {cycle} 年度人員無需更新 (cycle {cycle}: people already up to date)"
+            )
