@@ -26,8 +26,11 @@ def _agency(request):
         .select_related("cycle")
         .order_by("at")
     )
+    # The cycle's calendar (covered period, evaluation window, due dates). The
+    # agency's own deadlines, with any reopening by the office, are in the
+    # submissions panel ("My submissions").
     return {
-        "title": _("What is due"),
+        "title": _("Cycle calendar"),
         "agency": agency,
         "due": [m for m in milestones if m.at >= now][:8],
         "past": [m for m in milestones if m.at < now][-5:],
