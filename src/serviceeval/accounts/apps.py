@@ -14,9 +14,11 @@ class AccountsConfig(AppConfig):
         from serviceeval.core.nav import DashboardPanel, register_panel
 
         from .middleware import start_idle_clock
+        from .permissions import register as register_office_permissions
         from .twofactor import OTP_ROLES
 
         user_logged_in.connect(start_idle_clock, dispatch_uid="serviceeval-idle-clock")
+        register_office_permissions()
 
         def twofactor_panel(request):
             if user_has_device(request.user):

@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -6,8 +6,18 @@ from django.utils.translation import gettext_lazy as _
 from .enums import Role
 
 
+class ServiceevalUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # A superuser runs the program office; the default role would need an agency.
+        extra_fields.setdefault("role", Role.COORDINATOR)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
-    """A person who signs in. Agency roles belong to one agency."""
+    """A person who signs in. Agency roles belong to one agency.
+
+    `is_staff` (may open the Django admin) follows the role: the program office
+    and superusers only; what the office may do there is in `permissions.py`."""
 
     role = models.CharField(
         _("role"), max_length=20, choices=Role.choices, default=Role.AGENCY_OFFICER
@@ -23,6 +33,8 @@ class User(AbstractUser):
     failed_logins = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
 
+    objects = ServiceevalUserManager()
+
     class Meta:
         verbose_name = _("user")
         constraints = [
@@ -30,8 +42,20 @@ class User(AbstractUser):
                 condition=~models.Q(role__in=["agency_officer", "agency_head"])
                 | models.Q(agency__isnull=False),
                 name="agency_role_has_agency",
+                violation_error_code="agency_required",
+                violation_error_message=_(
+                    "Agency officers and agency heads must belong to an agency."
+                ),
             )
         ]
+
+    def save(self, *args, **kwargs):
+        staff = self.is_superuser or self.role == Role.COORDINATOR
+        if staff != self.is_staff:
+            self.is_staff = staff
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "is_staff"}
+        super().save(*args, **kwargs)
 
     @property
     def is_coordinator(self) -> bool:
