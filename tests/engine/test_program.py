@@ -155,7 +155,9 @@ def test_a_leaf_without_its_criterion_text_is_refused():
     leaf = data["categories"][0]["rubric"][0]["children"][0]["children"][0]["children"][0]
     assert leaf["code"] == "1.1.1.1"
     leaf["text"] = "   "
-    assert problems_of(data) == ["1.1.1.1: 評核重點缺少評分說明 text (a leaf needs its criterion text)"]
+    assert problems_of(data) == [
+        "1.1.1.1: 評核重點缺少評分說明 text (a leaf needs its criterion text)"
+    ]
 
 
 def test_code_that_is_not_its_position_is_refused():

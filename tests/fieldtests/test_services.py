@@ -243,6 +243,27 @@ def test_import_mystery_visits_csv(tmp_path):
     assert (figures[a.pk]["mystery"], figures[b.pk]["mystery"]) == (Decimal("92.5"), Decimal(80))
 
 
+def test_import_mystery_visits_unknown_tester_refused_then_added_with_add_testers(tmp_path, capsys):
+    """Issue 5 item 6: a tester by username, created as a tester only with --add-testers."""
+    cycle, (a,) = city_cycle(1)
+    path = write_csv(tmp_path, "visits.csv",
+        "agency,date,tester,tested_staff,score\n"
+        f"{a.code},2027-03-05,visitor9,櫃台乙,88\n")  # fmt: skip
+    with pytest.raises(CommandError, match="nothing stored"):
+        call_command("import_mystery_visits", "--cycle", "116", path)
+    err = capsys.readouterr().err
+    assert "visitor9" in err and "--add-testers" in err
+    assert not User.objects.filter(username="visitor9").exists()
+    assert MysteryVisit.objects.count() == 0
+
+    call_command("import_mystery_visits", "--cycle", "116", "--add-testers", path)
+    made = User.objects.get(username="visitor9")
+    assert made.role == Role.TESTER and made.agency is None and not made.has_usable_password()
+    visit = MysteryVisit.objects.get()
+    assert (visit.tester, visit.agency, visit.score) == (made, a, Decimal(88))
+    assert Person.objects.filter(agency=a, cycle=cycle, role="tested_staff", name="櫃台乙").exists()
+
+
 def test_import_mystery_visits_bad_score(tmp_path, capsys):
     cycle, (a,) = city_cycle(1)
     t = a_tester()

@@ -70,7 +70,7 @@ def results_for_cycle(cycle) -> list:
 
 
 def previous_result(*, cycle, agency, category: str) -> Result | None:
-    """"Last year beside this year" (issue 4): the agency's most recent published
+    """ "Last year beside this year" (issue 4): the agency's most recent published
     result in an earlier cycle of the same program (any version) and the same
     category, so the rubric codes line up. An evaluation under another city's
     program, or under the other CITY rubric after a category move (CITY-1), is
