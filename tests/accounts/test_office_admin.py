@@ -175,3 +175,13 @@ def test_office_rights_are_granted_only_through_the_role():
     assert not office.has_perm("reviews.change_score")
     assert not tester.has_perm("agencies.view_agency")
     assert Agency.objects.count() == 0
+
+
+def test_an_admin_edit_moves_the_page_memo_revision(client, office):
+    """core.memo keys busy pages on the newest audit event: an admin edit must move it."""
+    from serviceeval.core.memo import revision
+
+    before = revision()
+    url = reverse("admin:agencies_group_add")
+    assert client.post(url, {"code": "9", "name": "第九組"}).status_code == 302
+    assert revision() != before
