@@ -149,6 +149,14 @@ def test_missing_field_is_named():
     assert "total_points: 缺少必填欄位 (missing field)" in problems
 
 
+@pytest.mark.parametrize(("index", "key"), [(0, "min"), (1, "min"), (1, "max")])
+def test_a_grade_band_number_that_does_not_read_is_one_problem_not_five(index, key):
+    """No knock-on gap/overlap/unknown-grade lines for the typo already named."""
+    data = load("hsinchu-105.yaml")
+    data["grades"][index][key] = "八百"
+    assert problems_of(data) == [f"grades[{index}].{key}: 「八百」不是數字 (not a number)"]
+
+
 def test_a_leaf_without_its_criterion_text_is_refused():
     """Issue 2: every node has its criterion text; a leaf without one cannot be scored fairly."""
     data = load("hsinchu-105.yaml")

@@ -168,6 +168,9 @@ class ProgramSpec:
 class _Collector:
     def __init__(self):
         self.problems: list[Problem] = []
+        # Grade codes declared by a band whose numbers do not read: still known to
+        # the rules that name them, so one typo gives one problem, not five.
+        self.declared_grades: set[str] = set()
 
     def add(self, where: str, message: str) -> None:
         self.problems.append(Problem(where, message))
@@ -280,21 +283,32 @@ def _parse_grades(c: _Collector, raw) -> tuple[GradeBand, ...]:
         c.add("grades", "缺少等第區間 (missing grade bands)")
         return ()
     bands = []
+    unreadable = False  # a band whose numbers are wrong: already reported once
     for i, b in enumerate(raw):
         where = f"grades[{i}]"
+        before = len(c.problems)
         code = c.require(b, "code", where)
         name = c.require(b, "name", where)
         lo = c.decimal(b.get("min"), f"{where}.min") if isinstance(b, dict) else None
         hi = None
         if isinstance(b, dict) and b.get("max") is not None:
             hi = c.decimal(b["max"], f"{where}.max")
+            unreadable = unreadable or hi is None
         if code and name and lo is not None:
             if hi is not None and hi <= lo:
                 c.add(where, f"等第 {code} 區間上限 {hi} 不大於下限 {lo} (empty band)")
             bands.append(GradeBand(code, name, lo, hi))
+        elif len(c.problems) > before:
+            unreadable = True
+            if code:
+                c.declared_grades.add(str(code))
     codes = [b.code for b in bands]
     for dup in sorted({x for x in codes if codes.count(x) > 1}):
         c.add("grades", f"等第代碼 {dup} 重複 (duplicate grade code)")
+    if unreadable:
+        # Order, gaps and overlaps cannot be judged until every band reads;
+        # reporting them would only echo the problem named above.
+        return tuple(sorted(bands, key=lambda b: b.min, reverse=True))
     ordered = sorted(bands, key=lambda b: b.min)
     if ordered and ordered[0].min != 0:
         c.add("grades", f"最低等第應自 0 分起算，現為 {ordered[0].min} (bands must start at 0)")
@@ -571,7 +585,7 @@ def parse_program(data) -> ProgramSpec:
     )
 
     grades = _parse_grades(c, data.get("grades"))
-    grade_codes = {g.code for g in grades}
+    grade_codes = {g.code for g in grades} | c.declared_grades
 
     re_eval = None
     if data.get("re_evaluation") is not None:
