@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from .fonts import TC_FAMILY, TC_FONT_FORMAT, TC_FONT_MEDIA_TYPE, TC_FONT_PATH, tc_subset
+
 PDF_FONT_CSS = '"Noto Sans CJK TC", "Noto Sans TC", sans-serif'
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
@@ -205,9 +207,10 @@ class Block:
 
 
 def write_odt(title: str, blocks: Sequence[Block]) -> bytes:
+    """A text document in Noto Sans CJK TC, with a subset of that font embedded
+    (`exports.fonts`) so it shows TC glyphs where the font is not installed."""
     from odf.opendocument import OpenDocumentText
     from odf.style import (
-        FontFace,
         ParagraphProperties,
         Style,
         TableColumnProperties,
@@ -217,11 +220,10 @@ def write_odt(title: str, blocks: Sequence[Block]) -> bytes:
     from odf.text import H, P
 
     doc = OpenDocumentText()
-    doc.fontfacedecls.addElement(FontFace(name="Noto Sans CJK TC", fontfamily="'Noto Sans CJK TC'"))
     base = Style(name="Standard", family="paragraph")
     base.addElement(
         TextProperties(
-            fontname="Noto Sans CJK TC", fontnameasian="Noto Sans CJK TC", fontsize="11pt"
+            fontname=TC_FAMILY, fontnameasian=TC_FAMILY, fontsize="11pt", fontsizeasian="11pt"
         )
     )
     doc.styles.addElement(base)
@@ -239,9 +241,11 @@ def write_odt(title: str, blocks: Sequence[Block]) -> bytes:
     col = Style(name="col", family="table-column")
     col.addElement(TableColumnProperties(columnwidth="3cm"))
     doc.automaticstyles.addElement(col)
+    used: list[str] = [title]  # every piece of text, for the font subset
     doc.text.addElement(H(outlinelevel=1, stylename=heads[1], text=title))
     for n, block in enumerate(blocks):
         if block.kind == "heading":
+            used.append(block.text)
             doc.text.addElement(
                 H(
                     outlinelevel=block.level,
@@ -251,6 +255,7 @@ def write_odt(title: str, blocks: Sequence[Block]) -> bytes:
             )
         elif block.kind == "paragraph":
             for line in (block.text or "").splitlines() or [""]:
+                used.append(line)
                 doc.text.addElement(P(stylename=base, text=line))
         elif block.kind == "table":
             table = Table(name=f"T{n}")
@@ -260,12 +265,56 @@ def write_odt(title: str, blocks: Sequence[Block]) -> bytes:
             for values in [block.header, *block.rows]:
                 tr = TableRow()
                 for v in values:
+                    text = str(_cell(v))
+                    used.append(text)
                     cell = TableCell(valuetype="string")
-                    cell.addElement(P(stylename=base, text=str(_cell(v))))
+                    cell.addElement(P(stylename=base, text=text))
                     tr.addElement(cell)
                 table.addElement(tr)
             doc.text.addElement(table)
+    _embed_tc_font(doc, "".join(used))
     return _odf_bytes(doc)
+
+
+def _embed_tc_font(doc, text: str) -> None:
+    """Declare the TC font face and, when the font is installed, store its subset
+    for `text` in the package the way LibreOffice embeds fonts: the file under
+    `Fonts/`, listed in META-INF/manifest.xml, referenced from the face's
+    `svg:font-face-src` (in content.xml and styles.xml), and `EmbedFonts` on in
+    settings.xml so LibreOffice keeps it embedded when the document is saved again.
+    Headings are bold: with the Regular face alone, readers embolden it."""
+    from odf.config import ConfigItem, ConfigItemSet
+    from odf.namespaces import LOEXTNS
+    from odf.opendocument import OpaqueObject
+    from odf.style import FontFace
+    from odf.svg import FontFaceFormat, FontFaceSrc, FontFaceUri
+
+    face = FontFace(
+        name=TC_FAMILY,
+        fontfamily=f"'{TC_FAMILY}'",
+        fontfamilygeneric="swiss",
+        fontpitch="variable",
+    )
+    doc.fontfacedecls.addElement(face)
+    font = tc_subset(text)
+    if font is None:
+        return
+    src = FontFaceSrc()
+    uri = FontFaceUri(href=TC_FONT_PATH, type="simple")
+    # LibreOffice marks which face each embedded file is (not in the ODF schema,
+    # hence its extension namespace; other readers ignore it).
+    uri.setAttrNS(LOEXTNS, "font-style", "normal")
+    uri.setAttrNS(LOEXTNS, "font-weight", "normal")
+    uri.addElement(FontFaceFormat(string=TC_FONT_FORMAT))
+    src.addElement(uri)
+    face.addElement(src)
+    # odfpy writes `_extra` files and their manifest entries on save (it is where
+    # `odf.opendocument.load` keeps a package's Fonts/ files); no public call adds
+    # a non-picture file.
+    doc._extra.append(OpaqueObject(TC_FONT_PATH, TC_FONT_MEDIA_TYPE, font))
+    settings = ConfigItemSet(name="ooo:configuration-settings")
+    settings.addElement(ConfigItem(name="EmbedFonts", type="boolean", text="true"))
+    doc.settings.addElement(settings)
 
 
 def render_pdf(html: str) -> bytes:
