@@ -19,3 +19,13 @@ def city_program(db):
     from serviceeval.programs.services import program_latest
 
     return program_latest("city-service-upgrade")
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_caches():
+    """Each test starts with no rendered fragment (core/fragments.py): test databases
+    roll back, so a revision number can come back with other data behind it."""
+    from django.core.cache import caches
+
+    caches["fragments"].clear()
+    yield

@@ -26,8 +26,10 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from contextvars import ContextVar
 from typing import Any
 
+from django.core.signals import request_finished, request_started
 from django.db import connection
 
 MAX_ENTRIES = 64
@@ -37,11 +39,37 @@ _entries: OrderedDict[Hashable, tuple[Hashable, Any]] = OrderedDict()
 _computing: dict[Hashable, threading.Lock] = {}
 
 
+# The revision a request read first (core/fragments.py pins it): the memo and the
+# fragments of one page then agree on it, with one query. Emptied at the start and
+# the end of every request.
+_pinned: ContextVar[int | None] = ContextVar("serviceeval_revision", default=None)
+
+
 def revision() -> int:
-    """The id of the newest audit event (0 for none): one query on the primary key."""
+    """The id of the newest audit event (0 for none): one query on the primary key,
+    or the revision this request pinned."""
     from .models import AuditEvent
 
+    pinned = _pinned.get()
+    if pinned is not None:
+        return pinned
     return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def pin() -> int:
+    """Read the revision and keep it for the rest of this request."""
+    _pinned.set(None)
+    rev = revision()
+    _pinned.set(rev)
+    return rev
+
+
+def _unpin(**kwargs) -> None:
+    _pinned.set(None)
+
+
+request_started.connect(_unpin, dispatch_uid="serviceeval-memo-unpin-start")
+request_finished.connect(_unpin, dispatch_uid="serviceeval-memo-unpin-finish")
 
 
 def _lookup(key, rev):
@@ -76,6 +104,10 @@ def memo(key: Hashable, rev: Hashable, compute: Callable[[], Any]) -> Any:
 
 
 def clear() -> None:
+    """Forget every value, and the rendered fragments made from them (core/fragments.py)."""
+    from django.core.cache import caches
+
     with _lock:
         _entries.clear()
         _computing.clear()
+    caches["fragments"].clear()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from serviceeval.accounts.enums import Role
+from serviceeval.core import fragments
 from serviceeval.core.access import COORDINATOR, TESTER, access
 from serviceeval.core.memo import memo, revision
 from serviceeval.core.uploads import serve_upload
@@ -58,6 +59,7 @@ def _analysis(cycle) -> dict:
 
 @access(COORDINATOR, TESTER)
 def index(request):
+    fragments.request_revision(request)  # before the data (core/fragments.py)
     cycles = _cycles()
     cycle = _pick(cycles, request.GET.get("cycle", ""))
     ctx = {"cycles": cycles, "cycle": cycle}
@@ -65,11 +67,10 @@ def index(request):
         spec = cycle.program.spec
         ctx["has_phone"] = bool(spec.phone_parts)
         ctx["has_mystery"] = bool(spec.mystery_sections)
-        calls = selectors.phone_tests_visible_to(request.user).filter(cycle=cycle)[:20]
-        visits = selectors.visits_visible_to(request.user).filter(cycle=cycle)[:20]
-        ctx["calls"] = [(c, display(services.phone_score(cycle, c.part_scores))) for c in calls]
-        ctx["visits"] = visits
-        if request.user.role == Role.COORDINATOR:
+        is_office = request.user.role == Role.COORDINATOR
+        # Who sees which records: the office all, a tester their own (the fragment key).
+        ctx["scope"] = "office" if is_office else f"user:{request.user.pk}"
+        if is_office:
             # Ranks need every agency; the page shows them 100 at a time.
             analysis = _analysis(cycle)
             page = Paginator(analysis["rows"], PAGE_SIZE).get_page(request.GET.get("page"))
@@ -78,6 +79,17 @@ def index(request):
             ctx["trend"] = analysis["trend"]
             ctx["phone_faults"] = analysis["phone_faults"]
             ctx["mystery_faults"] = analysis["mystery_faults"]
+
+        def recent():
+            # Rendered once per revision ({% fragment %}): no query when found.
+            calls = selectors.phone_tests_visible_to(request.user).filter(cycle=cycle)[:20]
+            visits = selectors.visits_visible_to(request.user).filter(cycle=cycle)[:20]
+            return {
+                "calls": [(c, display(services.phone_score(cycle, c.part_scores))) for c in calls],
+                "visits": list(visits),
+            }
+
+        ctx["recent"] = fragments.Lazy(recent)
     return render(request, "fieldtests/index.html", ctx)
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from serviceeval.accounts.models import User
 from serviceeval.agencies.models import Agency
 from serviceeval.agencies.selectors import agencies_visible_to
+from serviceeval.core import fragments
 from serviceeval.core.access import AGENCY_ROLES, COORDINATOR, REVIEWER, access
 from serviceeval.core.memo import memo, revision
 from serviceeval.core.uploads import serve_upload
@@ -57,7 +58,6 @@ from .models import (
     Sheet,
     SheetStatus,
     SiteVisit,
-    TieBreak,
 )
 from .selectors import (
     assignments_for,
@@ -100,21 +100,29 @@ def home(request):
     if user.role == COORDINATOR:
         cycles = Cycle.objects.select_related("program").order_by("-year")
         return render(request, "reviews/home_office.html", {"cycles": cycles})
-    assignments = list(assignments_for(user))
-    sheets = sheets_of(user)
-    for a in assignments:
-        a.sheet = sheets.get((a.cycle_id, a.agency_id, a.round))
-    led = cycles_for_reviews(user)
+    fragments.request_revision(request)  # before the data (core/fragments.py)
     current = Cycle.objects.filter(panel__user=user).order_by("-year").first()
+
+    def body():
+        # The reviewer's own lists, rendered once per revision ({% fragment %} per user).
+        assignments = list(assignments_for(user))
+        sheets = sheets_of(user)
+        for a in assignments:
+            a.sheet = sheets.get((a.cycle_id, a.agency_id, a.round))
+        return {
+            "assignments": assignments,
+            "led": cycles_for_reviews(user),
+            "conflicts": Conflict.objects.filter(reviewer=user).select_related("agency", "cycle"),
+        }
+
     return render(
         request,
         "reviews/home_reviewer.html",
         {
-            "assignments": assignments,
-            "led": led,
+            "body": fragments.Lazy(body),
             "current": current,
-            "conflict_form": ConflictForm(cycle=current) if current else None,
-            "conflicts": Conflict.objects.filter(reviewer=user).select_related("agency", "cycle"),
+            # Unbound: its fields (2,000 agencies) are a fragment; the CSRF token is not.
+            "conflict_form": fragments.Lazy(lambda: {"form": ConflictForm(cycle=current)}),
         },
     )
 
@@ -439,10 +447,10 @@ RESULTS_PAGE_SIZE = 100
 def results(request, year):
     """The results table, one group (`?group=`) or all, RESULTS_PAGE_SIZE rows a page;
     the rows are computed once per data revision (`results_for_cycle`)."""
+    rev = fragments.request_revision(request)  # before the data (core/fragments.py)
     cycle = _results_cycle(request.user, year)
     spec = services.spec_of(cycle)
     rows = results_for_cycle(cycle)
-    names = _grade_names(spec)
     group = request.GET.get("group", "")
     group_links = {}
     for r in rows:
@@ -450,31 +458,35 @@ def results(request, year):
             group_links[r.group] = r.group_name or r.group
     selected = [r for r in rows if r.group == group] if group in group_links else rows
     page = Paginator(selected, RESULTS_PAGE_SIZE).get_page(request.GET.get("page"))
-    groups: dict[str, list] = {}
-    category_names = {c.code: c.name for c in spec.categories}
-    for r in page.object_list:
-        r = copy(r)  # the rows are shared (memo): label copies
-        r.grade_name = names.get(r.grade, "")
-        r.final_grade_name = names.get(r.final_grade, "")
-        # One table per ranking: group, and category when the program has two rubrics.
-        heading = r.group_name or ("" if len(category_names) > 1 else _("No group"))
-        if len(category_names) > 1:
-            heading = " · ".join(filter(None, [heading, category_names.get(r.category, "")]))
-        groups.setdefault(heading, []).append(r)
-    ties = [] if cycle.results_published_at else _ties(selected)
     is_office = request.user.role == COORDINATOR
+
+    def table():
+        # Rendered once per revision, group, page and role ({% fragment %}).
+        names = _grade_names(spec)
+        groups: dict[str, list] = {}
+        category_names = {c.code: c.name for c in spec.categories}
+        for r in page.object_list:
+            r = copy(r)  # the rows are shared (memo): label copies
+            r.grade_name = names.get(r.grade, "")
+            r.final_grade_name = names.get(r.final_grade, "")
+            # One table per ranking: group, and category when the program has two rubrics.
+            heading = r.group_name or ("" if len(category_names) > 1 else _("No group"))
+            if len(category_names) > 1:
+                heading = " · ".join(filter(None, [heading, category_names.get(r.category, "")]))
+            groups.setdefault(heading, []).append(r)
+        return {"groups": groups, "ties": [] if cycle.results_published_at else _ties(selected)}
+
     return render(
         request,
         "reviews/results.html",
         {
-            "cycle": cycle, "groups": groups, "ties": ties, "is_office": is_office,
+            "cycle": cycle, "table": fragments.Lazy(table), "is_office": is_office, "rev": rev,
             "group_links": group_links, "group": group if group in group_links else "",
             "page": page, "page_query": urlencode({"group": group}) + "&" if group else "",
             "incomplete": sum(1 for r in rows if r.status != "complete"),
             "tie_form": TieBreakForm(cycle=cycle), "exclusion_form": ExclusionForm(cycle=cycle),
             "reason_form": ReasonForm(),
             "exclusions": Exclusion.objects.filter(cycle=cycle).select_related("agency", "reviewer"),
-            "tie_breaks": TieBreak.objects.filter(cycle=cycle).select_related("agency"),
             "re_rule": spec.re_evaluation,
         },
     )  # fmt: skip
@@ -569,32 +581,38 @@ def _max_points(spec):
 
 @access(COORDINATOR, REVIEWER)
 def calibration(request, year):
+    fragments.request_revision(request)  # before the data (core/fragments.py)
     cycle = _results_cycle(request.user, year)
     spec = services.spec_of(cycle)
-    # 260,000 scores at national scale: computed once per data revision (core.memo).
-    stats, flags = memo(
-        ("calibration", cycle.pk, cycle.created),
-        revision(),
-        lambda: calibrate(_first_round_scores(cycle), _max_points(spec), spec.scoring),
-    )
-    ids = {s.reviewer_id for s in stats} | {r for f in flags for r, _ in f.scores}
-    people = {u.pk: u for u in User.objects.filter(pk__in=ids)}
-    agencies = {a.pk: a for a in Agency.objects.filter(pk__in={f.agency_id for f in flags})}
-    names = {leaf.code: leaf.name for c in spec.categories for leaf in c.leaves()}
-    flag_rows = [
-        {"agency": agencies[f.agency_id], "code": f.criterion, "name": names.get(f.criterion, ""),
-         "low": _points(f.low), "high": _points(f.high), "max": _points(f.max_points),
-         "scores": [(people.get(r), _points(v)) for r, v in f.scores]}
-        for f in flags
-    ]  # fmt: skip
-    stat_rows = [
-        {"reviewer": people.get(s.reviewer_id), "n": s.n, "mean": s.mean, "spread": s.spread,
-         "deviation": s.deviation}
-        for s in stats
-    ]  # fmt: skip
+
+    def body():
+        # 260,000 scores at national scale: computed once per data revision (core.memo),
+        # rendered once per revision ({% fragment %}).
+        stats, flags = memo(
+            ("calibration", cycle.pk, cycle.created),
+            revision(),
+            lambda: calibrate(_first_round_scores(cycle), _max_points(spec), spec.scoring),
+        )
+        ids = {s.reviewer_id for s in stats} | {r for f in flags for r, _ in f.scores}
+        people = {u.pk: u for u in User.objects.filter(pk__in=ids)}
+        agencies = {a.pk: a for a in Agency.objects.filter(pk__in={f.agency_id for f in flags})}
+        names = {leaf.code: leaf.name for c in spec.categories for leaf in c.leaves()}
+        flag_rows = [
+            {"agency": agencies[f.agency_id], "code": f.criterion, "name": names.get(f.criterion, ""),
+             "low": _points(f.low), "high": _points(f.high), "max": _points(f.max_points),
+             "scores": [(people.get(r), _points(v)) for r, v in f.scores]}
+            for f in flags
+        ]  # fmt: skip
+        stat_rows = [
+            {"reviewer": people.get(s.reviewer_id), "n": s.n, "mean": s.mean, "spread": s.spread,
+             "deviation": s.deviation}
+            for s in stats
+        ]  # fmt: skip
+        return {"stats": stat_rows, "flags": flag_rows}
+
     return render(
         request, "reviews/calibration.html",
-        {"cycle": cycle, "stats": stat_rows, "flags": flag_rows,
+        {"cycle": cycle, "body": fragments.Lazy(body),
          "margin": _points(spec.scoring.disagreement_margin * 100)},
     )  # fmt: skip
 

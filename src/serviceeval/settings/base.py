@@ -97,6 +97,18 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         }
     )
 
+# Caches live in each process (no server to run). `fragments`: rendered parts of the
+# busy pages, keyed on the data revision (core/fragments.py, SPEC §5 pages).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "serviceeval-fragments",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
+FRAGMENT_TIMEOUT = 3600
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -18,6 +18,7 @@ from serviceeval.accounts.forms import LoginForm
 from serviceeval.agencies.models import Group
 from serviceeval.agencies.selectors import agencies_visible_to, roster_for
 from serviceeval.agencies.services import agency_move_category
+from serviceeval.core import fragments
 from serviceeval.core.access import AGENCY_ROLES, COORDINATOR, LOGIN, PUBLIC, access
 from serviceeval.core.audit import history_for
 from serviceeval.core.nav import PANELS
@@ -86,21 +87,30 @@ AGENCY_PAGE_SIZE = 100
 
 @access(COORDINATOR, *AGENCY_ROLES)
 def agency_list(request):
-    agencies = agencies_visible_to(request.user).order_by("group__code", "code")
+    fragments.request_revision(request)  # before the data (core/fragments.py)
     group = request.GET.get("group", "")
     kind = request.GET.get("kind", "")
-    if group:
-        agencies = agencies.filter(group__code=group)
-    if kind:
-        agencies = agencies.filter(kind=kind)
-    # 2,000 agencies nationally: AGENCY_PAGE_SIZE a page (SPEC §5 pages).
-    page = Paginator(agencies, AGENCY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page_number = request.GET.get("page")
+
+    def body():
+        # Rendered once per revision, filters, page and scope ({% fragment %}).
+        agencies = agencies_visible_to(request.user).order_by("group__code", "code")
+        if group:
+            agencies = agencies.filter(group__code=group)
+        if kind:
+            agencies = agencies.filter(kind=kind)
+        # 2,000 agencies nationally: AGENCY_PAGE_SIZE a page (SPEC §5 pages).
+        page = Paginator(agencies, AGENCY_PAGE_SIZE).get_page(page_number)
+        return {"agencies": page.object_list, "page": page, "groups": Group.objects.all()}
+
     query = urlencode({k: v for k, v in (("group", group), ("kind", kind)) if v})
     return render(
         request,
         "web/agency_list.html",
-        {"agencies": page.object_list, "page": page, "page_query": f"{query}&" if query else "",
-         "groups": Group.objects.all(), "group": group, "kind": kind},
+        {"body": fragments.Lazy(body), "page_query": f"{query}&" if query else "",
+         "group": group, "kind": kind, "page_number": page_number,
+         # Who sees which agencies (agencies_visible_to): the fragment key.
+         "scope": (request.user.role, request.user.agency_id)},
     )  # fmt: skip
 
 
