@@ -56,6 +56,13 @@ def test_ods_round_trips_and_is_reproducible():
     assert write_ods([SHEET]) == data
 
 
+def test_ods_cells_name_the_traditional_chinese_face_and_language():
+    styles = zipfile.ZipFile(io.BytesIO(write_ods([SHEET]))).read("styles.xml").decode()
+    assert '<style:default-style style:family="table-cell">' in styles
+    assert 'style:font-name-asian="Noto Sans CJK TC"' in styles
+    assert 'style:language-asian="zh"' in styles and 'style:country-asian="TW"' in styles
+
+
 def test_odt_contains_the_text():
     data = write_odt(
         "實施計畫",

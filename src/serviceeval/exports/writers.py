@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from .fonts import TC_FAMILY, TC_FONT_FORMAT, TC_FONT_MEDIA_TYPE, TC_FONT_PATH, tc_subset
 
+TC_FONT = "Noto Sans CJK TC"
 PDF_FONT_CSS = '"Noto Sans CJK TC", "Noto Sans TC", sans-serif'
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
@@ -121,11 +122,20 @@ def _pin_xlsx_time(data: bytes) -> bytes:
 
 def write_ods(sheets: Sequence[Sheet]) -> bytes:
     from odf.opendocument import OpenDocumentSpreadsheet
-    from odf.style import Style, TextProperties
+    from odf.style import DefaultStyle, FontFace, Style, TextProperties
     from odf.table import Table, TableCell, TableRow
     from odf.text import P
 
     doc = OpenDocumentSpreadsheet()
+    # Name the Traditional Chinese face and language for every cell, so a reader
+    # does not draw the Japanese or Simplified forms of shared code points.
+    doc.fontfacedecls.addElement(FontFace(name=TC_FONT, fontfamily=f"'{TC_FONT}'"))
+    default = DefaultStyle(family="table-cell")
+    default.addElement(
+        TextProperties(fontname=TC_FONT, fontnameasian=TC_FONT, languageasian="zh",
+                       countryasian="TW")
+    )  # fmt: skip
+    doc.styles.addElement(default)
     bold = Style(name="Header", family="table-cell")
     bold.addElement(TextProperties(fontweight="bold"))
     doc.automaticstyles.addElement(bold)
