@@ -92,3 +92,21 @@ def test_the_csrf_token_is_fresh_on_every_cached_page(client):
         page = client.get("/reviews/").content.decode()
         tokens |= set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page))
     assert len(tokens) >= 2  # masked anew each request: none came from the cache
+
+
+def test_dashboard_panels_show_an_audited_write_at_once_and_only_to_their_agency(client):
+    from datetime import date
+
+    from serviceeval.reviews.services import improvement_create
+
+    cycle, (mine, theirs), _reviewers, office = setup_cycle(2, 1)
+    officer = user_for(Role.AGENCY_OFFICER, agency=mine)
+    other = user_for(Role.AGENCY_OFFICER, agency=theirs)
+    for user in (office, officer, other):
+        client.force_login(user)
+        assert "限期改善甲" not in client.get("/dashboard/").content.decode()
+    improvement_create(cycle=cycle, agency=mine, text="限期改善甲", deadline=date(2016, 1, 1),
+                       actor=office)  # fmt: skip
+    for user, sees in ((office, True), (officer, True), (other, False)):
+        client.force_login(user)
+        assert ("限期改善甲" in client.get("/dashboard/").content.decode()) is sees

@@ -23,6 +23,10 @@ class DashboardPanel:
     roles: tuple[str, ...]
     context: Callable  # (request) -> dict | None; None hides the panel
     order: int = 100
+    # Who sees the same panel: "role", "agency" (role and agency) or "user". Given,
+    # the rendered panel is kept per data revision and minute (core/fragments.py):
+    # only for panels whose figures come from audited writes. "" renders every time.
+    scope: str = ""
 
 
 NAV: list[NavItem] = []

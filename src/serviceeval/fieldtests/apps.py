@@ -15,8 +15,16 @@ class FieldtestsConfig(AppConfig):
 
         register_nav(NavItem(_("Field tests"), "fieldtests:index", (COORDINATOR, TESTER), order=60))
         register_panel(
-            DashboardPanel("fieldtests/panels/tester.html", (TESTER,), panels.tester, order=10)
+            DashboardPanel(
+                "fieldtests/panels/tester.html", (TESTER,), panels.tester, order=10, scope="user"
+            )
         )
         register_panel(
-            DashboardPanel("fieldtests/panels/office.html", (COORDINATOR,), panels.office, order=55)
+            DashboardPanel(
+                "fieldtests/panels/office.html",
+                (COORDINATOR,),
+                panels.office,
+                order=55,
+                scope="role",
+            )
         )

@@ -36,12 +36,17 @@ def _improvements(request):
 
 
 def register():
-    register_panel(DashboardPanel("reviews/panels/reviewer.html", (REVIEWER,), _reviewer, order=20))
+    register_panel(
+        DashboardPanel(
+            "reviews/panels/reviewer.html", (REVIEWER,), _reviewer, order=20, scope="user"
+        )
+    )
     register_panel(
         DashboardPanel(
             "reviews/panels/improvements.html",
             (COORDINATOR, *AGENCY_ROLES),
             _improvements,
             order=30,
+            scope="agency",
         )  # fmt: skip
     )

@@ -22,5 +22,7 @@ class RewardsConfig(AppConfig):
             NavItem(_("National award"), "rewards:award", (COORDINATOR, *AGENCY_ROLES), order=71)
         )
         register_panel(
-            DashboardPanel("rewards/panels/office.html", (COORDINATOR,), panels.office, order=60)
+            DashboardPanel(
+                "rewards/panels/office.html", (COORDINATOR,), panels.office, order=60, scope="role"
+            )
         )

@@ -18,10 +18,20 @@ class SubmissionsConfig(AppConfig):
             NavItem(_("Submission status"), "submissions:status", (COORDINATOR,), order=40)
         )
         register_panel(
-            DashboardPanel("submissions/panels/agency.html", AGENCY_ROLES, panels.agency, order=20)
+            DashboardPanel(
+                "submissions/panels/agency.html",
+                AGENCY_ROLES,
+                panels.agency,
+                order=20,
+                scope="agency",
+            )
         )
         register_panel(
             DashboardPanel(
-                "submissions/panels/office.html", (COORDINATOR,), panels.office, order=20
+                "submissions/panels/office.html",
+                (COORDINATOR,),
+                panels.office,
+                order=20,
+                scope="role",
             )
         )

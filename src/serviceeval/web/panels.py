@@ -38,5 +38,9 @@ def _agency(request):
 
 
 def register():
-    register_panel(DashboardPanel("web/panels/office.html", (COORDINATOR,), _office, order=10))
-    register_panel(DashboardPanel("web/panels/agency.html", AGENCY_ROLES, _agency, order=10))
+    register_panel(
+        DashboardPanel("web/panels/office.html", (COORDINATOR,), _office, order=10, scope="role")
+    )
+    register_panel(
+        DashboardPanel("web/panels/agency.html", AGENCY_ROLES, _agency, order=10, scope="agency")
+    )

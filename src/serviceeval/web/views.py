@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -71,10 +72,28 @@ def session_ping(request):
 
 @access(LOGIN)
 def dashboard(request):
+    rev = fragments.request_revision(request)  # before the data (core/fragments.py)
     now = timezone.now()
+    user = request.user
+    scopes = {"role": (user.role,), "agency": (user.role, user.agency_id), "user": (user.pk,)}
     panels = []
     for panel in PANELS:
-        if request.user.role not in panel.roles:
+        if user.role not in panel.roles:
+            continue
+        if panel.scope:
+            # Kept per revision and minute: "upcoming" and "overdue" move with the clock.
+            parts = (panel.template, *scopes[panel.scope], now.replace(second=0, microsecond=0))
+            html = fragments.get("panel", rev, parts)
+            if html is None:
+                ctx = panel.context(request)
+                html = (
+                    ""
+                    if ctx is None
+                    else render_to_string(panel.template, {"panel": ctx}, request=request)
+                )
+                fragments.put("panel", rev, parts, html)
+            if html:
+                panels.append({"html": html})
             continue
         ctx = panel.context(request)
         if ctx is not None:
