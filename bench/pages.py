@@ -31,6 +31,7 @@ import http.client
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -435,6 +436,95 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
 
 
+# --- wrk: the load from a C client ----------------------------------------------------
+
+WRK_LUA = """
+local cookies = {%(cookies)s}
+local urls = {%(urls)s}
+local counter = 0
+function setup(thread)
+  counter = counter + 1
+  thread:set("id", counter)
+end
+function init(args)
+  n = 0
+end
+function request()
+  -- Connection `id` takes turns over the URLs as the Python clients do.
+  local url = urls[((id - 1) + n * #cookies) %% #urls + 1]
+  n = n + 1
+  return wrk.format("GET", url, {["Cookie"] = cookies[id], ["X-Forwarded-Proto"] = "https",
+                                 ["Accept-Language"] = "zh-Hant"})
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d\n", summary.requests, e.status,
+           e.connect + e.read + e.write + e.timeout, latency:percentile(50),
+           latency:percentile(95)))
+end
+"""
+
+
+def lua_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def load_wrk(browsers: list[Browser], urls: list[str], seconds: float, port: int, tmp: Path):
+    """`wrk`: one thread and one keep-alive connection per client, each with its own
+    session cookie, requesting back to back for `seconds`. Returns (requests, errors,
+    median ms, p95 ms)."""
+    script = tmp / "pages.lua"
+    cookies = ["; ".join(f"{k}={v}" for k, v in b.cookies.items()) for b in browsers]
+    script.write_text(WRK_LUA % {"cookies": ", ".join(map(lua_string, cookies)),
+                                 "urls": ", ".join(map(lua_string, urls))})  # fmt: skip
+    n = len(browsers)
+    out = subprocess.run(
+        ["wrk", "-t", str(n), "-c", str(n), "-d", f"{max(1, round(seconds))}s", "--timeout", "10s",
+         "-s", str(script), f"http://127.0.0.1:{port}{urls[0]}"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    found = re.search(r"^RESULT (\d+) (\d+) (\d+) (\d+) (\d+)$", out, re.M)
+    if found is None:
+        raise SystemExit(f"wrk printed no result:\n{out}")
+    requests, status_errors, socket_errors, med, high = map(int, found.groups())
+    return requests, status_errors + socket_errors, med / 1000, high / 1000
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def server_pids(proc) -> list[int]:
+    """gunicorn's master and workers (the process group the bench started)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if os.getpgid(int(entry.name)) == proc.pid:
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far (/proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    total = sum(fields[:8])
+    tick = os.sysconf("SC_CLK_TCK")
+    return (total - idle) / tick, total / tick
+
+
 # --- main -----------------------------------------------------------------------------
 
 
@@ -445,6 +535,9 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--only", default="", help="pages whose label contains this text")
+    parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto",
+                        help="load generator: wrk (C, Debian package `wrk`; auto when "
+                             "installed) or the Python threads")  # fmt: skip
     parser.add_argument("--keep", action="store_true",
                         help="leave the server running until Enter is pressed (to profile)")  # fmt: skip
     args = parser.parse_args()
@@ -466,7 +559,7 @@ def main():
         port = free_port()
         server = start_server(db, tmp, port, args.workers, args.threads)
         try:
-            run(page_list, queries, port, args)
+            run(page_list, queries, port, args, server, tmp)
             if args.keep:
                 input(
                     f"server on http://127.0.0.1:{port}/ (X-Forwarded-Proto: https); Enter stops it"
@@ -475,7 +568,7 @@ def main():
             stop_server(server)
 
 
-def run(page_list: list[Page], queries: dict, port: int, args) -> None:
+def run(page_list: list[Page], queries: dict, port: int, args, server, tmp: Path) -> None:
     roles = {p.role for p in page_list}
     browsers: dict = {}
     start = time.perf_counter()
@@ -489,18 +582,26 @@ def run(page_list: list[Page], queries: dict, port: int, args) -> None:
     print(f"signed in {args.clients} clients for each of {len(roles)} roles "
           f"in {time.perf_counter() - start:.1f} s")  # fmt: skip
     print()
+    use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
+    if args.client == "wrk" and not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
     print(f"gunicorn: {args.workers} workers × {args.threads} threads (gthread); "
-          f"{args.clients} concurrent clients, {args.seconds:g} s a page")  # fmt: skip
+          f"{args.clients} concurrent clients, {args.seconds:g} s a page; load from "
+          f"{'wrk (one connection and session per client)' if use_wrk else 'Python threads'}")  # fmt: skip
     print(f"bar: median ≤ {MEDIAN_MS} ms and p95 ≤ {P95_MS} ms, no error; queries per request "
           "must not grow with the data (tests/*/test_*queries*)")  # fmt: skip
     print(f"load average before the load: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
           "(other processes on the machine slow the figures down)")  # fmt: skip
-    print("one ms: one request alone, in-process (median of 5); cold ms: the server's first")
+    print("one ms: one request alone, in-process (median of 5); cold ms: the server's first;")
+    print(f"CPU %: of the machine's {os.cpu_count()} cores during the load: the server "
+          "(gunicorn), the load generator, everything else")  # fmt: skip
     header = (f"{'page':<40} {'queries':>7} {'one ms':>7} {'cold ms':>8} {'requests':>8} "
-              f"{'errors':>6} {'median':>7} {'p95':>7}  result")  # fmt: skip
+              f"{'errors':>6} {'median':>7} {'p95':>7} {'server':>6} {'client':>6} "
+              f"{'other':>6}  result")  # fmt: skip
     print(header)
     print("-" * len(header))
     passed = 0
+    pids = server_pids(server)
     for page in page_list:
         clients = browsers[page.role]
         t0 = time.perf_counter()
@@ -508,15 +609,35 @@ def run(page_list: list[Page], queries: dict, port: int, args) -> None:
         cold = (time.perf_counter() - t0) * 1000
         # Warm-up: each client once (fills both workers' per-process caches).
         load(clients, page.urls, 0.0)
-        figures = load(clients, page.urls, args.seconds)
-        med = statistics.median(figures.times) * 1000
-        high = p95(figures.times) * 1000
-        ok = status == 200 and figures.errors == 0 and med <= MEDIAN_MS and high <= P95_MS
+        server0, busy0 = cpu_seconds(pids), machine_busy()
+        own0, children0 = time.process_time(), os.times()
+        if use_wrk:
+            requests, errors, med, high = load_wrk(clients, page.urls, args.seconds, port, tmp)
+            statuses: set = set()
+        else:
+            figures = load(clients, page.urls, args.seconds)
+            requests, errors, statuses = len(figures.times), figures.errors, figures.statuses
+            med = statistics.median(figures.times) * 1000
+            high = p95(figures.times) * 1000
+        children1 = os.times()
+        client_cpu = (time.process_time() - own0) + (
+            children1.children_user
+            + children1.children_system
+            - children0.children_user
+            - children0.children_system
+        )
+        server_cpu = cpu_seconds(pids) - server0
+        busy1 = machine_busy()
+        capacity = busy1[1] - busy0[1]  # CPU seconds the machine had (all cores)
+        other = max(0.0, (busy1[0] - busy0[0]) - server_cpu - client_cpu)
+        share = [100 * x / capacity if capacity else 0.0 for x in (server_cpu, client_cpu, other)]
+        ok = status == 200 and errors == 0 and med <= MEDIAN_MS and high <= P95_MS
         passed += ok
-        extra = f" (HTTP {sorted(figures.statuses)})" if figures.errors else ""
+        extra = f" (HTTP {sorted(statuses)})" if statuses else (" (errors)" if errors else "")
         n, one = queries.get(page.label, (0, 0.0))
         print(f"{page.label:<40} {n:>7} {one:>7.1f} {cold:>8.0f} "
-              f"{len(figures.times):>8} {figures.errors:>6} {med:>7.1f} {high:>7.1f}  "
+              f"{requests:>8} {errors:>6} {med:>7.1f} {high:>7.1f} "
+              f"{share[0]:>5.0f}% {share[1]:>5.0f}% {share[2]:>5.0f}%  "
               f"{'PASS' if ok else 'FAIL'}{extra}", flush=True)  # fmt: skip
     print()
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
