@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test setup lint messages system-deps system-deps-run clean bench
+.PHONY: run test setup lint messages system-deps system-deps-run system-deps-bench clean bench
 
 $(VENV)/.installed: requirements.lock
 	$(PY) -m venv $(VENV)
@@ -25,6 +25,9 @@ system-deps-run:
 system-deps:
 	bash scripts/system-deps.sh test
 
+system-deps-bench:
+	bash scripts/system-deps.sh bench
+
 run: setup system-deps-run
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput -v0
@@ -41,7 +44,7 @@ test: setup system-deps lint
 	$(BIN)/python scripts/i18n.py check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: setup
+bench: setup system-deps-bench
 	$(BIN)/python bench/results.py
 
 clean:

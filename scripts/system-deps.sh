@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Debian packages the project needs: fonts and Pango for PDF (WeasyPrint),
-# Chromium for the browser tests. Installs what is missing when it can,
+# Chromium for the browser tests, wrk for the page bench. Installs what is missing when it can,
 # otherwise stops with the exact command to run.
 set -euo pipefail
 mode=${1:-test}
@@ -9,6 +9,10 @@ fc-list 2>/dev/null | grep -q "Noto Sans CJK TC" || need+=(fonts-noto-cjk)
 ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0" || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ "$mode" = "test" ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
+fi
+# bench/pages.py loads the server from wrk (C) so the clients leave the 2 cores to it.
+if [ "$mode" = "bench" ]; then
+  command -v wrk >/dev/null || need+=(wrk)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing Debian packages: ${need[*]}"
