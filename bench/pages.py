@@ -438,16 +438,22 @@ def p95(values: list[float]) -> float:
 
 # --- wrk: the load from a C client ----------------------------------------------------
 
-WRK_LUA = """
+WRK_LUA = r"""
 local cookies = {%(cookies)s}
 local urls = {%(urls)s}
 local counter = 0
+local threads = {}
 function setup(thread)
   counter = counter + 1
   thread:set("id", counter)
+  table.insert(threads, thread)
 end
 function init(args)
   n = 0
+  bad = 0
+end
+function response(status, headers, body)
+  if status ~= 200 then bad = bad + 1 end  -- a redirect to the sign-in page is an error
 end
 function request()
   -- Connection `id` takes turns over the URLs as the Python clients do.
@@ -458,7 +464,9 @@ function request()
 end
 function done(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format("RESULT %%d %%d %%d %%d %%d\n", summary.requests, e.status,
+  local bad = 0
+  for _, t in ipairs(threads) do bad = bad + t:get("bad") end
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d\n", summary.requests, bad,
            e.connect + e.read + e.write + e.timeout, latency:percentile(50),
            latency:percentile(95)))
 end
