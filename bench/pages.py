@@ -601,10 +601,11 @@ def run(page_list: list[Page], queries: dict, port: int, args, server, tmp: Path
     print(f"load average before the load: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
           "(other processes on the machine slow the figures down)")  # fmt: skip
     print("one ms: one request alone, in-process (median of 5); cold ms: the server's first;")
-    print(f"CPU %: of the machine's {os.cpu_count()} cores during the load: the server "
-          "(gunicorn), the load generator, everything else")  # fmt: skip
+    print(f"cpu ms: the server's CPU time a request under load; CPU %: of the machine's "
+          f"{os.cpu_count()} cores during the load: the server (gunicorn), the load generator, "
+          "everything else (other processes on the machine)")  # fmt: skip
     header = (f"{'page':<40} {'queries':>7} {'one ms':>7} {'cold ms':>8} {'requests':>8} "
-              f"{'errors':>6} {'median':>7} {'p95':>7} {'server':>6} {'client':>6} "
+              f"{'errors':>6} {'median':>7} {'p95':>7} {'cpu ms':>6} {'server':>6} {'client':>6} "
               f"{'other':>6}  result")  # fmt: skip
     print(header)
     print("-" * len(header))
@@ -645,6 +646,7 @@ def run(page_list: list[Page], queries: dict, port: int, args, server, tmp: Path
         n, one = queries.get(page.label, (0, 0.0))
         print(f"{page.label:<40} {n:>7} {one:>7.1f} {cold:>8.0f} "
               f"{requests:>8} {errors:>6} {med:>7.1f} {high:>7.1f} "
+              f"{1000 * server_cpu / max(1, requests):>6.1f} "
               f"{share[0]:>5.0f}% {share[1]:>5.0f}% {share[2]:>5.0f}%  "
               f"{'PASS' if ok else 'FAIL'}{extra}", flush=True)  # fmt: skip
     print()

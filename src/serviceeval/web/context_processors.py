@@ -1,6 +1,19 @@
-from django.urls import reverse
+from functools import cache
+
+from django.urls import get_script_prefix, reverse
 
 from serviceeval.core.nav import NAV
+
+
+@cache
+def _reverse(url_name: str, prefix: str) -> str:
+    return reverse(url_name)
+
+
+def _url(url_name: str) -> str:
+    # The URL configuration does not change while the process runs: reverse once a
+    # name (and script prefix), not on every page.
+    return _reverse(url_name, get_script_prefix())
 
 
 def navigation(request):
@@ -10,8 +23,8 @@ def navigation(request):
     items = [
         {
             "label": item.label,
-            "url": reverse(item.url_name),
-            "active": request.path.startswith(reverse(item.url_name)),
+            "url": _url(item.url_name),
+            "active": request.path.startswith(_url(item.url_name)),
         }
         for item in NAV
         if user.role in item.roles
