@@ -9,10 +9,12 @@ It never touches the database DATABASE_URL names: it creates Django's test
 database beside it (SQLite: a temporary file; PostgreSQL: `test_<name>`),
 builds the data there, prints the figures and drops it again.
 
-Printed: time and peak Python memory (tracemalloc) of `compute_results` and of
-`import_scores` (CSV and XLSX files of 260,000 rows), and the time of the
-long-format export as CSV and XLSX. Bars: compute ≤ 2 s and ≤ 500 MB,
-import ≤ 30 s, export ≤ 20 s.
+Printed: time and peak Python memory (tracemalloc) of `compute_results`, the time of
+`import_scores` of CSV and XLSX files of 260,000 rows (reading the file + the import
+service; the XLSX import replaces the scores the CSV import stored), and the time of
+the long-format export as CSV, XLSX and ODS. Bars: compute ≤ 2 s and ≤ 500 MB, each
+import ≤ 30 s, each export ≤ 20 s; the verdict covers all of them
+(`--skip-xlsx-import` leaves the XLSX import out and says the verdict is partial).
 """
 
 from __future__ import annotations
@@ -61,7 +63,11 @@ def build(tmp: Path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc re-runs")
-    parser.add_argument("--skip-xlsx-import", action="store_true")
+    parser.add_argument(
+        "--skip-xlsx-import",
+        action="store_true",
+        help="do not time the XLSX import (the verdict is then partial)",
+    )
     args = parser.parse_args()
 
     import django
@@ -90,9 +96,14 @@ def run(cycle, csv_path, xlsx_path, n, args):
     )
     from serviceeval.reviews.tabular import read_score_rows as read_rows
 
+    read_seconds = {}
+
     def do_import(path):
         def go():
-            report = scores_import(cycle=cycle, rows=read_rows(path, REQUIRED_IMPORT_COLUMNS))
+            start = time.perf_counter()
+            rows = read_rows(path, REQUIRED_IMPORT_COLUMNS)
+            read_seconds.setdefault(path, time.perf_counter() - start)  # not the tracemalloc run
+            report = scores_import(cycle=cycle, rows=rows)
             assert report.errors == [], report.errors[:5]
             return report
 
@@ -102,9 +113,15 @@ def run(cycle, csv_path, xlsx_path, n, args):
     report, t_import, m_import = measure(
         f"import_scores CSV ({n} rows)", do_import(csv_path), memory=memory
     )
+    print(f"  reading the CSV file: {read_seconds[csv_path]:.2f} s")
     assert report.scores == n and Score.objects.count() == n, Score.objects.count()
+    t_import_xlsx = None
     if not args.skip_xlsx_import:
-        measure(f"import_scores XLSX ({n} rows, re-import)", do_import(xlsx_path), memory=False)
+        report, t_import_xlsx, _ = measure(
+            f"import_scores XLSX ({n} rows, re-import)", do_import(xlsx_path), memory=False
+        )
+        print(f"  reading the XLSX file: {read_seconds[xlsx_path]:.2f} s")
+        assert report.scores == n and Score.objects.count() == n, Score.objects.count()
     assert Sheet.objects.count() == AGENCIES * PER_AGENCY
 
     # HSC-10: the agencies graded 丙 get a re-evaluation round (one reviewer each),
@@ -127,11 +144,25 @@ def run(cycle, csv_path, xlsx_path, n, args):
     _, t_publish, _ = measure("publish_results (compute + snapshot + carry-over)",
                               lambda: publish_results(cycle=cycle, actor=None), memory=False)  # fmt: skip
     print()
-    print("bar: compute ≤ 2 s and ≤ 500 MB; import ≤ 30 s; export ≤ 20 s")
-    ok = t_compute <= 2 and t_import <= 30 and max(t_csv, t_xlsx, t_ods) <= 20
+    print("bar: compute ≤ 2 s and ≤ 500 MB; import ≤ 30 s (CSV and XLSX); export ≤ 20 s")
+    checks = [
+        ("compute", t_compute, 2, "s"),
+        ("import CSV", t_import, 30, "s"),
+        ("export CSV", t_csv, 20, "s"),
+        ("export XLSX", t_xlsx, 20, "s"),
+        ("export ODS", t_ods, 20, "s"),
+    ]
+    if t_import_xlsx is not None:
+        checks.append(("import XLSX", t_import_xlsx, 30, "s"))
     if memory:
-        ok = ok and m_compute <= 500
-    print("result:", "within the bar" if ok else "OVER THE BAR")
+        checks.append(("compute memory", m_compute, 500, "MB"))
+    over = [f"{name} {value:.2f} {unit} > {bar} {unit}" for name, value, bar, unit in checks
+            if value > bar]  # fmt: skip
+    print("result:", "within the bar" if not over else "OVER THE BAR: " + "; ".join(over))
+    if t_import_xlsx is None:
+        print("PARTIAL VERDICT: the XLSX import was not measured (--skip-xlsx-import)")
+    if not memory:
+        print("PARTIAL VERDICT: memory was not measured (--no-memory)")
 
 
 if __name__ == "__main__":
