@@ -186,3 +186,27 @@ def test_tie_break_decision_with_reason_orders_tied_agencies():
     assert ranks == {a.code: 2, b.code: 1, c.code: 3}
     rows = {r.agency_id: r for r in results_for_cycle(cycle)}
     assert rows[b.pk].tie_break == "創新服務項目得分較高"
+
+
+def test_re_evaluation_is_only_for_agencies_graded_c_in_round_one_hsc10():
+    """A re-evaluation score file naming an agency graded 甲/乙 is refused with the
+    row, nothing stored; a re-evaluation assignment for it too."""
+    from serviceeval.reviews.models import Score
+    from serviceeval.reviews.services import ReviewError, assign
+
+    from .helpers import score_rows
+
+    cycle, (a, c), (r1,), office = setup_cycle(2, 1)
+    score_all(cycle, [(a, r1, "0.6"), (c, r1, "0.9")])  # a: 丙, c: 甲
+    before = Score.objects.count()
+    rows = score_rows(cycle, a, r1, "0.8") + score_rows(cycle, c, r1, "0.8", start=100)
+    report = scores_import(cycle=cycle, rows=rows, round="re-evaluation", add_reviewers=True)
+    assert len(report.errors) == len(score_rows(cycle, c, r1, "0.8"))
+    assert report.errors[0] == (
+        f"第 100 列 (row 100): agency「{c.code}」初評等第不是丙等，不需複評 "
+        "(not graded C in the first round)"
+    )
+    assert Score.objects.count() == before
+    with pytest.raises(ReviewError, match="初評等第不是丙等"):
+        assign(cycle=cycle, reviewer=r1, agency=c, actor=office, round="re-evaluation")
+    assign(cycle=cycle, reviewer=r1, agency=a, actor=office, round="re-evaluation")

@@ -25,7 +25,7 @@ from ..models import (
     SheetStatus,
 )
 from .base import leaf_max, spec_of
-from .panel import conflicted_pairs
+from .panel import _re_evaluation_refusal, conflicted_pairs, re_evaluated_agency_ids
 from .sheets import validate_score
 
 # --- import (all-or-nothing) -------------------------------------------------------
@@ -73,6 +73,8 @@ def scores_import(
     panel = set(cycle.panel.values_list("user_id", flat=True))
     assigned = set(cycle.assignments.filter(round=round).values_list("reviewer_id", "agency_id"))
     blocked = conflicted_pairs(cycle)
+    # HSC-10: a re-evaluation file may only score the agencies graded 丙 in round one.
+    re_evaluated = re_evaluated_agency_ids(cycle) if round == Round.RE_EVALUATION else None
     seen: dict[tuple[int, int, str], int] = {}
     cleaned: dict[tuple[int, int], dict[str, tuple[Decimal, str]]] = defaultdict(dict)
     to_assign: set[tuple[int, int]] = set()
@@ -87,6 +89,8 @@ def scores_import(
         agency = participants.get(agency_key)
         if agency is None:
             problems.append(f"agency「{agency_key}」不是本年度受評機關 (unknown agency)")
+        elif re_evaluated is not None and agency[0] not in re_evaluated:
+            problems.append(f"agency「{agency_key}」" + _re_evaluation_refusal(cycle, ""))
         user = users.get(username)
         if user is None:
             problems.append(f"reviewer「{username}」不存在 (unknown reviewer)")

@@ -147,6 +147,25 @@ def conflicted_pairs(cycle: Cycle) -> set[tuple[int, int]]:
 # --- assignments ----------------------------------------------------------------------
 
 
+def re_evaluated_agency_ids(cycle: Cycle) -> set[int]:
+    """HSC-10: the agencies whose first-round grade is the program's re-evaluated
+    band (丙): the only ones a re-evaluation round is for."""
+    rule = spec_of(cycle).re_evaluation
+    if rule is None:
+        return set()
+    from ..selectors import results_for_cycle
+
+    return {r.agency_id for r in results_for_cycle(cycle) if r.grade == rule.grade}
+
+
+def _re_evaluation_refusal(cycle: Cycle, name: str) -> str:
+    rule = spec_of(cycle).re_evaluation
+    band = next((g.name for g in spec_of(cycle).grades if rule and g.code == rule.grade), "")
+    if rule is None:
+        return "本考核計畫沒有複評 (this program has no re-evaluation round)"
+    return f"{name}初評等第不是{band}，不需複評 (not graded {rule.grade} in the first round)"
+
+
 def _participant_ids(cycle: Cycle) -> set[int]:
     return set(cycle.participants.values_list("agency_id", flat=True))
 
@@ -162,6 +181,8 @@ def assign(
         raise ReviewError(f"{reviewer} 不是本年度考核委員 (not on this cycle's panel)")
     if agency.pk not in _participant_ids(cycle):
         raise ReviewError(f"{agency.name} 不是本年度受評機關 (not a participant)")
+    if round == Round.RE_EVALUATION and agency.pk not in re_evaluated_agency_ids(cycle):
+        raise ReviewError(_re_evaluation_refusal(cycle, f"{agency.name} "))
     conflicts_sync_automatic(cycle=cycle, reviewer_ids=[reviewer.pk])
     if (reviewer.pk, agency.pk) in conflicted_pairs(cycle):
         raise ReviewError(
