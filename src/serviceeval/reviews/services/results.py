@@ -1,6 +1,8 @@
 """Computing results, publication (freeze) and carry-over (HSC-9..11)."""
 
+import gc
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -123,9 +125,25 @@ def load_cycle(cycle: Cycle) -> CycleData:
 
 
 def compute_cycle(cycle: Cycle, data: CycleData | None = None) -> list[engine.AgencyResult]:
-    data = data or load_cycle(cycle)
-    tie_breaks = dict(TieBreak.objects.filter(cycle=cycle).values_list("agency_id", "position"))
-    return engine.compute_results(data.spec, data.inputs, tie_breaks)
+    # The load and the engine allocate ~1 million small acyclic objects (tuples,
+    # Decimals): without a pause the cyclic collector walks the whole heap many
+    # times over them (0.5 s of 1.7 s nationally). Reference counting still frees
+    # everything; the collector resumes at the end.
+    with cyclic_gc_paused():
+        data = data or load_cycle(cycle)
+        tie_breaks = dict(TieBreak.objects.filter(cycle=cycle).values_list("agency_id", "position"))
+        return engine.compute_results(data.spec, data.inputs, tie_breaks)
+
+
+@contextmanager
+def cyclic_gc_paused():
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass
