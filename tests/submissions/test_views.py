@@ -252,10 +252,15 @@ def test_status_page_queries_1_vs_5_agencies(client):
     client.force_login(office)
 
     def count():
+        from serviceeval.core import memo
+
         client.get("/submissions/status/")
+        memo.clear()  # the full work (a rendered table is kept per revision)
         with CaptureQueriesContext(connection) as ctx:
             assert client.get("/submissions/status/").status_code == 200
-        return len(ctx.captured_queries)
+        with CaptureQueriesContext(connection) as warm:
+            assert client.get("/submissions/status/").status_code == 200
+        return len(ctx.captured_queries), len(warm.captured_queries)
 
     services.submission_get_or_create(cycle=cycle, agency=first, kind="report", category="overall")
     at_one = count()
@@ -276,7 +281,7 @@ def test_status_page_queries_1_vs_5_agencies(client):
         )
     at_five = count()
     assert at_one == at_five
-    assert at_one > 5
+    assert at_one[0] > 5 and at_one[1] < at_one[0]
 
 
 @pytest.mark.django_db

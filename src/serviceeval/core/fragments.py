@@ -73,6 +73,17 @@ def put(name: str, rev: int, parts, html: str) -> None:
     caches[CACHE].set(key(name, rev, parts), html, getattr(settings, "FRAGMENT_TIMEOUT", 3600))
 
 
+def cached(name: str, rev: int, parts, compute):
+    """`compute()` (rendered HTML, or a dict of rendered HTML pieces), or what it
+    returned for the same name, revision and parts: for a page whose read-only pieces
+    sit between live inputs (the scoring sheet), one cache read for all of them."""
+    value = caches[CACHE].get(key(name, rev, parts))
+    if value is None:
+        value = compute()
+        caches[CACHE].set(key(name, rev, parts), value, getattr(settings, "FRAGMENT_TIMEOUT", 3600))
+    return value
+
+
 def clear() -> None:
     caches[CACHE].clear()
 

@@ -130,12 +130,13 @@ def _initial_moment(cycle):
 
 @access(COORDINATOR, TESTER)
 def phone_new(request, year):
+    if request.method != "POST":  # a post writes first, and renders no fragment
+        fragments.request_revision(request)  # before the data (core/fragments.py)
     cycle = _cycle_for_recording(year, "phone")
     agencies = selectors.agencies_testable_by(request.user, cycle)
     parts = cycle.program.spec.phone_parts
-    form = PhoneTestForm(
-        request.POST or None, agencies=agencies, parts=parts, initial=_initial_moment(cycle)
-    )
+    initial = _initial_moment(cycle)
+    form = PhoneTestForm(request.POST or None, agencies=agencies, parts=parts, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -150,7 +151,11 @@ def phone_new(request, year):
         else:
             messages.success(request, _("The telephone test was recorded."))
             return redirect(f"/fieldtests/?cycle={cycle.year}")
-    return render(request, "fieldtests/phone_form.html", {"cycle": cycle, "form": form})
+    # Unbound, the fields are a fragment ({% fragment %}): the agencies the tester may
+    # test (all but their own agency), the checklist of the cycle's program, and the
+    # preset moment of the call (this minute).
+    return render(request, "fieldtests/phone_form.html",
+                  {"cycle": cycle, "form": form, "called_at": initial.get("called_at")})  # fmt: skip
 
 
 @access(COORDINATOR, TESTER)

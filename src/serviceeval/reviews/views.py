@@ -13,7 +13,10 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -320,22 +323,58 @@ def sheet(request, year, agency_id, round):
             messages.success(request, _("Sheet submitted.") if submit else _("Draft saved."))
             return redirect("reviews:sheet", year=cycle.year, agency_id=agency.pk, round=round)
         the_sheet.refresh_from_db()
-    ctx = _sheet_context(cycle, participant, the_sheet, typed=typed, errors=errors)
+    # After any write of this request, before the agency's figures (core/fragments.py).
+    rev = fragments.request_revision(request)
+    ctx = _sheet_context(cycle, participant, the_sheet, typed=typed, errors=errors, rev=rev)
     ctx.update(stale=stale, version=version, round_slug=round,
                read_only=the_sheet.status == SheetStatus.SUBMITTED
                or cycle.results_published_at is not None)  # fmt: skip
     return render(request, "reviews/sheet.html", ctx, status=status)
 
 
-def _sheet_context(cycle, participant, the_sheet, *, typed=None, errors=None):
-    spec = services.spec_of(cycle)
-    category = spec.category(participant.category)
-    stored = {s.criterion: s for s in the_sheet.scores.all()}
+def _agency_figures(cycle, participant, category) -> dict[str, str]:
+    """{criterion code: the read-only HTML beside its inputs}: the criterion, the
+    agency's report entry and evidence, the field-test average. The same for every
+    reviewer of the agency: rendered once per revision (core/fragments.py), read only
+    after the view checked the reviewer may score the agency."""
     report = report_for_reviewer(cycle=cycle, agency=participant.agency)
     entries = report.entries_by_code if report is not None else {}
     figures = field_test_figures(cycle=cycle, agency_ids=[participant.agency_id]).get(
         participant.agency_id, {}
     )
+    field_labels = {"phone": _("Telephone test average"), "mystery": _("Mystery-shopper average")}
+    out = {"": "1" if report is not None else ""}  # whether the agency has a report
+
+    def walk(node, depth):
+        if node.leaf:
+            out[node.code] = render_to_string("reviews/_sheet_criterion.html", {
+                "node": node, "entry": entries.get(node.code), "field_labels": field_labels,
+                "field_test": _points(figures.get(node.field_test)) if node.field_test else None,
+            })  # fmt: skip
+        else:
+            out[node.code] = format_html(
+                '<p class="node depth-{}"><strong>{} {}</strong> ({})</p>',
+                depth, node.code, node.name, node.max_points,
+            )  # fmt: skip
+        for child in node.children:
+            walk(child, depth + 1)
+
+    for top in category.rubric:
+        walk(top, 1)
+    return out
+
+
+def _sheet_context(cycle, participant, the_sheet, *, typed=None, errors=None, rev=None):
+    spec = services.spec_of(cycle)
+    category = spec.category(participant.category)
+    stored = {s.criterion: s for s in the_sheet.scores.all()}
+    if rev is None:
+        rev = revision()
+    agency_html = fragments.cached(
+        "sheet-agency", rev,
+        (cycle.pk, cycle.created, participant.agency_id, participant.category),
+        lambda: _agency_figures(cycle, participant, category),
+    )  # fmt: skip
     rows = []
 
     def walk(node, depth):
@@ -349,9 +388,9 @@ def _sheet_context(cycle, participant, the_sheet, *, typed=None, errors=None):
                 comment = s.comment if s else ""
             row.update(
                 score=score, comment=comment, error=(errors or {}).get(node.code, ""),
-                entry=entries.get(node.code),
-                field_test=_points(figures.get(node.field_test)) if node.field_test else None,
             )  # fmt: skip
+        # The criterion and the agency's figures: rendered, auto-escaped (cached above).
+        row["agency_html"] = mark_safe(agency_html.get(node.code, ""))  # noqa: S308
         rows.append(row)
         for child in node.children:
             walk(child, depth + 1)
@@ -360,9 +399,8 @@ def _sheet_context(cycle, participant, the_sheet, *, typed=None, errors=None):
         walk(top, 1)
     return {
         "cycle": cycle, "participant": participant, "agency": participant.agency,
-        "sheet": the_sheet, "rows": rows, "report": report, "step": _points(spec.scoring.step),
-        "field_labels": {"phone": _("Telephone test average"),
-                         "mystery": _("Mystery-shopper average")},
+        "sheet": the_sheet, "rows": rows, "has_report": bool(agency_html.get("")),
+        "step": _points(spec.scoring.step),
     }  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from serviceeval.accounts.enums import Role
+from serviceeval.core import fragments, memo
 from serviceeval.core.access import AGENCY_ROLES, COORDINATOR, access
 from serviceeval.core.audit import history_for
 from serviceeval.cycles.models import Cycle
@@ -61,29 +62,40 @@ def _commendations(cycle) -> dict:
 
 @access(COORDINATOR)
 def index(request):
+    rev = fragments.request_revision(request)  # before the data (core/fragments.py)
     cycles = _cycles()
     cycle = _pick(cycles, request.GET.get("cycle", ""))
-    ctx = {"cycles": cycles, "cycle": cycle}
+    page_number = request.GET.get("page")
+    ctx = {"cycles": cycles, "cycle": cycle, "page_number": page_number}
     if cycle is not None:
-        services.roster_refresh(cycle=cycle, actor=request.user, kinds=services.RESULT_KINDS)
-        page = Paginator(services.roster_entries(cycle), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
-        entries = list(page.object_list)
-        for e in entries:
-            e.role_text = role_text(e.role) if not e.manual else e.role
+        if services.roster_refresh(cycle=cycle, actor=request.user, kinds=services.RESULT_KINDS):
+            # The refresh changed the roster (an audited write): the fragments below
+            # are those of the new revision.
+            rev = memo.pin()
+            request._serviceeval_revision = rev
+
+        def body():
+            # Rendered once per revision, cycle and page ({% fragment %}): the office
+            # only (COORDINATOR), so nothing in it differs between users.
+            page = Paginator(services.roster_entries(cycle), PAGE_SIZE).get_page(page_number)
+            entries = list(page.object_list)
+            for e in entries:
+                e.role_text = role_text(e.role) if not e.manual else e.role
+            history = []
+            for event in history_for(state).order_by("-at", "-id")[:10]:
+                history.append({"event": event, "added": event.after.get("count"),
+                                "removed": event.before.get("count")})  # fmt: skip
+            return {"history": history, "page": page, "entries": entries,
+                    **_commendations(cycle)}  # fmt: skip
+
         state = services.state_of(cycle)
-        history = []
-        for event in history_for(state).order_by("-at", "-id")[:10]:
-            history.append({"event": event, "added": event.after.get("count"),
-                            "removed": event.before.get("count")})  # fmt: skip
         ctx.update({
-            "history": history,
-            "page": page,
-            "entries": entries,
-            **_commendations(cycle),
+            "body": fragments.Lazy(body),
             "state": state,
-            "form": EntryForm(rules=services.manual_rules(cycle)),
+            # Unbound on every view (the entry is posted to `entry_new`): a fragment.
+            "form": fragments.Lazy(
+                lambda: {"form": EntryForm(rules=services.manual_rules(cycle))}
+            ),
             "late_rules": services.LATE_MANUAL_RULES,
         })  # fmt: skip
     return render(request, "rewards/index.html", ctx)

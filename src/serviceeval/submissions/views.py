@@ -8,12 +8,14 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from serviceeval.accounts.enums import Role
 from serviceeval.agencies.enums import Category
 from serviceeval.agencies.models import Group
+from serviceeval.core import fragments
 from serviceeval.core.access import AGENCY_HEAD, AGENCY_ROLES, COORDINATOR, LOGIN, PUBLIC, access
 from serviceeval.core.uploads import serve_upload
 from serviceeval.cycles.models import Cycle
@@ -129,38 +131,51 @@ STATUS_PAGE_SIZE = 100
 @access(COORDINATOR)
 def status(request):
     """The office's status page: every participant × (plan, report)."""
+    fragments.request_revision(request)  # before the data (core/fragments.py)
     cycles = list(Cycle.objects.select_related("program").order_by("-year"))
     year = request.GET.get("cycle", "")
     cycle = next((c for c in cycles if str(c.year) == year), cycles[0] if cycles else None)
     group = request.GET.get("group", "")
     category = request.GET.get("category", "")
     state = request.GET.get("status", "")
-    statuses = [(NOT_STARTED, _("Not started")), *State.choices]
-    ctx = {
-        "cycles": cycles, "cycle": cycle, "groups": Group.objects.all(),
-        "categories": Category.choices, "statuses": statuses, "group": group,
-        "category": category, "status": state,
-    }  # fmt: skip
-    if cycle is not None:
-        try:
-            # Bounded: SQLite refuses an OFFSET past 64 bits ("datatype mismatch").
-            number = min(max(1, int(request.GET.get("page", "1"))), 1_000_000)
-        except ValueError:
-            number = 1
+    try:
+        # Bounded: SQLite refuses an OFFSET past 64 bits ("datatype mismatch").
+        number = min(max(1, int(request.GET.get("page", "1"))), 1_000_000)
+    except ValueError:
+        number = 1
+    query = request.GET.copy()
+    query.pop("page", None)
+
+    def body():
+        # Rendered once per revision, minute, cycle, filters and page ({% fragment %}):
+        # the office only (COORDINATOR), so nothing in it differs between users.
+        statuses = [(NOT_STARTED, _("Not started")), *State.choices]
+        out = {"groups": Group.objects.all(), "categories": Category.choices,
+               "statuses": statuses}  # fmt: skip
+        if cycle is None:
+            return out
         result = selectors.status_page(
             cycle, group=group, category=category, status=state,
             offset=(number - 1) * STATUS_PAGE_SIZE, limit=STATUS_PAGE_SIZE,
         )  # fmt: skip
-        query = request.GET.copy()
-        query.pop("page", None)
-        ctx.update({
+        out.update({
             "rows": result.rows, "total": result.total, "counts": result.counts,
-            "plan_required": result.plan_required, "query": query.urlencode(),
+            "plan_required": result.plan_required,
             "first": (number - 1) * STATUS_PAGE_SIZE + 1 if result.rows else 0,
             "last": (number - 1) * STATUS_PAGE_SIZE + len(result.rows),
             "previous_page": number - 1 if number > 1 else None,
             "next_page": number + 1 if number * STATUS_PAGE_SIZE < result.total else None,
         })  # fmt: skip
+        return out
+
+    ctx = {
+        "cycles": cycles, "cycle": cycle, "group": group, "category": category,
+        "status": state, "number": number, "query": query.urlencode(),
+        "body": fragments.Lazy(body),
+        # A draft opened without a change (`submission_get_or_create`) is not audited:
+        # it shows within a minute, as on the dashboard.
+        "minute": timezone.now().strftime("%Y%m%d%H%M"),
+    }  # fmt: skip
     return render(request, "submissions/status.html", ctx)
 
 
@@ -422,15 +437,23 @@ PUBLIC_PAGE_SIZE = 100
 
 @access(PUBLIC)
 def public_plans(request, year):
+    fragments.request_revision(request)  # before the data (core/fragments.py)
     cycle = get_object_or_404(Cycle.objects.select_related("program"), year=year)
-    # Hundreds of plans nationally: PUBLIC_PAGE_SIZE a page (SPEC §5 pages).
-    plans = selectors.public_plans(cycle).only("agency_id", "accepted_at", "agency__name")
-    page = Paginator(plans, PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
+    page_number = request.GET.get("page")
+
+    def body():
+        # Hundreds of plans nationally: PUBLIC_PAGE_SIZE a page (SPEC §5 pages), rendered
+        # once per revision and page ({% fragment %}): public, the same for everyone.
+        plans = selectors.public_plans(cycle).only("agency_id", "accepted_at", "agency__name")
+        page = Paginator(plans, PUBLIC_PAGE_SIZE).get_page(page_number)
+        return {"plans": page.object_list, "page": page}
+
     return render(
         request,
         "submissions/public.html",
-        {"cycle": cycle, "plans": page.object_list, "page": page, "page_query": ""},
-    )
+        {"cycle": cycle, "body": fragments.Lazy(body), "page_number": page_number,
+         "page_query": ""},
+    )  # fmt: skip
 
 
 @access(PUBLIC)
