@@ -542,7 +542,8 @@ def main():
     parser.add_argument("--clients", type=int, default=CLIENTS)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--only", default="", help="pages whose label contains this text")
+    parser.add_argument("--only", default="",
+                        help="pages whose label contains this text (several: comma-separated)")  # fmt: skip
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto",
                         help="load generator: wrk (C, Debian package `wrk`; auto when "
                              "installed) or the Python threads")  # fmt: skip
@@ -562,7 +563,8 @@ def main():
         start = time.perf_counter()
         data = build(tmp)
         print(f"built the national data set in {time.perf_counter() - start:.1f} s", flush=True)
-        page_list = [p for p in pages(data) if args.only.lower() in p.label.lower()]
+        wanted = [w.strip().lower() for w in args.only.split(",")]
+        page_list = [p for p in pages(data) if any(w in p.label.lower() for w in wanted)]
         queries = count_queries(page_list)
         port = free_port()
         server = start_server(db, tmp, port, args.workers, args.threads)
