@@ -249,3 +249,19 @@ def test_sheet_of_an_unassigned_reviewer_is_404_after_the_fragment_was_filled(cl
     response = client.get(_sheet_url(w.cycle, w.agency))
     assert response.status_code == 404
     assert "的具體執行成果與效益" not in response.content.decode()
+
+
+def test_phone_form_presets_the_moment_of_the_call_afresh_each_minute(client, monkeypatch):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from serviceeval.fieldtests import views
+
+    cycle, _agencies = city_cycle(1)
+    url = f"/fieldtests/{cycle.year}/phone/new/"
+    tester = a_tester()
+    for minute in (1, 2):
+        moment = timezone.make_aware(datetime(2027, 3, 5, 10, minute))
+        monkeypatch.setattr(views, "_initial_moment", lambda c, m=moment: {"called_at": m})
+        assert f'value="2027-03-05T10:0{minute}"' in _page(client, tester, url)
