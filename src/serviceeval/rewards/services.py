@@ -157,14 +157,20 @@ def is_frozen(cycle) -> bool:
     return RosterState.objects.filter(cycle=cycle, frozen_at__isnull=False).exists()
 
 
-@transaction.atomic
 def roster_refresh(*, cycle, actor, kinds=None, force: bool = False) -> bool:
     """Recompute the computed entries of the rules of `kinds` (all when None).
     Refused silently (False) while frozen, except the national-award kinds or `force`.
     Returns True when the roster changed."""
     rules = [r for r in cycle.program.spec.reward_rules if kinds is None or r.kind in kinds]
     if kinds is not None and not rules:
-        return False  # the program has no rule of these kinds
+        # The program has no rule of these kinds: no transaction (on SQLite a write
+        # transaction takes the database's write lock, on every view of the roster).
+        return False
+    return _roster_refresh(cycle=cycle, actor=actor, kinds=kinds, force=force, rules=rules)
+
+
+@transaction.atomic
+def _roster_refresh(*, cycle, actor, kinds, force, rules) -> bool:
     state = state_of(cycle)
     state = RosterState.objects.select_for_update().get(pk=state.pk)
     late_only = kinds is not None and set(kinds) <= set(AWARD_KINDS)
