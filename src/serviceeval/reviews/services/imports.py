@@ -236,7 +236,7 @@ def _insert_scores(rows) -> None:
         if connection.features.max_query_params:
             per_statement = min(per_statement, connection.features.max_query_params // 4)
         # Names from the model, quoted; every value is a query parameter.
-        sql = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
+        sql = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 (quoted model names; values are parameters)
         batch: list = []
 
         def flush():
