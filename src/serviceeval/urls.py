@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/ping/", web.session_ping, name="session_ping"),
     path("accounts/2fa/setup/", accounts.twofactor_setup, name="twofactor_setup"),
     path("accounts/2fa/verify/", accounts.twofactor_verify, name="twofactor_verify"),
+    path("accounts/2fa/recovery/", accounts.recovery_codes_new, name="recovery_codes_new"),
     path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path(
@@ -44,6 +45,9 @@ urlpatterns = [
     path("fieldtests/", include("serviceeval.fieldtests.urls")),
     path("rewards/", include("serviceeval.rewards.urls")),
     path("api/v1/", include((api_urlpatterns, "api"), namespace="api")),
+    # One sign-in path (F2): the admin's own login form would skip the lockout and
+    # two-factor, so it is the product's sign-in page.
+    path("admin/login/", accounts.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]
 

@@ -8,7 +8,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from serviceeval.accounts.models import User
+from serviceeval.accounts.models import LoginThrottle
+from serviceeval.accounts.services import account_locked_until
 from serviceeval.settings import base
 from tests.factories import TEST_PASSWORD, UserFactory
 
@@ -26,13 +27,15 @@ def test_five_failed_logins_lock_the_account_for_15_minutes(client):
     user = UserFactory(username="alice")
     for _ in range(5):
         assert login(client, "alice", "wrong-password").status_code == 200
-    user.refresh_from_db()
-    assert user.locked_until is not None
-    assert timedelta(minutes=14) < user.locked_until - timezone.now() <= timedelta(minutes=15)
+    until = account_locked_until(user)
+    assert until is not None
+    assert timedelta(minutes=14) < until - timezone.now() <= timedelta(minutes=15)
     response = login(client, "alice", TEST_PASSWORD)
     assert response.status_code == 200
     assert "帳號已鎖定 15 分鐘" in response.content.decode()
-    User.objects.filter(pk=user.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
+    LoginThrottle.objects.filter(key="user:alice").update(
+        locked_until=timezone.now() - timedelta(seconds=1)
+    )
     assert login(client, "alice", TEST_PASSWORD).status_code == 302
 
 
@@ -42,8 +45,8 @@ def test_four_failures_then_success_resets_the_count(client):
     for _ in range(4):
         login(client, "bob", "wrong-password")
     assert login(client, "bob", TEST_PASSWORD).status_code == 302
-    user.refresh_from_db()
-    assert (user.failed_logins, user.locked_until) == (0, None)
+    row = LoginThrottle.objects.get(key="user:bob")
+    assert (row.failures, row.locked_until, account_locked_until(user)) == (0, None, None)
 
 
 @pytest.mark.django_db

@@ -1,33 +1,61 @@
+import re
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
-from .services import login_failed, login_succeeded
+from .services import SignInRefused, sign_in_failed, sign_in_start, sign_in_succeeded
+
+
+def client_address(request) -> str:
+    """The source address: REMOTE_ADDR, or the address the trusted reverse proxy
+    saw when TRUSTED_PROXY_HOPS says how many proxies append to X-Forwarded-For."""
+    if request is None:
+        return "-"
+    hops = getattr(settings, "TRUSTED_PROXY_HOPS", 0)
+    if hops:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [a for a in forwarded if a]
+        if len(forwarded) >= hops:
+            return forwarded[-hops][:64]
+    return request.META.get("REMOTE_ADDR", "-")[:64]
 
 
 class LoginForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
+        "invalid_login": _("The username or password is not correct."),
         "locked": _(
             "This account is locked for 15 minutes after 5 failed sign-ins. Try again later."
+        ),
+        "address": _(
+            "Too many failed sign-ins from this network address. Try again after %(time)s."
         ),
     }
 
     def clean(self):
         username = self.cleaned_data.get("username")
-        user = User.objects.filter(username=username).first() if username else None
-        if user is not None and user.is_locked():
-            raise forms.ValidationError(self.error_messages["locked"], code="locked")
+        password = self.cleaned_data.get("password")
+        if not username or not password:
+            return self.cleaned_data  # the field errors say what is missing
+        address = client_address(self.request)
+        try:
+            sign_in_start(username=username, address=address)
+        except SignInRefused as refused:
+            if refused.scope == "account":
+                raise forms.ValidationError(self.error_messages["locked"], code="locked") from None
+            when = formats.time_format(timezone.localtime(refused.until), "H:i")
+            raise forms.ValidationError(
+                self.error_messages["address"], code="address", params={"time": when}
+            ) from None
         try:
             cleaned = super().clean()
         except forms.ValidationError:
-            if username:
-                login_failed(username=username)
+            sign_in_failed(username=username, address=address)
             raise
-        # A field error (empty, too long, a NUL byte) skips authentication: no user.
-        if self.get_user() is not None:
-            login_succeeded(user=self.get_user())
+        sign_in_succeeded(user=self.get_user(), address=address)
         return cleaned
 
 
@@ -38,3 +66,30 @@ class TokenForm(forms.Form):
         error_messages={"invalid": _("Enter the 6 digits shown in your authenticator app.")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+RECOVERY_RE = re.compile(r"^[A-Z2-7]{16}$")
+
+
+class VerifyForm(forms.Form):
+    """The code from the authenticator app, or one of the recovery codes."""
+
+    token = forms.CharField(
+        label=_("Six-digit code, or a recovery code"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
+
+    def clean_token(self):
+        raw = self.cleaned_data["token"].strip()
+        if re.fullmatch(r"\d{6}", raw):
+            self.kind = "totp"
+            return raw
+        compact = "".join(ch for ch in raw.upper() if ch.isalnum())
+        if RECOVERY_RE.fullmatch(compact):
+            self.kind = "recovery"
+            return compact
+        raise forms.ValidationError(
+            _("Enter the 6 digits shown in your authenticator app, or a recovery code."),
+            code="invalid",
+        )

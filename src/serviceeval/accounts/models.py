@@ -1,6 +1,5 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .enums import Role
@@ -30,8 +29,6 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="users",
     )
-    failed_logins = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
 
     objects = ServiceevalUserManager()
 
@@ -64,9 +61,6 @@ class User(AbstractUser):
     @property
     def is_agency_user(self) -> bool:
         return self.role in (Role.AGENCY_OFFICER, Role.AGENCY_HEAD)
-
-    def is_locked(self) -> bool:
-        return self.locked_until is not None and self.locked_until > timezone.now()
 
     def __str__(self):
         return self.get_full_name() or self.username
@@ -104,3 +98,38 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class LoginThrottle(models.Model):
+    """Failed attempts under one key, shared by every process through the database.
+
+    Keys: `user:<username>` (the sign-in lock; unknown usernames get one too, so the
+    answer never tells whether an account exists), `addr:<address>` (the source
+    address limit) and `otp:<user id>` (wrong two-factor codes). Counted with
+    conditional UPDATEs (`accounts.throttle`), so no burst gets past the limit.
+    The lock lives here and not in the cache: a cache restart must not unlock."""
+
+    key = models.CharField(max_length=200, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.key} ({self.failures})"
+
+
+class RecoveryCode(models.Model):
+    """One-time two-factor recovery codes; only a SHA-256 hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    created = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.created:%Y-%m-%d}"

@@ -1,46 +1,127 @@
-from datetime import timedelta
+import base64
+import hashlib
+import logging
+import secrets
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from serviceeval.core.audit import audit_record
 
-from .models import User
+from . import throttle
+from .models import ApiToken, RecoveryCode, User
+
+logger = logging.getLogger(__name__)
 
 
-def login_failed(*, username: str) -> None:
-    """Count a failed login; the fifth locks the account for 15 minutes."""
+class SignInRefused(Exception):
+    """Refused before the password was checked: `scope` is "account" or "address"."""
+
+    def __init__(self, scope: str, until):
+        super().__init__(scope)
+        self.scope = scope
+        self.until = until
+
+
+def sign_in_start(*, username: str, address: str) -> None:
+    """Reserve one password check for this username and source address, or refuse.
+
+    Unknown usernames are counted and locked exactly like existing ones, so the
+    answer never tells whether an account exists (F15)."""
+    until = throttle.reserve(throttle.address_policy(), address)
+    if until is not None:
+        raise SignInRefused("address", until)
+    until = throttle.reserve(throttle.account_policy(), username)
+    if until is not None:
+        throttle.give_back(throttle.address_policy(), address)
+        raise SignInRefused("account", until)
+
+
+def sign_in_failed(*, username: str, address: str) -> None:
+    if throttle.failed(throttle.address_policy(), address):
+        logger.warning("sign-in: address %s locked after repeated failures", address)
+    if throttle.failed(throttle.account_policy(), username):
+        user = User.objects.filter(username=username).first()
+        if user is not None:
+            until = throttle.locked_until(throttle.account_policy(), username)
+            audit_record(actor=None, action="account_locked", obj=user, after={"until": until})
+
+
+def sign_in_succeeded(*, user: User, address: str) -> None:
+    throttle.succeeded(throttle.account_policy(), user.username)
+    throttle.give_back(throttle.address_policy(), address)
+
+
+def account_locked_until(user: User):
+    return throttle.locked_until(throttle.account_policy(), user.username)
+
+
+def account_unlock(*, user: User, actor) -> bool:
+    """The office lifts a sign-in lock (audited); False when there was none."""
+    if not throttle.clear(throttle.account_policy(), user.username):
+        return False
+    audit_record(actor=actor, action="account_unlocked", obj=user)
+    return True
+
+
+def twofactor_reset(*, user: User, actor) -> None:
+    """The office removes a user's authenticator and recovery codes (audited): the
+    user enrols again at the next sign-in."""
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(username=username).first()
-        if user is None:
-            return
-        User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
-        user.refresh_from_db(fields=["failed_logins"])
-        if user.failed_logins >= settings.LOGIN_FAILURE_LIMIT:
-            user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-            user.failed_logins = 0
-            user.save(update_fields=["locked_until", "failed_logins"])
-            audit_record(
-                actor=None, action="account_locked", obj=user, after={"until": user.locked_until}
-            )
+        devices = TOTPDevice.objects.filter(user=user).delete()[0]
+        codes = RecoveryCode.objects.filter(user=user).delete()[0]
+        audit_record(
+            actor=actor,
+            action="twofactor_reset",
+            obj=user,
+            before={"devices": devices, "recovery_codes": codes},
+        )
 
 
-def login_succeeded(*, user: User) -> None:
-    if user.failed_logins or user.locked_until:
-        user.failed_logins = 0
-        user.locked_until = None
-        user.save(update_fields=["failed_logins", "locked_until"])
+RECOVERY_CODE_COUNT = 10
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(normalize_recovery_code(code).encode()).hexdigest()
+
+
+def normalize_recovery_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def recovery_codes_issue(*, user: User, actor) -> list[str]:
+    """Ten new one-time codes (80 bits each, Base32 in groups of four); the old ones
+    stop working. Shown once; only their hashes are kept."""
+    codes = []
+    for _ in range(RECOVERY_CODE_COUNT):
+        raw = base64.b32encode(secrets.token_bytes(10)).decode()
+        codes.append("-".join(raw[i : i + 4] for i in range(0, len(raw), 4)))
+    with transaction.atomic():
+        RecoveryCode.objects.filter(user=user).delete()
+        RecoveryCode.objects.bulk_create(
+            [RecoveryCode(user=user, code_hash=_code_hash(c)) for c in codes]
+        )
+        audit_record(actor=actor, action="recovery_codes_issued", obj=user)
+    return codes
+
+
+def recovery_code_use(*, user: User, code: str) -> bool:
+    """Spend one recovery code; True when it was valid and unused."""
+    used = RecoveryCode.objects.filter(
+        user=user, code_hash=_code_hash(code), used_at__isnull=True
+    ).update(used_at=timezone.now())
+    if used:
+        audit_record(actor=user, action="recovery_code_used", obj=user)
+    return bool(used)
+
+
+def recovery_codes_left(user: User) -> int:
+    return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
 
 
 def api_token_create(*, user: User, name: str) -> str:
     """Create a token and return it; it cannot be shown again."""
-    import hashlib
-    import secrets
-
-    from .models import ApiToken
-
     token = secrets.token_urlsafe(32)
     ApiToken.objects.create(
         user=user, name=name, prefix=token[:8], key_hash=hashlib.sha256(token.encode()).hexdigest()
@@ -52,10 +133,6 @@ def api_token_create(*, user: User, name: str) -> str:
 
 
 def api_token_user(token: str) -> User | None:
-    import hashlib
-
-    from .models import ApiToken
-
     found = (
         ApiToken.objects.select_related("user")
         .filter(

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parents[3]
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "serviceeval.core.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "serviceeval.core.middleware.TraditionalChineseFirstMiddleware",
@@ -137,6 +140,18 @@ AUTHENTICATION_BACKENDS = [
 # Security (SPEC §5): lockout after 5 failures for 15 minutes, idle timeout.
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_LOCKOUT_MINUTES = 15
+# Beside the account lock, one source address gets this many failed sign-ins per
+# window (any usernames): it cannot keep an account locked for good (docs/SECURITY.md).
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "10"))
+LOGIN_ADDRESS_WINDOW_MINUTES = 60
+# Behind N reverse proxies that append to X-Forwarded-For, the client is the Nth
+# address from the right; 0 (default) takes REMOTE_ADDR.
+TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+# Wrong two-factor codes, per account across processes (accounts/throttle.py);
+# django-otp's own per-device delay is off (it made one wrong code "too many").
+OTP_FAILURE_LIMIT = 5
+OTP_LOCKOUT_MINUTES = 15
+OTP_TOTP_THROTTLE_FACTOR = 0
 SESSION_IDLE_TIMEOUT_SECONDS = 30 * 60
 SESSION_IDLE_WARNING_SECONDS = 2 * 60
 # The last activity is written to the session at most this often (not on every page).
@@ -151,6 +166,22 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# No inline script or style and no external source (django-csp); the QR code is
+# inline SVG markup, which needs no source. Uploaded evidence is served as attachment.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LANGUAGE_CODE = "zh-hant"
 LANGUAGES = [("zh-hant", "繁體中文"), ("en", "English")]
@@ -182,6 +213,7 @@ SERVICEEVAL_BRAND = _("serviceeval 為民服務考核")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"forbidden_one_line": {"()": "serviceeval.core.headers.ForbiddenOneLine"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["forbidden_one_line"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }

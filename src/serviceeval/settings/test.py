@@ -1,3 +1,6 @@
+import os
+import tempfile
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -11,3 +14,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# SQLite tests use a file in WAL mode, as `make run` does: the shared-cache
+# in-memory database answers parallel writers with "table is locked" instead of
+# waiting for the lock, so the concurrency tests (lockout burst, backups while
+# writing) could not run against it.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # One file per test process, so parallel runs never share it.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"serviceeval-test-{os.getpid()}.sqlite3")
+    }
