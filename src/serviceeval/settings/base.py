@@ -16,6 +16,10 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 SECRET_KEY = os.environ.get(
     "SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789"
 )
+# Keys the backups' fingerprint and signature (core/backup.py); kept outside the
+# backups. Unset: derived from SECRET_KEY. Production sets it and keeps it
+# (docs/OPERATIONS.md): without it, no backup written with it can be restored.
+BACKUP_HMAC_KEY = os.environ.get("BACKUP_HMAC_KEY", "")
 DEBUG = os.environ.get("DEBUG", "1") == "1"
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
