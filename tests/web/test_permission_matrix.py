@@ -68,3 +68,54 @@ def test_each_role_gets_what_the_classification_allows(client, role, route, patt
         assert response.status_code < 500
     else:
         assert response.status_code == 403
+
+
+# Object-level cases the classification cannot tell (issue 9, F7 and F11), on the
+# world of tests/security/authz_world.py: a first-level agency (parent) with a
+# subordinate (child), a reviewer assigned to both. (who, method, target, status);
+# targets: the child's improvement item, the evidence of the child's report as a
+# draft or once submitted.
+OBJECT_CASES = [
+    ("child_officer", "get", "improvement", 200),
+    ("child_officer", "post", "improvement", 302),
+    ("parent_officer", "get", "improvement", 200),  # CITY-6: sees
+    ("parent_officer", "post", "improvement", 403),  # F7: does not answer
+    ("parent_head", "post", "improvement", 403),
+    ("other_officer", "get", "improvement", 404),
+    ("reviewer", "get", "improvement", 403),
+    ("child_officer", "get", "draft_evidence", 200),
+    ("child_head", "get", "draft_evidence", 200),
+    ("parent_officer", "get", "draft_evidence", 200),  # CITY-6
+    ("office", "get", "draft_evidence", 200),
+    ("reviewer", "get", "draft_evidence", 404),  # F11
+    ("unassigned", "get", "draft_evidence", 404),
+    ("tester", "get", "draft_evidence", 404),
+    ("other_officer", "get", "draft_evidence", 404),
+    ("reviewer", "get", "submitted_evidence", 200),
+    ("unassigned", "get", "submitted_evidence", 404),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "who,method,target,expected", OBJECT_CASES, ids=["-".join(c[:3]) for c in OBJECT_CASES]
+)
+def test_object_level_cases(client, settings, tmp_path, who, method, target, expected):
+    from django.urls import reverse
+
+    from serviceeval.submissions.enums import Kind, State
+    from tests.security.authz_world import build_world, evidence_in
+
+    settings.MEDIA_ROOT = tmp_path
+    w = build_world()
+    if target == "improvement":
+        url = reverse("reviews:improvement", args=[w.item.pk])
+    else:
+        state = State.DRAFT if target == "draft_evidence" else State.SUBMITTED
+        url = reverse(
+            "submissions:evidence", args=[evidence_in(w, kind=Kind.REPORT, state=state).pk]
+        )
+    user = w.users.get(who) or getattr(w, who)
+    client.force_login(user)
+    response = getattr(client, method)(url, {"response": "已完成"} if method == "post" else None)
+    assert response.status_code == expected

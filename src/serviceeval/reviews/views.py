@@ -10,6 +10,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -822,10 +823,14 @@ def improvements(request):
 def improvement(request, pk):
     item = get_object_or_404(improvements_visible_to(request.user), pk=pk)
     user = request.user
-    respond_form = RespondForm() if user.role != COORDINATOR else None
+    # A parent agency sees its subordinates' items (CITY-6) but does not answer them.
+    can_answer = services.improvement_can_answer(user, item)
+    respond_form = RespondForm() if can_answer else None
     decide_form = DecideForm() if user.role == COORDINATOR else None
     status = 200
     if request.method == "POST":
+        if user.role != COORDINATOR and not can_answer:
+            raise PermissionDenied
         try:
             if user.role == COORDINATOR:
                 decide_form = DecideForm(request.POST)

@@ -15,6 +15,11 @@ class State(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
 
 
+# What the panel may read: a submitted or accepted plan or report, with its evidence.
+# A draft (also one approved by the head but not sent, or one returned for
+# revision) stays with the agency and its parent (CITY-6).
+PANEL_STATES = (State.SUBMITTED, State.ACCEPTED)
+
 # Status filter value for a submission that does not exist yet.
 NOT_STARTED = "not_started"
 

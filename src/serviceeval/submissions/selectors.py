@@ -20,7 +20,7 @@ from serviceeval.agencies.selectors import agencies_visible_to
 from serviceeval.cycles.models import Cycle, Milestone, Participant
 
 from . import rules
-from .enums import DEADLINE_MILESTONE, NOT_STARTED, EvidenceKind, Kind, State
+from .enums import DEADLINE_MILESTONE, NOT_STARTED, PANEL_STATES, EvidenceKind, Kind, State
 from .models import Evidence, MetricValue, Reopen, Submission
 
 # --- the reviewers' view (contract with issue 4) --------------------------------
@@ -73,12 +73,11 @@ def report_for_reviewer(*, cycle, agency):
     drafts stay with the agency."""
     submission = (
         Submission.objects.filter(
-            cycle=cycle, agency=agency, kind=Kind.REPORT,
-            state__in=(State.SUBMITTED, State.ACCEPTED),
+            cycle=cycle, agency=agency, kind=Kind.REPORT, state__in=PANEL_STATES
         )
         .prefetch_related("entries", "evidence", "metrics")
         .first()
-    )  # fmt: skip
+    )
     if submission is None:
         return None
     entries = {
@@ -168,7 +167,9 @@ def _milestone_at(milestones, kind):
 
 def evidence_visible_to(user, pk: int) -> Evidence:
     """Evidence downloads: the office; the agency and its first-level parent
-    (CITY-6); reviewers assigned to the agency without a conflict (issue 4)."""
+    (CITY-6); reviewers assigned to the agency without a conflict (issue 4), once
+    the plan or report is submitted (PANEL_STATES): a draft's evidence, like the
+    draft, stays with the agency (F11)."""
     evidence = (
         Evidence.objects.select_related("submission", "submission__agency").filter(pk=pk).first()
     )
@@ -182,7 +183,7 @@ def evidence_visible_to(user, pk: int) -> Evidence:
         submission.agency.parent_id,
     ):
         return evidence
-    if user.role == Role.REVIEWER:
+    if user.role == Role.REVIEWER and submission.state in PANEL_STATES:
         from serviceeval.reviews.selectors import reviewer_can_see
 
         if reviewer_can_see(user, cycle_id=submission.cycle_id, agency_id=submission.agency_id):

@@ -23,6 +23,7 @@ from .imports import (
     scores_import,
 )
 from .improvements import (
+    improvement_can_answer,
     improvement_create,
     improvement_decide,
     improvement_respond,
@@ -81,6 +82,7 @@ __all__ = [
     "conflicted_pairs",
     "conflicts_sync_automatic",
     "exclusion_add",
+    "improvement_can_answer",
     "improvement_create",
     "improvement_decide",
     "improvement_respond",

@@ -4,7 +4,9 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from serviceeval.accounts.enums import Role
 from serviceeval.agencies.models import Agency
 from serviceeval.core.audit import audit_record
 from serviceeval.cycles.models import Cycle
@@ -37,8 +39,20 @@ def improvement_create(
     return item
 
 
+def improvement_can_answer(user, item: Improvement) -> bool:
+    """Only the item's own agency answers it (F7): a first-level parent sees its
+    subordinates' items (CITY-6) but does not answer for them."""
+    return (
+        user.role in (Role.AGENCY_OFFICER, Role.AGENCY_HEAD)
+        and user.agency_id is not None
+        and user.agency_id == item.agency_id
+    )
+
+
 @transaction.atomic
 def improvement_respond(*, item: Improvement, response: str, files=(), actor) -> Improvement:
+    if not improvement_can_answer(actor, item):
+        raise ReviewError(_("Only the agency's own staff can answer its improvement item."))
     if item.status == ImprovementStatus.CLOSED:
         raise ReviewError("此事項已結案 (the item is closed)")
     if not response.strip():
