@@ -27,6 +27,7 @@ from serviceeval.agencies.selectors import agencies_visible_to
 from serviceeval.core import fragments
 from serviceeval.core.access import AGENCY_ROLES, COORDINATOR, REVIEWER, access
 from serviceeval.core.memo import memo, revision
+from serviceeval.core.params import id_or_404
 from serviceeval.core.uploads import serve_upload
 from serviceeval.cycles.models import Cycle, Participant
 from serviceeval.engine.calibration import calibrate
@@ -209,7 +210,7 @@ def _panel_action(request, cycle, action):
         messages.success(request, _("Panel member saved."))
         return True
     if action == "remove_member":
-        member = get_object_or_404(PanelMember, pk=post.get("member"), cycle=cycle)
+        member = get_object_or_404(PanelMember, pk=id_or_404(post.get("member")), cycle=cycle)
         services.panel_remove(member=member, actor=actor)
         messages.success(request, _("Panel member removed."))
         return True
@@ -223,7 +224,9 @@ def _panel_action(request, cycle, action):
         messages.success(request, _("Reviewer assigned."))
         return True
     if action == "unassign":
-        assignment = get_object_or_404(Assignment, pk=post.get("assignment"), cycle=cycle)
+        assignment = get_object_or_404(
+            Assignment, pk=id_or_404(post.get("assignment")), cycle=cycle
+        )
         services.unassign(assignment=assignment, actor=actor)
         messages.success(request, _("Assignment removed."))
         return True
@@ -243,7 +246,7 @@ def _panel_action(request, cycle, action):
             )
         return True
     if action == "waive":
-        conflict = get_object_or_404(Conflict, pk=post.get("conflict"), cycle=cycle)
+        conflict = get_object_or_404(Conflict, pk=id_or_404(post.get("conflict")), cycle=cycle)
         form = ReasonForm(post)
         if not form.is_valid():
             messages.error(request, _("A waiver needs a reason."))

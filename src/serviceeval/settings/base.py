@@ -104,16 +104,34 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         }
     )
 
-# Caches live in each process (no server to run). `fragments`: rendered parts of the
-# busy pages, keyed on the data revision (core/fragments.py, SPEC §5 pages).
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "fragments": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "serviceeval-fragments",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
-    },
-}
+# REDIS_URL (production: several processes and hosts) puts the caches in one Redis
+# and sessions in `cached_db` (read from Redis, written through to the database), so
+# every process sees the same fragments and the same sign-outs. Without it (`make
+# run`, one process) each process keeps its own local-memory caches and sessions stay
+# in the database. `fragments`: rendered parts of the busy pages, keyed on the data
+# revision (core/fragments.py, SPEC §5 pages). Sign-in lock counters live in the
+# database (accounts/throttle.py): a cache restart must not unlock an account.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "serviceeval")
+if REDIS_URL:
+    CACHES = {
+        alias: {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"{CACHE_KEY_PREFIX}:{alias}",
+        }
+        for alias in ("default", "fragments")
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "serviceeval-fragments",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        },
+    }
 FRAGMENT_TIMEOUT = 3600
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -23,3 +23,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"serviceeval-test-{os.getpid()}.sqlite3")
     }
+# With REDIS_URL (CI), each test process keeps its own key prefix in the shared Redis.
+for _cache in CACHES.values():  # noqa: F405
+    if "KEY_PREFIX" in _cache:
+        _cache["KEY_PREFIX"] += f":test{os.getpid()}"
