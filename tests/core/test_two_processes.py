@@ -1,0 +1,182 @@
+"""SPEC §5 topology, proven: two gunicorn processes on different ports against the same
+database (and the same Redis when REDIS_URL is set, as in CI) agree on sign-outs,
+lockouts and data. Nothing that must be shared lives in one process's memory."""
+
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
+from django.db import connection
+
+from tests.factories import AgencyFactory, UserFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "Two-processes-2026!"
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    return f"postgres://{s['USER']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, env):
+        self.port = _free_port()
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "serviceeval.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "1",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.url}/accounts/login/", timeout=10)
+                return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("gunicorn did not start")
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+class Browser:
+    """One person's cookies, used against either server."""
+
+    def __init__(self):
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect()
+        )
+
+    def get(self, server, path):
+        return self._open(urllib.request.Request(server.url + path))
+
+    def post(self, server, path, data):
+        page = self.get(server, "/accounts/login/" if "login" in path else "/dashboard/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page[1])
+        csrf = token.group(1) if token else self._cookie("csrftoken")
+        body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": csrf}).encode()
+        request = urllib.request.Request(server.url + path, data=body)
+        request.add_header("Referer", server.url + path)
+        return self._open(request)
+
+    def _cookie(self, name):
+        return next((c.value for c in self.jar if c.name == name), "")
+
+    def _open(self, request):
+        try:
+            with self.opener.open(request, timeout=20) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@pytest.fixture
+def servers():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "serviceeval.settings.base",
+        "DATABASE_URL": _database_url(),
+        "DEBUG": "0",
+        "CACHE_KEY_PREFIX": f"two-processes-{os.getpid()}",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
+    started = []
+    try:
+        for _ in range(2):
+            started.append(Server(env))
+        yield started
+    finally:
+        for server in started:
+            server.stop()
+
+
+def _row(page, name):
+    found = re.search(r"<tr[^>]*>(?:(?!</tr>).)*" + re.escape(name) + r".*?</tr>", page, re.S)
+    assert found, f"{name} not listed"
+    return found.group(0)
+
+
+def _user(username, **kw):
+    user = UserFactory(username=username, **kw)
+    # The servers hash with their own settings: a hasher they know, not the tests MD5.
+    user.password = make_password(PASSWORD, hasher=PBKDF2PasswordHasher())
+    user.save()
+    return user
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_share_sign_out_lockout_and_data(servers):
+    a, b = servers
+    _user("twoproc", role="coordinator")
+    _user("victim", role="coordinator")
+    agency = AgencyFactory(name="雙程序測試機關")
+
+    person = Browser()
+    assert (
+        person.post(a, "/accounts/login/", {"username": "twoproc", "password": PASSWORD})[0] == 302
+    )
+    assert person.get(b, "/dashboard/")[0] == 200
+    # A write through one process shows on the other's next page (the agency list is
+    # a rendered fragment kept per data revision).
+    assert "整體服務類" in _row(person.get(b, "/agencies/")[1], agency.name)
+    moved = person.post(
+        a, f"/agencies/{agency.pk}/category/", {"category": "project", "reason": "改列專案"}
+    )
+    assert moved[0] == 302
+    assert "專案規劃類" in _row(person.get(b, "/agencies/")[1], agency.name)
+
+    # Signed out on one means signed out on the other.
+    assert person.post(a, "/accounts/logout/", {})[0] == 302
+    assert person.get(b, "/dashboard/")[0] == 302
+
+    # Five failures spread over both lock the account on both.
+    attacker = Browser()
+    for i in range(5):
+        attacker.post((a, b)[i % 2], "/accounts/login/", {"username": "victim", "password": "x"})
+    for server in (a, b):
+        status, page = Browser().post(
+            server, "/accounts/login/", {"username": "victim", "password": PASSWORD}
+        )
+        assert (status, "帳號已鎖定 15 分鐘" in page) == (200, True)
