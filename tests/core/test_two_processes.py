@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
 from django.db import connection
 
@@ -121,6 +122,8 @@ def servers():
         "DEBUG": "0",
         "CACHE_KEY_PREFIX": f"two-processes-{os.getpid()}",
         "PYTHONPATH": str(ROOT / "src"),
+        "API_RATE_LIMIT_PER_ADDRESS": "4",
+        "API_RATE_WINDOW_SECONDS": "86400",  # no window boundary inside the test
     }
     started = []
     try:
@@ -180,3 +183,11 @@ def test_two_processes_share_sign_out_lockout_and_data(servers):
             server, "/accounts/login/", {"username": "victim", "password": PASSWORD}
         )
         assert (status, "帳號已鎖定 15 分鐘" in page) == (200, True)
+
+    # The API rate limit counts across both (in Redis; without it `make run` is one
+    # process and each process counts alone).
+    codes = [Browser().get((a, b)[i % 2], "/api/v1/openapi.json")[0] for i in range(5)]
+    if settings.REDIS_URL:
+        assert codes == [200, 200, 200, 200, 429]
+    else:
+        assert codes == [200, 200, 200, 200, 200]

@@ -1,26 +1,13 @@
 import re
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from serviceeval.core.ratelimit import client_address
+
 from .services import SignInRefused, sign_in_failed, sign_in_start, sign_in_succeeded
-
-
-def client_address(request) -> str:
-    """The source address: REMOTE_ADDR, or the address the trusted reverse proxy
-    saw when TRUSTED_PROXY_HOPS says how many proxies append to X-Forwarded-For."""
-    if request is None:
-        return "-"
-    hops = getattr(settings, "TRUSTED_PROXY_HOPS", 0)
-    if hops:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [a for a in forwarded if a]
-        if len(forwarded) >= hops:
-            return forwarded[-hops][:64]
-    return request.META.get("REMOTE_ADDR", "-")[:64]
 
 
 class LoginForm(AuthenticationForm):

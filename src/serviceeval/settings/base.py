@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "serviceeval.core.headers.SecurityHeadersMiddleware",
+    "serviceeval.core.ratelimit.ApiRateLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "serviceeval.core.middleware.TraditionalChineseFirstMiddleware",
@@ -169,6 +170,11 @@ LOGIN_ADDRESS_WINDOW_MINUTES = 60
 # Behind N reverse proxies that append to X-Forwarded-For, the client is the Nth
 # address from the right; 0 (default) takes REMOTE_ADDR.
 TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+# REST API requests per window, per source address and per bearer token, counted
+# in the shared cache (core/ratelimit.py); over it: 429 with Retry-After.
+API_RATE_WINDOW_SECONDS = int(os.environ.get("API_RATE_WINDOW_SECONDS", "60"))
+API_RATE_LIMIT_PER_ADDRESS = int(os.environ.get("API_RATE_LIMIT_PER_ADDRESS", "600"))
+API_RATE_LIMIT_PER_TOKEN = int(os.environ.get("API_RATE_LIMIT_PER_TOKEN", "300"))
 # Wrong two-factor codes, per account across processes (accounts/throttle.py);
 # django-otp's own per-device delay is off (it made one wrong code "too many").
 OTP_FAILURE_LIMIT = 5

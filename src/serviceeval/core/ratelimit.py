@@ -1,0 +1,73 @@
+"""API rate limits (SPEC §5 topology): per bearer token and per source address,
+counted in the shared cache (Redis in production, so every process and host counts
+together), fixed windows of `API_RATE_WINDOW_SECONDS`. Over the limit the API
+answers 429 with `Retry-After`. Sign-in lockout is not here: it lives in the
+database (accounts/throttle.py) because a cache restart must not unlock accounts."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import JsonResponse
+
+API_PREFIX = "/api/"
+
+
+def client_address(request) -> str:
+    """The source address: REMOTE_ADDR, or the address the trusted reverse proxy
+    saw when TRUSTED_PROXY_HOPS says how many proxies append to X-Forwarded-For."""
+    if request is None:
+        return "-"
+    hops = getattr(settings, "TRUSTED_PROXY_HOPS", 0)
+    if hops:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [a for a in forwarded if a]
+        if len(forwarded) >= hops:
+            return forwarded[-hops][:64]
+    return request.META.get("REMOTE_ADDR", "-")[:64]
+
+
+def _count(key: str, window: int) -> int:
+    cache = caches["default"]
+    cache.add(key, 0, timeout=window + 5)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window + 5)
+        return 1
+
+
+class ApiRateLimitMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(API_PREFIX):
+            refused = self._check(request)
+            if refused is not None:
+                return refused
+        return self.get_response(request)
+
+    @staticmethod
+    def _check(request):
+        window = settings.API_RATE_WINDOW_SECONDS
+        now = time.time()
+        slot = int(now // window)
+        retry_after = max(1, math.ceil((slot + 1) * window - now))
+        subjects = [("addr", client_address(request), settings.API_RATE_LIMIT_PER_ADDRESS)]
+        auth = request.META.get("HTTP_AUTHORIZATION", "")
+        if auth.lower().startswith("bearer "):
+            digest = hashlib.sha256(auth[7:].strip().encode()).hexdigest()[:32]
+            subjects.append(("token", digest, settings.API_RATE_LIMIT_PER_TOKEN))
+        for kind, subject, limit in subjects:
+            if _count(f"api-rate:{kind}:{subject}:{slot}", window) > limit:
+                response = JsonResponse(
+                    {"detail": "請求過於頻繁，請稍後再試 (too many requests)"}, status=429
+                )
+                response["Retry-After"] = str(retry_after)
+                return response
+        return None
