@@ -53,7 +53,34 @@ def part_score(raw: Decimal, part_max: Decimal) -> Fraction:
     """CITY-9: a part rescaled to 100 (exact)."""
     if part_max <= 0:
         raise ValueError("part max must be positive")
-    return Fraction(raw) / Fraction(part_max) * 100
+    return exact(raw) / Fraction(part_max) * 100
+
+
+# Imports refuse a raw score with an exponent or more than 2 decimals (core/numbers.py);
+# this bounds what was stored before they did.
+EXACT_PLACES = 12
+_TINY = Decimal(1).scaleb(-EXACT_PLACES)
+_BOUNDED = decimal.Context(prec=60, traps=[decimal.InvalidOperation, decimal.Overflow])
+
+
+def exact(raw: Decimal) -> Fraction:
+    """Fraction(raw), from its shape first: `Fraction(Decimal("1E-999999999"))` builds a
+    billion-digit integer and never returns in a page. Digits past EXACT_PLACES decimals
+    are rounded off (no checklist has them); a zero is zero whatever its exponent; a
+    huge exponent on anything else is refused, never computed."""
+    _sign, digits, exponent = raw.as_tuple()
+    if not isinstance(exponent, int):
+        raise ValueError(f"not a finite number: {raw}")
+    if not any(digits):
+        return Fraction(0)
+    if exponent < -EXACT_PLACES:
+        try:
+            raw = raw.quantize(_TINY, context=_BOUNDED)
+        except (decimal.InvalidOperation, decimal.Overflow):
+            raise ValueError("raw score out of range") from None
+    elif exponent > EXACT_PLACES or len(digits) > 60:
+        raise ValueError("raw score out of range")
+    return Fraction(raw)
 
 
 def raw_from_items(part: ChecklistPart, met: Mapping[str, bool]) -> Decimal:

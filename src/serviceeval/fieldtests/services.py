@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from serviceeval.accounts.enums import Role
 from serviceeval.accounts.models import User
@@ -17,6 +18,7 @@ from serviceeval.agencies.enums import PersonRole
 from serviceeval.agencies.models import Agency, Person
 from serviceeval.core.audit import audit_bulk, audit_record
 from serviceeval.core.models import AuditEvent
+from serviceeval.core.numbers import decimal_shape_problem
 from serviceeval.core.uploads import IMAGE_EXTENSIONS, validate_upload
 from serviceeval.engine import fieldtests as engine
 
@@ -348,7 +350,7 @@ def phone_tests_import(*, cycle, rows, add_testers=False, actor=None) -> ImportR
     problems_of: dict[int, list[str]] = {}
     checked = _common(cycle, rows, add_testers, problems_of)
     scores = {}
-    for number, row, *_ in checked:
+    for number, row, *_rest in checked:
         problems = problems_of[number]
         values = {}
         for part in parts:
@@ -360,7 +362,10 @@ def phone_tests_import(*, cycle, rows, add_testers=False, actor=None) -> ImportR
             except InvalidOperation:
                 problems.append(f"{part.code}「{text}」不是數字 (not a number)")
                 continue
-            problem = engine.validate_raw(value, part.max_points)
+            # The shape before any arithmetic (issue 9, F4: 1E-999999999 pinned the CPU).
+            problem = (
+                decimal_shape_problem(value, text) if value.is_finite() else ""
+            ) or engine.validate_raw(value, part.max_points)
             if problem:
                 problems.append(f"{part.code} {problem}")
                 continue
@@ -368,6 +373,9 @@ def phone_tests_import(*, cycle, rows, add_testers=False, actor=None) -> ImportR
         if not values and not any(part.code in p for p in problems for part in parts):
             problems.append("至少須有一個部分的分數 (no part was tested)")
         scores[number] = values
+    _refuse_identical(
+        checked, problems_of, lambda n: tuple(sorted((c, Decimal(v)) for c, v in scores[n].items()))
+    )
     if _errors(problems_of, report):
         return report
     with transaction.atomic():
@@ -400,20 +408,22 @@ def mystery_visits_import(*, cycle, rows, add_testers=False, actor=None) -> Impo
     problems_of: dict[int, list[str]] = {}
     checked = _common(cycle, rows, add_testers, problems_of)
     scores = {}
-    for number, row, *_ in checked:
+    for number, row, *_rest in checked:
         text = row.get("score", "")
         problem = ""
         try:
             value = Decimal(text)
-            problem = engine.validate_raw(value, engine.HUNDRED)
-            if not problem and value != value.quantize(Decimal("0.01")):
-                problem = "最多兩位小數 (at most 2 decimals)"
+            # The shape before any arithmetic (issue 9, F4), then the range.
+            problem = (
+                decimal_shape_problem(value, text) if value.is_finite() else ""
+            ) or engine.validate_raw(value, engine.HUNDRED)
         except InvalidOperation:
             value = None
             problem = f"「{text}」不是數字 (not a number)"
         if problem:
             problems_of[number].append(f"score {problem}")
         scores[number] = value
+    _refuse_identical(checked, problems_of, lambda n: scores[n])
     if _errors(problems_of, report):
         return report
     with transaction.atomic():
@@ -435,6 +445,29 @@ def mystery_visits_import(*, cycle, rows, add_testers=False, actor=None) -> Impo
         report.created = len(objs)
         _refresh_roster(cycle)
     return report
+
+
+def _refuse_identical(checked, problems_of, scores_of) -> None:
+    """A row identical to an earlier one (same agency, moment, tester, tested staff and
+    scores, as read: `45` is `45.0`, a code is the agency's name) is refused naming
+    both rows (issue 9, F14): an exported file pasted twice must not count twice.
+    Rows with problems of their own are left to those."""
+    first: dict[tuple, int] = {}
+    for number, row, agency, moment, name, _tester in checked:
+        if problems_of[number]:
+            continue
+        key = (agency.pk, moment, name, row.get("tested_staff", ""), scores_of(number))
+        if key in first:
+            problems_of[number].append(
+                _(
+                    "identical to row %(row)d (same agency, date, tester, tested staff and "
+                    "scores); if these are two tests, add the time or the tested staff to "
+                    "tell them apart"
+                )
+                % {"row": first[key]}
+            )
+        else:
+            first[key] = number
 
 
 def _errors(problems_of: dict[int, list[str]], report: ImportReport) -> bool:

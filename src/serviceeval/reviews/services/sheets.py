@@ -11,6 +11,7 @@ from serviceeval.accounts.models import User
 from serviceeval.agencies.models import Agency
 from serviceeval.core.audit import audit_record
 from serviceeval.core.models import AuditEvent
+from serviceeval.core.numbers import decimal_shape_problem
 from serviceeval.cycles.models import Cycle
 from serviceeval.cycles.services import cycle_mark_scoring_started
 
@@ -41,14 +42,16 @@ def validate_score(raw, max_points: Decimal, step: Decimal) -> tuple[Decimal | N
         return None, f"「{text}」不是數字 (not a number)"
     if not value.is_finite():
         return None, f"「{text}」不是數字 (not a number)"
+    # Before any arithmetic: `value % step` or a format of 0E-999999999 would not end.
+    problem = decimal_shape_problem(value, text)
+    if problem:
+        return None, problem
     if value < 0 or value > max_points:
         return None, (
             f"分數 {text} 超出 0–{_fmt(max_points)} (score outside 0..{_fmt(max_points)})"
         )
     if value % step != 0:
         return None, f"分數 {text} 不是 {_fmt(step)} 的倍數 (score off the {_fmt(step)} step)"
-    if value != value.quantize(Decimal("0.01")):
-        return None, f"分數 {text} 最多兩位小數 (at most 2 decimals)"
     return value, ""
 
 
@@ -152,14 +155,14 @@ def _changes_since(sheet: Sheet, version: int) -> list[dict]:
     events = AuditEvent.objects.filter(
         object_type="reviews.sheet", object_id=str(sheet.pk),
         action__in=["sheet_saved", "sheet_submitted", "sheet_reopened"],
-    ).select_related("actor").order_by("at", "id")  # fmt: skip
+    ).order_by("at", "id")  # fmt: skip
     changes = []
     for event in events:
         if int(event.after.get("version", 0)) <= version:
             continue
         for code, (score, comment) in sorted((event.after.get("scores") or {}).items()):
             changes.append({"criterion": code, "score": score, "comment": comment,
-                            "by": str(event.actor or ""), "at": event.at})  # fmt: skip
+                            "by": event.actor_label, "at": event.at})  # fmt: skip
     return changes
 
 
