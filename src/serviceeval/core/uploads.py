@@ -51,6 +51,8 @@ def validate_upload(upload, *, allowed: set[str] | None = None) -> str:
         raise ValidationError(
             _("The file content does not match its %(ext)s extension.") % {"ext": ext}
         )
+    if magics == (ZIP_MAGIC,):
+        _check_package(upload, ext, name)
     if ext == ".csv":
         try:
             head.decode("utf-8")
@@ -60,6 +62,27 @@ def validate_upload(upload, *, allowed: set[str] | None = None) -> str:
         if b"\x00" in head:
             raise ValidationError(_("A CSV file must be UTF-8 text."))
     return ext
+
+
+def _check_package(upload, ext: str, name: str) -> None:
+    """An Office or ODF file is a zip: refuse one that is no zip, or whose central
+    directory promises a decompression bomb (`core.tabular.check_zip`), before anyone
+    opens it. Only the directory is read; nothing is inflated."""
+    import zipfile
+
+    from .tabular import TabularError, check_zip
+
+    try:
+        with zipfile.ZipFile(upload) as zf:
+            check_zip(zf, Path(name).name)
+    except zipfile.BadZipFile as exc:
+        raise ValidationError(
+            _("The file content does not match its %(ext)s extension.") % {"ext": ext}
+        ) from exc
+    except TabularError as exc:
+        raise ValidationError(str(exc)) from exc
+    finally:
+        upload.seek(0)
 
 
 def _utf8_prefix_ok(head: bytes) -> bool:

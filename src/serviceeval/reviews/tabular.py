@@ -14,7 +14,10 @@ readers). One difference: openpyxl's read-only mode trusts the sheet's <dimensio
 and drops the cells outside it; this reader reads every cell.
 
 The XML is parsed as defusedxml parses it: entity declarations and external
-references are refused."""
+references are refused. The zip is checked against `core.tabular`'s limits before any
+part is inflated, rows are counted against MAX_DATA_ROWS as they are read, and a sheet
+whose XML breaks inside a cell (a NUL or another character XML cannot carry) is
+refused naming that row and column."""
 
 from __future__ import annotations
 
@@ -25,7 +28,15 @@ from xml.parsers import expat
 from defusedxml.common import EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import fromstring
 
-from serviceeval.core.tabular import TabularError, _clean, read_rows
+from serviceeval.core.tabular import (
+    MAX_DATA_ROWS,
+    TabularError,
+    _clean,
+    check_zip,
+    nul_cell_error,
+    read_rows,
+    too_many_rows,
+)
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS = "{" + MAIN + "}"
@@ -44,7 +55,8 @@ def read_score_rows(path: str | Path, required: tuple[str, ...]):
         return read_rows(path, required)
     try:
         with zipfile.ZipFile(path) as zf:
-            rows = _xlsx_rows(zf)
+            check_zip(zf, path.name)
+            rows = _xlsx_rows(zf, path.name)
     except (
         zipfile.BadZipFile,
         KeyError,
@@ -192,10 +204,11 @@ def _cast_number(text: str):
     return int(text)
 
 
-def _sheet_handlers(shared, date_styles, timedelta_styles, epoch, rows):
+def _sheet_handlers(shared, date_styles, timedelta_styles, epoch, rows, file_name):
     """Expat callbacks that append (row number, [cell text, ...]) to `rows` for each
-    <row>. Closures over local state: this runs 7 callbacks for each of 1.3 million
-    cells of the national file."""
+    <row>, and a function telling (row number, 1-based column) where the parser is.
+    Closures over local state: this runs 7 callbacks for each of 1.3 million cells of
+    the national file."""
     number = 0  # the current row's number
     values: list[str] = []
     column = 0  # 1-based column of the current cell
@@ -281,12 +294,18 @@ def _sheet_handlers(shared, date_styles, timedelta_styles, epoch, rows):
             buffer = None
         elif name == _ROW:
             rows.append((number, values))
+            if len(rows) > limit:
+                raise too_many_rows(file_name, number)
 
     def data(text):
         if buffer is not None:
             buffer.append(text)
 
-    return start, end, data
+    def where():
+        return number, column
+
+    limit = MAX_DATA_ROWS + 1  # and the header
+    return start, end, data, where
 
 
 def _row_number(ref: str) -> int:
@@ -314,20 +333,35 @@ def _from_iso8601(text: str):
     return from_ISO8601(text)
 
 
-def _xlsx_rows(zf: zipfile.ZipFile) -> list[tuple[int, list[str]]]:
+def _xlsx_rows(zf: zipfile.ZipFile, name: str = "") -> list[tuple[int, list[str]]]:
     sheet, epoch = _workbook(zf)
     date_styles, timedelta_styles = _date_styles(zf)
     rows: list[tuple[int, list[str]]] = []
     parser = _parser()
-    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = (
-        _sheet_handlers(
-            [text.strip() for text in _shared_strings(zf)],
-            date_styles,
-            timedelta_styles,
-            epoch,
-            rows,
-        )
+    start, end, data, where = _sheet_handlers(
+        [text.strip() for text in _shared_strings(zf)],
+        date_styles,
+        timedelta_styles,
+        epoch,
+        rows,
+        name,
     )
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.CharacterDataHandler = data
     with zf.open(sheet) as fh:
-        parser.ParseFile(fh)
+        try:
+            parser.ParseFile(fh)
+        except expat.ExpatError as exc:
+            number, column = where()
+            if exc.code not in _BAD_CHARACTER or not column:
+                raise
+            header = [h.lower() for h in rows[0][1]] if rows and rows[0][0] < number else []
+            raise nul_cell_error(name, number, header, column - 1, xml=True) from exc
     return rows
+
+
+# A raw NUL (or another control character) is an invalid token; `&#0;` a bad reference.
+_BAD_CHARACTER = {
+    expat.errors.codes[expat.errors.XML_ERROR_INVALID_TOKEN],
+    expat.errors.codes[expat.errors.XML_ERROR_BAD_CHAR_REF],
+}
