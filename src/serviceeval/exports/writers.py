@@ -39,12 +39,29 @@ def _cell(value):
     return value
 
 
+# OWASP "CSV injection": a spreadsheet reads a cell that starts with one of these as a
+# formula (`=HYPERLINK(...)`, `+cmd|...`, `@SUM(...)`), also after a tab or a carriage
+# return. Text cells that do are written with a leading single quote, which shows the
+# text as typed; numbers (int, Decimal) are written as they are, `-1.50` stays a number.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _csv_cell(value):
+    if isinstance(value, str):
+        return neutralise_formula(value)
+    return _cell(value)
+
+
 def write_csv(sheet: Sheet) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(sheet.header)
+    w.writerow([_csv_cell(h) for h in sheet.header])
     for row in sheet.rows:
-        w.writerow([_cell(v) for v in row])
+        w.writerow([_csv_cell(v) for v in row])
     # BOM so Excel opens the UTF-8 Chinese text correctly.
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
@@ -85,7 +102,7 @@ def write_xlsx(sheets: Sequence[Sheet]) -> bytes:
             header.append(c)
         ws.append(header)
         for row in sheet.rows:
-            ws.append([_xlsx_value(v) for v in row])
+            ws.append([_xlsx_text(ws, v) if isinstance(v, str) else _xlsx_value(v) for v in row])
     buf = io.BytesIO()
     wb.save(buf)
     data = buf.getvalue()
@@ -98,6 +115,17 @@ def _xlsx_value(v):
         # Exact text of the Decimal, stored as a number cell.
         return float(v) if v == v.quantize(Decimal("0.0001")) else str(v)
     return v
+
+
+def _xlsx_text(ws, text: str):
+    """A text cell that stays text: openpyxl makes "=..." a formula and "#N/A" an error
+    cell, and refuses the control characters XML cannot carry (dropped here)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", text))
+    cell.data_type = "s"
+    return cell
 
 
 def _pin_xlsx_time(data: bytes) -> bytes:
