@@ -1,11 +1,13 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from serviceeval.core.backup import RestoreError, backup_restore
 
 
 class Command(BaseCommand):
     help = (
-        "Replace the database content with a backup; verified by its fingerprint (all-or-nothing)."
+        "Replace the database content with a backup; refused unless the file is intact and "
+        "signed with BACKUP_HMAC_KEY, verified by its fingerprint (all-or-nothing)."
     )
 
     def add_arguments(self, parser):
@@ -16,11 +18,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, yes, **options):
         if not yes:
-            raise CommandError(
-                "還原會取代目前所有資料，請加上 --yes 確認 (add --yes to replace all current data)"
-            )
+            raise CommandError(_("A restore replaces all current data: add --yes to confirm."))
         try:
             meta = backup_restore(file)
         except RestoreError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"已還原 restored: fingerprint {meta['fingerprint']} verified")
+        self.stdout.write(
+            _("Restored: fingerprint %(fingerprint)s verified")
+            % {"fingerprint": meta["fingerprint"]}
+        )
