@@ -270,7 +270,7 @@ def test_f6_parallel_burst_checks_at_most_five_passwords():
         try:
             barrier.wait()
             sign_in(Client(), "burst", f"guess-{i}", address=f"10.1.{i}.1")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()

@@ -18,13 +18,13 @@ STORAGES = {
 # in-memory database answers parallel writers with "table is locked" instead of
 # waiting for the lock, so the concurrency tests (lockout burst, backups while
 # writing) could not run against it.
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405 (from base via *)
     # One file per test process, so parallel runs never share it.
-    DATABASES["default"]["TEST"] = {  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405 (from base via *)
         "NAME": os.path.join(tempfile.gettempdir(), f"serviceeval-test-{os.getpid()}.sqlite3")
     }
 # With REDIS_URL (CI), each test process keeps its own key prefix in the shared Redis.
-for _cache in CACHES.values():  # noqa: F405
+for _cache in CACHES.values():  # noqa: F405 (from base via *)
     if "KEY_PREFIX" in _cache:
         _cache["KEY_PREFIX"] += f":test{os.getpid()}"
 # The suite sends thousands of API requests from one address within a minute;

@@ -153,16 +153,24 @@ def sheet_save(
 def _changes_since(sheet: Sheet, version: int) -> list[dict]:
     """What other saves changed after `version`, from the audit trail."""
     events = AuditEvent.objects.filter(
-        object_type="reviews.sheet", object_id=str(sheet.pk),
+        object_type="reviews.sheet",
+        object_id=str(sheet.pk),
         action__in=["sheet_saved", "sheet_submitted", "sheet_reopened"],
-    ).order_by("at", "id")  # fmt: skip
+    ).order_by("at", "id")
     changes = []
     for event in events:
         if int(event.after.get("version", 0)) <= version:
             continue
         for code, (score, comment) in sorted((event.after.get("scores") or {}).items()):
-            changes.append({"criterion": code, "score": score, "comment": comment,
-                            "by": event.actor_label, "at": event.at})  # fmt: skip
+            changes.append(
+                {
+                    "criterion": code,
+                    "score": score,
+                    "comment": comment,
+                    "by": event.actor_label,
+                    "at": event.at,
+                }
+            )
     return changes
 
 
