@@ -78,20 +78,33 @@ def run(cycle, phone, visits, args):
 
         return go
 
-    measure(f"import_phone_tests CSV ({CALLS} rows, + roster)",
-            imp(phone_tests_import, phone, PHONE_COLUMNS), memory=False)  # fmt: skip
-    measure(f"import_mystery_visits CSV ({VISITS} rows, + roster)",
-            imp(mystery_visits_import, visits, VISIT_COLUMNS), memory=False)  # fmt: skip
+    measure(
+        f"import_phone_tests CSV ({CALLS} rows, + roster)",
+        imp(phone_tests_import, phone, PHONE_COLUMNS),
+        memory=False,
+    )
+    measure(
+        f"import_mystery_visits CSV ({VISITS} rows, + roster)",
+        imp(mystery_visits_import, visits, VISIT_COLUMNS),
+        memory=False,
+    )
     assert PhoneTest.objects.count() == CALLS and MysteryVisit.objects.count() == VISITS
     memory = not args.no_memory
     ids = list(cycle.participants.values_list("agency_id", flat=True))
-    _, t_avg, _ = measure("yearly averages, every agency (CITY-8/9)", lambda: averages(cycle),
-                          memory=memory)  # fmt: skip
-    measure("field_test_figures for the score sheets", lambda: field_test_figures(cycle=cycle, agency_ids=ids),
-            memory=False)  # fmt: skip
+    _, t_avg, _ = measure(
+        "yearly averages, every agency (CITY-8/9)", lambda: averages(cycle), memory=memory
+    )
+    measure(
+        "field_test_figures for the score sheets",
+        lambda: field_test_figures(cycle=cycle, agency_ids=ids),
+        memory=False,
+    )
     RewardEntry.objects.filter(cycle=cycle).delete()  # the imports already built it: start empty
-    _, t_roster, _ = measure("roster: load + rules + store (CITY-12/13)",
-                             lambda: roster_refresh(cycle=cycle, actor=None, force=True), memory=memory)  # fmt: skip
+    _, t_roster, _ = measure(
+        "roster: load + rules + store (CITY-12/13)",
+        lambda: roster_refresh(cycle=cycle, actor=None, force=True),
+        memory=memory,
+    )
     n = RewardEntry.objects.filter(cycle=cycle).count()
     rules = sorted(set(RewardEntry.objects.filter(cycle=cycle).values_list("rule", flat=True)))
     print(f"  {n} roster entries ({', '.join(rules)})")
@@ -114,11 +127,13 @@ def pages(cycle):
     setup_test_environment()
     office = User.objects.create(username="bench-office", role="coordinator")
     tester = User.objects.get(username="tester00")
-    for user, url in ((office, f"/fieldtests/?cycle={cycle.year}"),
-                      (office, f"/rewards/?cycle={cycle.year}"),
-                      (tester, f"/fieldtests/{cycle.year}/phone/new/"),
-                      (tester, "/dashboard/"),
-                      (office, "/dashboard/")):  # fmt: skip
+    for user, url in (
+        (office, f"/fieldtests/?cycle={cycle.year}"),
+        (office, f"/rewards/?cycle={cycle.year}"),
+        (tester, f"/fieldtests/{cycle.year}/phone/new/"),
+        (tester, "/dashboard/"),
+        (office, "/dashboard/"),
+    ):
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
         assert client.get(url).status_code == 200

@@ -61,17 +61,25 @@ def agencies(*, groups: bool = True, people: bool = False) -> list:
 
     group_list = list(Group.objects.order_by("code")) if groups else []
     Agency.objects.bulk_create(
-        Agency(code=f"N{i:04d}", name=f"全國機關{i:04d}", kind="first-level",
-               category="overall", group=group_list[i % len(group_list)] if group_list else None)
+        Agency(
+            code=f"N{i:04d}",
+            name=f"全國機關{i:04d}",
+            kind="first-level",
+            category="overall",
+            group=group_list[i % len(group_list)] if group_list else None,
+        )
         for i in range(AGENCIES)
-    )  # fmt: skip
+    )
     out = list(Agency.objects.order_by("code"))
     if people:
         Person.objects.bulk_create(
-            (Person(agency=a, cycle=None, role=role, name=f"{role[:3]}{a.code}")
-             for a in out for role in ("head", "section_chief", "officer", "evaluation_officer")),
+            (
+                Person(agency=a, cycle=None, role=role, name=f"{role[:3]}{a.code}")
+                for a in out
+                for role in ("head", "section_chief", "officer", "evaluation_officer")
+            ),
             batch_size=5000,
-        )  # fmt: skip
+        )
     return out
 
 
@@ -157,9 +165,18 @@ def re_evaluation_round(cycle):
         share = Decimal(60 + (i * 11) % 20) / 100  # half pass (≥ 70 %), half fail
         for leaf in spec_of(cycle).category("overall").leaves():
             value = (leaf.max_points * share * 2).to_integral_value() / 2
-            re_rows.append((len(re_rows) + 2, {"agency": code, "reviewer": reviewer.username,
-                                               "criterion": leaf.code, "score": str(value),
-                                               "comment": ""}))  # fmt: skip
+            re_rows.append(
+                (
+                    len(re_rows) + 2,
+                    {
+                        "agency": code,
+                        "reviewer": reviewer.username,
+                        "criterion": leaf.code,
+                        "score": str(value),
+                        "comment": "",
+                    },
+                )
+            )
     report = scores_import(cycle=cycle, rows=re_rows, round="re-evaluation")
     assert report.errors == [], report.errors[:3]
     return len(failing), len(re_rows)
@@ -191,14 +208,29 @@ def fieldtest_cycle(tmp: Path, agency_list: list):
             # deterministic spread: averages from about 70 to 100
             sw = "" if (k % 7 == 0) else str(30 + (k * 7) % 16)
             biz = str(40 + (k * 11) % 16)
-            w.writerow([a.code, f"2027-{1 + i % 12:02d}-{1 + k % 28:02d}",
-                        f"tester{k % TESTERS:02d}", f"受測{i % 3}", sw, biz])  # fmt: skip
+            w.writerow(
+                [
+                    a.code,
+                    f"2027-{1 + i % 12:02d}-{1 + k % 28:02d}",
+                    f"tester{k % TESTERS:02d}",
+                    f"受測{i % 3}",
+                    sw,
+                    biz,
+                ]
+            )
     visits = tmp / "visits.csv"
     with visits.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["agency", "date", "tester", "tested_staff", "score"])
         for k in range(VISITS):
             a = agency_list[k % n]
-            w.writerow([a.code, f"2027-{1 + k % 12:02d}-{1 + k % 28:02d}",
-                        f"tester{k % TESTERS:02d}", f"櫃台{k % 2}", str(60 + (k * 13) % 41)])  # fmt: skip
+            w.writerow(
+                [
+                    a.code,
+                    f"2027-{1 + k % 12:02d}-{1 + k % 28:02d}",
+                    f"tester{k % TESTERS:02d}",
+                    f"櫃台{k % 2}",
+                    str(60 + (k * 13) % 41),
+                ]
+            )
     return cycle, phone, visits

@@ -92,8 +92,10 @@ def build(tmp: Path) -> dict:
         print(f"  {label:<62} {time.perf_counter() - start:6.1f} s", flush=True)
         return out
 
-    agencies = step("2,000 agencies, groups, standing rosters",
-                    lambda: national.agencies(groups=True, people=True))  # fmt: skip
+    agencies = step(
+        "2,000 agencies, groups, standing rosters",
+        lambda: national.agencies(groups=True, people=True),
+    )
     review, scores_csv, _xlsx, n = step(
         "hsinchu-105 cycle, panel, assignments, score files",
         lambda: national.review_cycle(tmp, agencies, xlsx=False),
@@ -108,19 +110,27 @@ def build(tmp: Path) -> dict:
 
     step(f"import {n} scores", import_scores)
     step("re-evaluation round of the 丙 agencies", lambda: national.re_evaluation_round(review))
-    step("publish the results (snapshot, carry-over, roster)",
-         lambda: publish_results(cycle=review, actor=None))  # fmt: skip
-    field, phone, visits = step("city-service-upgrade cycle, testers, field-test files",
-                                lambda: national.fieldtest_cycle(tmp, agencies))  # fmt: skip
+    step(
+        "publish the results (snapshot, carry-over, roster)",
+        lambda: publish_results(cycle=review, actor=None),
+    )
+    field, phone, visits = step(
+        "city-service-upgrade cycle, testers, field-test files",
+        lambda: national.fieldtest_cycle(tmp, agencies),
+    )
 
     def import_field(fn, path, cols):
         report = fn(cycle=field, rows=read_rows(path, cols))
         assert report.errors == [], report.errors[:3]
 
-    step(f"import {national.CALLS} telephone tests (+ roster)",
-         lambda: import_field(phone_tests_import, phone, PHONE_COLUMNS))  # fmt: skip
-    step(f"import {national.VISITS} mystery-shopper visits (+ roster)",
-         lambda: import_field(mystery_visits_import, visits, VISIT_COLUMNS))  # fmt: skip
+    step(
+        f"import {national.CALLS} telephone tests (+ roster)",
+        lambda: import_field(phone_tests_import, phone, PHONE_COLUMNS),
+    )
+    step(
+        f"import {national.VISITS} mystery-shopper visits (+ roster)",
+        lambda: import_field(mystery_visits_import, visits, VISIT_COLUMNS),
+    )
 
     def submissions():
         # Plans and reports of the field-test cycle in every state; a sixth of the plans
@@ -133,12 +143,19 @@ def build(tmp: Path) -> dict:
                 if (i + shift) % 6 == 5:
                     continue  # not started
                 state = states[(i + shift) % 6]
-                rows.append(Submission(
-                    cycle=field, agency=a, kind=kind, category="overall", state=state, version=1,
-                    sections={"cover": f"{a.name}實施計畫", "content": "計畫內容。" * 40},
-                    submitted_at=now if state in ("submitted", "accepted") else None,
-                    accepted_at=now if state == "accepted" else None,
-                ))  # fmt: skip
+                rows.append(
+                    Submission(
+                        cycle=field,
+                        agency=a,
+                        kind=kind,
+                        category="overall",
+                        state=state,
+                        version=1,
+                        sections={"cover": f"{a.name}實施計畫", "content": "計畫內容。" * 40},
+                        submitted_at=now if state in ("submitted", "accepted") else None,
+                        accepted_at=now if state == "accepted" else None,
+                    )
+                )
         Submission.objects.bulk_create(rows, batch_size=2000)
         return len(rows)
 
@@ -151,19 +168,28 @@ def build(tmp: Path) -> dict:
         )
         today = timezone.localdate()
         Improvement.objects.bulk_create(
-            Improvement(cycle=review, agency_id=a, text="應行改進事項",
-                        deadline=today + timedelta(days=30 if k % 2 else -30))
+            Improvement(
+                cycle=review,
+                agency_id=a,
+                text="應行改進事項",
+                deadline=today + timedelta(days=30 if k % 2 else -30),
+            )
             for k, a in enumerate(ids)
-        )  # fmt: skip
+        )
 
     step("improvement items of the re-evaluated agencies", improvements)
 
     def users():
         password = make_password(PASSWORD)
-        office = User.objects.create(username=USERS["office"][0], role="coordinator",
-                                     password=password)  # fmt: skip
-        officer = User.objects.create(username=USERS["officer"][0], role="agency_officer",
-                                      agency=agencies[0], password=password)  # fmt: skip
+        office = User.objects.create(
+            username=USERS["office"][0], role="coordinator", password=password
+        )
+        officer = User.objects.create(
+            username=USERS["officer"][0],
+            role="agency_officer",
+            agency=agencies[0],
+            password=password,
+        )
         User.objects.filter(username__in=[USERS["reviewer"][0], USERS["tester"][0]]).update(
             password=password
         )
@@ -189,10 +215,18 @@ def build(tmp: Path) -> dict:
     )
     from serviceeval.agencies.models import Group
 
-    groups = [g for g in Group.objects.order_by("code").values_list("code", flat=True)
-              if review.participants.filter(group__code=g).exists()]  # fmt: skip
-    return {"review": review.year, "field": field.year, "sheet_agencies": sheet_agencies,
-            "groups": groups, "assigned": len(sheet_agencies)}  # fmt: skip
+    groups = [
+        g
+        for g in Group.objects.order_by("code").values_list("code", flat=True)
+        if review.participants.filter(group__code=g).exists()
+    ]
+    return {
+        "review": review.year,
+        "field": field.year,
+        "sheet_agencies": sheet_agencies,
+        "groups": groups,
+        "assigned": len(sheet_agencies),
+    }
 
 
 @dataclass
@@ -213,8 +247,13 @@ def pages(data: dict) -> list[Page]:
         Page("submission status (office)", "office", [f"/submissions/status/?cycle={field}"]),
     ]
     for g in data["groups"]:
-        out.append(Page(f"results, group {g} (office)", "office",
-                        [f"/reviews/cycles/{review}/results/?{urlencode({'group': g})}"]))  # fmt: skip
+        out.append(
+            Page(
+                f"results, group {g} (office)",
+                "office",
+                [f"/reviews/cycles/{review}/results/?{urlencode({'group': g})}"],
+            )
+        )
     out += [
         Page("scoring sheet (reviewer)", "reviewer", sheets),
         Page(f"assignments, {data['assigned']} agencies (reviewer)", "reviewer", ["/reviews/"]),
@@ -302,13 +341,35 @@ def start_server(db: dict, tmp: Path, port: int, workers: int, threads: int):
     env.pop("DEBUG", None)
     log = (tmp / "gunicorn.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "serviceeval.wsgi:application",
-         "--pythonpath", str(ROOT / "src"), "--bind", f"127.0.0.1:{port}",
-         "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
-         "--keep-alive", "30", "--timeout", "120", "--log-level", "warning",
-         *os.environ.get("BENCH_GUNICORN_ARGS", "").split()],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "serviceeval.wsgi:application",
+            "--pythonpath",
+            str(ROOT / "src"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--worker-class",
+            "gthread",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--keep-alive",
+            "30",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+            *os.environ.get("BENCH_GUNICORN_ARGS", "").split(),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -347,8 +408,12 @@ class Browser:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
     def request(self, method: str, url: str, body: str | None = None, headers=None):
-        hdrs = {"Host": f"127.0.0.1:{self.port}", "X-Forwarded-Proto": "https",
-                "Accept-Language": "zh-Hant", **(headers or {})}  # fmt: skip
+        hdrs = {
+            "Host": f"127.0.0.1:{self.port}",
+            "X-Forwarded-Proto": "https",
+            "Accept-Language": "zh-Hant",
+            **(headers or {}),
+        }
         if self.cookies:
             hdrs["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         for attempt in (1, 2):
@@ -376,13 +441,17 @@ class Browser:
         if found is None:
             raise SystemExit(f"the sign-in page answered HTTP {status} (see gunicorn.log)")
         token = found.group(1).decode()
-        body = urlencode({"csrfmiddlewaretoken": token, "username": username,
-                          "password": PASSWORD})  # fmt: skip
+        body = urlencode({"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD})
         status, headers, _ = self.request(
-            "POST", "/accounts/login/", body,
-            {"Content-Type": "application/x-www-form-urlencoded", "Origin": origin,
-             "Referer": f"{origin}/accounts/login/"},
-        )  # fmt: skip
+            "POST",
+            "/accounts/login/",
+            body,
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": origin,
+                "Referer": f"{origin}/accounts/login/",
+            },
+        )
         if status != 302 or "sessionid" not in self.cookies:
             raise SystemExit(f"sign-in of {username} failed: HTTP {status}")
 
@@ -483,14 +552,30 @@ def load_wrk(browsers: list[Browser], urls: list[str], seconds: float, port: int
     median ms, p95 ms)."""
     script = tmp / "pages.lua"
     cookies = ["; ".join(f"{k}={v}" for k, v in b.cookies.items()) for b in browsers]
-    script.write_text(WRK_LUA % {"cookies": ", ".join(map(lua_string, cookies)),
-                                 "urls": ", ".join(map(lua_string, urls))})  # fmt: skip
+    script.write_text(
+        WRK_LUA
+        % {"cookies": ", ".join(map(lua_string, cookies)), "urls": ", ".join(map(lua_string, urls))}
+    )
     n = len(browsers)
     out = subprocess.run(
-        ["wrk", "-t", str(n), "-c", str(n), "-d", f"{max(1, round(seconds))}s", "--timeout", "10s",
-         "-s", str(script), f"http://127.0.0.1:{port}{urls[0]}"],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        [
+            "wrk",
+            "-t",
+            str(n),
+            "-c",
+            str(n),
+            "-d",
+            f"{max(1, round(seconds))}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}{urls[0]}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     found = re.search(r"^RESULT (\d+) (\d+) (\d+) (\d+) (\d+)$", out, re.M)
     if found is None:
         raise SystemExit(f"wrk printed no result:\n{out}")
@@ -542,13 +627,21 @@ def main():
     parser.add_argument("--clients", type=int, default=CLIENTS)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--only", default="",
-                        help="pages whose label contains this text (several: comma-separated)")  # fmt: skip
-    parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto",
-                        help="load generator: wrk (C, Debian package `wrk`; auto when "
-                             "installed) or the Python threads")  # fmt: skip
-    parser.add_argument("--keep", action="store_true",
-                        help="leave the server running until Enter is pressed (to profile)")  # fmt: skip
+    parser.add_argument(
+        "--only", default="", help="pages whose label contains this text (several: comma-separated)"
+    )
+    parser.add_argument(
+        "--client",
+        choices=["auto", "wrk", "python"],
+        default="auto",
+        help="load generator: wrk (C, Debian package `wrk`; auto when "
+        "installed) or the Python threads",
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="leave the server running until Enter is pressed (to profile)",
+    )
     args = parser.parse_args()
 
     import django
@@ -589,26 +682,38 @@ def run(page_list: list[Page], queries: dict, port: int, args, server, tmp: Path
             if role is not None:
                 b.login(USERS[role][0])
             browsers[role].append(b)
-    print(f"signed in {args.clients} clients for each of {len(roles)} roles "
-          f"in {time.perf_counter() - start:.1f} s")  # fmt: skip
+    print(
+        f"signed in {args.clients} clients for each of {len(roles)} roles "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
     print()
     use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
     if args.client == "wrk" and not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
-    print(f"gunicorn: {args.workers} workers × {args.threads} threads (gthread); "
-          f"{args.clients} concurrent clients, {args.seconds:g} s a page; load from "
-          f"{'wrk (one connection and session per client)' if use_wrk else 'Python threads'}")  # fmt: skip
-    print(f"bar: median ≤ {MEDIAN_MS} ms and p95 ≤ {P95_MS} ms, no error; queries per request "
-          "must not grow with the data (tests/*/test_*queries*)")  # fmt: skip
-    print(f"load average before the load: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
-          "(other processes on the machine slow the figures down)")  # fmt: skip
+    print(
+        f"gunicorn: {args.workers} workers × {args.threads} threads (gthread); "
+        f"{args.clients} concurrent clients, {args.seconds:g} s a page; load from "
+        f"{'wrk (one connection and session per client)' if use_wrk else 'Python threads'}"
+    )
+    print(
+        f"bar: median ≤ {MEDIAN_MS} ms and p95 ≤ {P95_MS} ms, no error; queries per request "
+        "must not grow with the data (tests/*/test_*queries*)"
+    )
+    print(
+        f"load average before the load: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+        "(other processes on the machine slow the figures down)"
+    )
     print("one ms: one request alone, in-process (median of 5); cold ms: the server's first;")
-    print(f"cpu ms: the server's CPU time a request under load; CPU %: of the machine's "
-          f"{os.cpu_count()} cores during the load: the server (gunicorn), the load generator, "
-          "everything else (other processes on the machine)")  # fmt: skip
-    header = (f"{'page':<40} {'queries':>7} {'one ms':>7} {'cold ms':>8} {'requests':>8} "
-              f"{'errors':>6} {'median':>7} {'p95':>7} {'cpu ms':>6} {'server':>6} {'client':>6} "
-              f"{'other':>6}  result")  # fmt: skip
+    print(
+        f"cpu ms: the server's CPU time a request under load; CPU %: of the machine's "
+        f"{os.cpu_count()} cores during the load: the server (gunicorn), the load generator, "
+        "everything else (other processes on the machine)"
+    )
+    header = (
+        f"{'page':<40} {'queries':>7} {'one ms':>7} {'cold ms':>8} {'requests':>8} "
+        f"{'errors':>6} {'median':>7} {'p95':>7} {'cpu ms':>6} {'server':>6} {'client':>6} "
+        f"{'other':>6}  result"
+    )
     print(header)
     print("-" * len(header))
     passed = 0
@@ -646,15 +751,20 @@ def run(page_list: list[Page], queries: dict, port: int, args, server, tmp: Path
         passed += ok
         extra = f" (HTTP {sorted(statuses)})" if statuses else (" (errors)" if errors else "")
         n, one = queries.get(page.label, (0, 0.0))
-        print(f"{page.label:<40} {n:>7} {one:>7.1f} {cold:>8.0f} "
-              f"{requests:>8} {errors:>6} {med:>7.1f} {high:>7.1f} "
-              f"{1000 * server_cpu / max(1, requests):>6.1f} "
-              f"{share[0]:>5.0f}% {share[1]:>5.0f}% {share[2]:>5.0f}%  "
-              f"{'PASS' if ok else 'FAIL'}{extra}", flush=True)  # fmt: skip
+        print(
+            f"{page.label:<40} {n:>7} {one:>7.1f} {cold:>8.0f} "
+            f"{requests:>8} {errors:>6} {med:>7.1f} {high:>7.1f} "
+            f"{1000 * server_cpu / max(1, requests):>6.1f} "
+            f"{share[0]:>5.0f}% {share[1]:>5.0f}% {share[2]:>5.0f}%  "
+            f"{'PASS' if ok else 'FAIL'}{extra}",
+            flush=True,
+        )
     print()
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"summary: {passed} of {len(page_list)} pages within the bar "
-          f"(median ≤ {MEDIAN_MS} ms, p95 ≤ {P95_MS} ms, {args.clients} clients)")  # fmt: skip
+    print(
+        f"summary: {passed} of {len(page_list)} pages within the bar "
+        f"(median ≤ {MEDIAN_MS} ms, p95 ≤ {P95_MS} ms, {args.clients} clients)"
+    )
 
 
 if __name__ == "__main__":

@@ -80,8 +80,10 @@ def main():
         print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
         start = time.perf_counter()
         cycle, csv_path, xlsx_path, n = build(tmp)
-        print(f"built {AGENCIES} agencies, {REVIEWERS} reviewers, {n} score rows "
-              f"in {time.perf_counter() - start:.1f} s")  # fmt: skip
+        print(
+            f"built {AGENCIES} agencies, {REVIEWERS} reviewers, {n} score rows "
+            f"in {time.perf_counter() - start:.1f} s"
+        )
         run(cycle, csv_path, xlsx_path, n, args)
 
 
@@ -135,14 +137,20 @@ def run(cycle, csv_path, xlsx_path, n, args):
     complete = sum(1 for r in rows if r["status"] == "complete")
     grades = {g: sum(1 for r in rows if r["grade"] == g) for g in ("A", "B", "C")}
     print(f"  {len(rows)} agencies, {complete} complete, grades {grades}")
-    _, t_csv, _ = measure("export long format CSV", lambda: long_format_bytes(cycle, "csv"),
-                          memory=False)  # fmt: skip
-    _, t_xlsx, _ = measure("export long format XLSX", lambda: long_format_bytes(cycle, "xlsx"),
-                           memory=False)  # fmt: skip
-    _, t_ods, _ = measure("export long format ODS", lambda: long_format_bytes(cycle, "ods"),
-                          memory=False)  # fmt: skip
-    _, t_publish, _ = measure("publish_results (compute + snapshot + carry-over)",
-                              lambda: publish_results(cycle=cycle, actor=None), memory=False)  # fmt: skip
+    _, t_csv, _ = measure(
+        "export long format CSV", lambda: long_format_bytes(cycle, "csv"), memory=False
+    )
+    _, t_xlsx, _ = measure(
+        "export long format XLSX", lambda: long_format_bytes(cycle, "xlsx"), memory=False
+    )
+    _, t_ods, _ = measure(
+        "export long format ODS", lambda: long_format_bytes(cycle, "ods"), memory=False
+    )
+    _, t_publish, _ = measure(
+        "publish_results (compute + snapshot + carry-over)",
+        lambda: publish_results(cycle=cycle, actor=None),
+        memory=False,
+    )
     print()
     print("bar: compute ≤ 2 s and ≤ 500 MB; import ≤ 30 s (CSV and XLSX); export ≤ 20 s")
     checks = [
@@ -156,8 +164,11 @@ def run(cycle, csv_path, xlsx_path, n, args):
         checks.append(("import XLSX", t_import_xlsx, 30, "s"))
     if memory:
         checks.append(("compute memory", m_compute, 500, "MB"))
-    over = [f"{name} {value:.2f} {unit} > {bar} {unit}" for name, value, bar, unit in checks
-            if value > bar]  # fmt: skip
+    over = [
+        f"{name} {value:.2f} {unit} > {bar} {unit}"
+        for name, value, bar, unit in checks
+        if value > bar
+    ]
     print("result:", "within the bar" if not over else "OVER THE BAR: " + "; ".join(over))
     if t_import_xlsx is None:
         print("PARTIAL VERDICT: the XLSX import was not measured (--skip-xlsx-import)")

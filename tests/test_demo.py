@@ -52,5 +52,9 @@ def test_demo_data_twice_does_not_duplicate(capsys):
     assert counts() == first
     assert "office        coordinator" in out
     assert set(User.objects.values_list("role", flat=True)) == {
-        "coordinator", "agency_officer", "agency_head", "reviewer", "tester",
-    }  # fmt: skip
+        "coordinator",
+        "agency_officer",
+        "agency_head",
+        "reviewer",
+        "tester",
+    }

@@ -19,18 +19,41 @@ from serviceeval.programs.services import program_latest
 DEMO_PASSWORD = "Demo-2026-serviceeval"  # noqa: S105 - printed on purpose for the demo
 
 HSINCHU_GROUPS = {
-    "1": [("HC-101", "衛生局"), ("HC-102", "稅務局"), ("HC-103", "環保局"), ("HC-104", "消防局"), ("HC-105", "文化局")],
-    "2": [("HC-201", "東區區公所"), ("HC-202", "北區區公所"), ("HC-203", "香山區公所"),
-          ("HC-204", "東區戶政事務所"), ("HC-205", "北區戶政事務所"), ("HC-206", "香山戶政事務所")],
-    "3": [("HC-301", "地政事務所"), ("HC-302", "殯葬管理所"), ("HC-303", "東區衛生所"),
-          ("HC-304", "北區衛生所"), ("HC-305", "香山衛生所")],
-}  # fmt: skip
+    "1": [
+        ("HC-101", "衛生局"),
+        ("HC-102", "稅務局"),
+        ("HC-103", "環保局"),
+        ("HC-104", "消防局"),
+        ("HC-105", "文化局"),
+    ],
+    "2": [
+        ("HC-201", "東區區公所"),
+        ("HC-202", "北區區公所"),
+        ("HC-203", "香山區公所"),
+        ("HC-204", "東區戶政事務所"),
+        ("HC-205", "北區戶政事務所"),
+        ("HC-206", "香山戶政事務所"),
+    ],
+    "3": [
+        ("HC-301", "地政事務所"),
+        ("HC-302", "殯葬管理所"),
+        ("HC-303", "東區衛生所"),
+        ("HC-304", "北區衛生所"),
+        ("HC-305", "香山衛生所"),
+    ],
+}
 # Parents for the Hsinchu agencies that are not first-level (they take no part themselves).
 HSINCHU_PARENTS = [("HC-001", "民政處"), ("HC-002", "地政處")]
 HSINCHU_PARENT_OF = {
-    "HC-204": "HC-001", "HC-205": "HC-001", "HC-206": "HC-001", "HC-302": "HC-001",
-    "HC-301": "HC-002", "HC-303": "HC-101", "HC-304": "HC-101", "HC-305": "HC-101",
-}  # fmt: skip
+    "HC-204": "HC-001",
+    "HC-205": "HC-001",
+    "HC-206": "HC-001",
+    "HC-302": "HC-001",
+    "HC-301": "HC-002",
+    "HC-303": "HC-101",
+    "HC-304": "HC-101",
+    "HC-305": "HC-101",
+}
 
 CITY_AGENCIES = [
     # code, name, kind, parent, category
@@ -111,9 +134,13 @@ def build_foundation() -> dict:
     for code, name, kind, parent, category in CITY_AGENCIES:
         agencies[code], _ = Agency.objects.get_or_create(
             code=code,
-            defaults={"name": name, "kind": kind, "category": category,
-                      "parent": agencies.get(parent) if parent else None},
-        )  # fmt: skip
+            defaults={
+                "name": name,
+                "kind": kind,
+                "category": category,
+                "parent": agencies.get(parent) if parent else None,
+            },
+        )
     # Each agency belongs to its program's city, so a cycle takes only its own city's
     # agencies (also fills the city in databases loaded before agencies had one).
     Agency.objects.filter(code__startswith="HC-", city="").update(city=hsinchu.city)

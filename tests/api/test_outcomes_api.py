@@ -34,9 +34,18 @@ def test_results_match_compute_results_json_for_the_office_and_the_convener(clie
     assert api_get(client, office, f"/cycles/{cycle.year}/results").json() == expected
     assert api_get(client, convener, f"/cycles/{cycle.year}/results").json() == expected
     assert len(expected) == 2 and set(expected[0]) == {
-        "agency", "name", "group", "status", "total", "grade", "final_grade", "rank",
-        "category", "grade_name", "final_grade_name",
-    }  # fmt: skip
+        "agency",
+        "name",
+        "group",
+        "status",
+        "total",
+        "grade",
+        "final_grade",
+        "rank",
+        "category",
+        "grade_name",
+        "final_grade_name",
+    }
 
 
 def test_agency_sees_only_its_own_result_and_only_once_published(client):

@@ -18,15 +18,23 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
 
 
 def test_production_settings_refuse_a_missing_secret_key(tmp_path):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "serviceeval.settings.production", "SECRET_KEY": "",
-           "SERVICEEVAL_VAR": str(tmp_path)}  # fmt: skip
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "serviceeval.settings.production",
+        "SECRET_KEY": "",
+        "SERVICEEVAL_VAR": str(tmp_path),
+    }
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
     )

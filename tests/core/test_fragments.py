@@ -105,8 +105,9 @@ def test_dashboard_panels_show_an_audited_write_at_once_and_only_to_their_agency
     for user in (office, officer, other):
         client.force_login(user)
         assert "限期改善甲" not in client.get("/dashboard/").content.decode()
-    improvement_create(cycle=cycle, agency=mine, text="限期改善甲", deadline=date(2016, 1, 1),
-                       actor=office)  # fmt: skip
+    improvement_create(
+        cycle=cycle, agency=mine, text="限期改善甲", deadline=date(2016, 1, 1), actor=office
+    )
     for user, sees in ((office, True), (officer, True), (other, False)):
         client.force_login(user)
         assert ("限期改善甲" in client.get("/dashboard/").content.decode()) is sees

@@ -100,9 +100,17 @@ def test_public_plans_show_an_accepted_plan_on_the_next_request_and_no_draft(cli
 def _add_entry(cycle, office, person):
     from serviceeval.rewards import services as rewards
 
-    return rewards.entry_add(cycle=cycle, person=person, role="科長", agency=None,
-                             kind="commendation", count=1, rule="CITY-14", reason="協助",
-                             actor=office)  # fmt: skip
+    return rewards.entry_add(
+        cycle=cycle,
+        person=person,
+        role="科長",
+        agency=None,
+        kind="commendation",
+        count=1,
+        rule="CITY-14",
+        reason="協助",
+        actor=office,
+    )
 
 
 def test_roster_shows_an_audited_entry_at_once_and_its_delete_form_has_a_fresh_token(client):
@@ -121,8 +129,9 @@ def test_roster_shows_an_audited_entry_at_once_and_its_delete_form_has_a_fresh_t
     assert "王大明" not in _page(client, office, f"/rewards/?cycle={other.year}")
     tokens = set(TOKEN.findall(page)) | set(TOKEN.findall(_page(client, office, url)))
     assert len(tokens) >= 2  # masked anew on each request: none came from the cache
-    response = client.post(f"/rewards/entries/{entry.pk}/delete/",
-                           {"csrfmiddlewaretoken": TOKEN.findall(page)[0]})  # fmt: skip
+    response = client.post(
+        f"/rewards/entries/{entry.pk}/delete/", {"csrfmiddlewaretoken": TOKEN.findall(page)[0]}
+    )
     assert response.status_code == 302
     assert not rewards.RewardEntry.objects.filter(pk=entry.pk).exists()
     assert "王大明" not in _page(client, office, url)
@@ -148,8 +157,9 @@ def test_phone_form_checklist_is_cached_unbound_but_a_posted_form_keeps_its_tick
     blank = _page(client, tester, url)
     ticked = re.search(r'<input[^>]*name="item_sw_answer_speed"[^>]*>', blank).group(0)
     assert "checked" in ticked  # met by default
-    posted = client.post(url, {"agency": a.pk, "called_at": "bad", "part_switchboard": "on",
-                               "part_business": "on"})  # fmt: skip
+    posted = client.post(
+        url, {"agency": a.pk, "called_at": "bad", "part_switchboard": "on", "part_business": "on"}
+    )
     assert posted.status_code == 200
     unticked = re.search(
         r'<input[^>]*name="item_sw_answer_speed"[^>]*>', posted.content.decode()
@@ -230,10 +240,15 @@ def test_sheet_agency_figures_never_cross_agencies_or_reviewers(client):
     first_leaf = re.search(r'name="score_([^"]+)"', mine).group(1)
     client.force_login(r1)
     token = TOKEN.findall(mine)[0]
-    response = client.post(_sheet_url(w.cycle, w.agency), {
-        "csrfmiddlewaretoken": token, "version": "1", "action": "save",
-        f"comment_{first_leaf}": "第一位委員的意見",
-    })  # fmt: skip
+    response = client.post(
+        _sheet_url(w.cycle, w.agency),
+        {
+            "csrfmiddlewaretoken": token,
+            "version": "1",
+            "action": "save",
+            f"comment_{first_leaf}": "第一位委員的意見",
+        },
+    )
     assert response.status_code == 302
     assert "第一位委員的意見" in _page(client, r1, _sheet_url(w.cycle, w.agency))
     seen = _page(client, r2, _sheet_url(w.cycle, w.agency))

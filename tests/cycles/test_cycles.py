@@ -190,8 +190,9 @@ def test_groups_still_rotate_within_the_city_hsc4(two_city_demo):
     assert codes_of(cycle) == ["HC-201", "HC-202", "HC-203", "HC-204", "HC-205", "HC-206"]
     assert set(cycle.participants.values_list("reason", flat=True)) == {"rotation"}
     # the CITY agencies have no group: a CITY cycle by group takes nobody of Hsinchu's group 2
-    call_command("cycle_create", "--program", "city-service-upgrade", "--year", "118",
-                 "--groups", "2")  # fmt: skip
+    call_command(
+        "cycle_create", "--program", "city-service-upgrade", "--year", "118", "--groups", "2"
+    )
     assert codes_of(Cycle.objects.get(year=118)) == []
 
 
@@ -202,12 +203,21 @@ def test_carried_over_agencies_of_the_city_are_added_either_way_hsc11(two_city_d
     demo_116 = Cycle.objects.get(year=116)
     CarryOver.objects.create(agency=two_city_demo["CT-901"], from_cycle=demo_116, reason="丙等")
     CarryOver.objects.create(agency=two_city_demo["HC-101"], from_cycle=demo_116, reason="誤植")
-    call_command("cycle_create", "--program", "city-service-upgrade", "--year", "117",
-                 "--agencies", "CT-100,CT-110")  # fmt: skip
+    call_command(
+        "cycle_create",
+        "--program",
+        "city-service-upgrade",
+        "--year",
+        "117",
+        "--agencies",
+        "CT-100,CT-110",
+    )
     cycle = Cycle.objects.get(year=117)
     assert sorted(cycle.participants.values_list("agency__code", "reason")) == [
-        ("CT-100", "added"), ("CT-110", "added"), ("CT-901", "carry_over"),
-    ]  # fmt: skip
+        ("CT-100", "added"),
+        ("CT-110", "added"),
+        ("CT-901", "carry_over"),
+    ]
 
 
 def test_carried_over_agency_joins_a_rotation_on_the_demo_hsc11(two_city_demo):
@@ -220,18 +230,34 @@ def test_carried_over_agency_joins_a_rotation_on_the_demo_hsc11(two_city_demo):
 
 
 def test_agencies_option_takes_exactly_those(two_city_demo):
-    call_command("cycle_create", "--program", "hsinchu-105", "--year", "117",
-                 "--agencies", "HC-102, HC-201,HC-102")  # fmt: skip
+    call_command(
+        "cycle_create",
+        "--program",
+        "hsinchu-105",
+        "--year",
+        "117",
+        "--agencies",
+        "HC-102, HC-201,HC-102",
+    )
     cycle = Cycle.objects.get(year=117)
     assert codes_of(cycle) == ["HC-102", "HC-201"]
-    assert sorted(Person.objects.filter(cycle=cycle).values_list("agency__code", flat=True)) == [
-        "HC-102"] * 4 + ["HC-201"] * 4  # fmt: skip
+    assert (
+        sorted(Person.objects.filter(cycle=cycle).values_list("agency__code", flat=True))
+        == ["HC-102"] * 4 + ["HC-201"] * 4
+    )
 
 
 def test_agencies_option_refuses_unknown_other_city_and_inactive(two_city_demo):
     with pytest.raises(CommandError) as exc:
-        call_command("cycle_create", "--program", "hsinchu-105", "--year", "117",
-                     "--agencies", "HC-101,CT-100,NOPE,HC-001")  # fmt: skip
+        call_command(
+            "cycle_create",
+            "--program",
+            "hsinchu-105",
+            "--year",
+            "117",
+            "--agencies",
+            "HC-101,CT-100,NOPE,HC-001",
+        )
     assert str(exc.value) == (
         "機關不存在 (unknown agencies): NOPE; "
         "機關不屬於新竹市 (agencies of another city than the program's 新竹市): CT-100 (直轄市); "
@@ -242,16 +268,26 @@ def test_agencies_option_refuses_unknown_other_city_and_inactive(two_city_demo):
 
 def test_agencies_and_groups_are_exclusive(two_city_demo):
     with pytest.raises(CommandError) as exc:
-        call_command("cycle_create", "--program", "hsinchu-105", "--year", "117",
-                     "--groups", "1", "--agencies", "HC-101")  # fmt: skip
+        call_command(
+            "cycle_create",
+            "--program",
+            "hsinchu-105",
+            "--year",
+            "117",
+            "--groups",
+            "1",
+            "--agencies",
+            "HC-101",
+        )
     assert "--agencies" in str(exc.value) and "--groups" in str(exc.value)
 
 
 def test_agency_of_a_category_the_program_lacks_is_refused(db):
     AgencyFactory(code="P-1", category="project")
     with pytest.raises(CommandError) as exc:
-        call_command("cycle_create", "--program", "hsinchu-105", "--year", "105",
-                     "--agencies", "P-1")  # fmt: skip
+        call_command(
+            "cycle_create", "--program", "hsinchu-105", "--year", "105", "--agencies", "P-1"
+        )
     assert str(exc.value) == (
         "機關類別不在本計畫 (category not in the program: overall): P-1 (project)"
     )
@@ -272,16 +308,28 @@ def test_agency_without_a_city_joins_any_program_and_is_pointed_out(two_city_dem
 @pytest.mark.parametrize(
     ("year", "message"),
     [
-        ("0", "--year 0 不是有效的民國年，須為 1 至 200 "
-              "(--year must be an ROC year from 1 to 200, e.g. 105)"),
-        ("-3", "--year -3 不是有效的民國年，須為 1 至 200 "
-               "(--year must be an ROC year from 1 to 200, e.g. 105)"),
-        ("2016", "--year 2016 不是有效的民國年，須為 1 至 200；西元 2016 年即民國 105 年 "
-                 "(--year must be an ROC year from 1 to 200, e.g. 105; Gregorian 2016 is ROC 105)"),
-        ("900", "--year 900 不是有效的民國年，須為 1 至 200 "
-                "(--year must be an ROC year from 1 to 200, e.g. 105)"),
+        (
+            "0",
+            "--year 0 不是有效的民國年，須為 1 至 200 "
+            "(--year must be an ROC year from 1 to 200, e.g. 105)",
+        ),
+        (
+            "-3",
+            "--year -3 不是有效的民國年，須為 1 至 200 "
+            "(--year must be an ROC year from 1 to 200, e.g. 105)",
+        ),
+        (
+            "2016",
+            "--year 2016 不是有效的民國年，須為 1 至 200；西元 2016 年即民國 105 年 "
+            "(--year must be an ROC year from 1 to 200, e.g. 105; Gregorian 2016 is ROC 105)",
+        ),
+        (
+            "900",
+            "--year 900 不是有效的民國年，須為 1 至 200 "
+            "(--year must be an ROC year from 1 to 200, e.g. 105)",
+        ),
     ],
-)  # fmt: skip
+)
 def test_cycle_create_refuses_year_zero_negative_and_absurd(db, year, message):
     with pytest.raises(CommandError) as exc:
         call_command("cycle_create", "--program", "hsinchu-105", "--year", year)

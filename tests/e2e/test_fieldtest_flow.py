@@ -30,10 +30,14 @@ def setup(tmp_path):
 
     from django.utils import timezone
 
-    phone_test_record(cycle=cycle, agency=a, tester=tester,
-                      called_at=timezone.make_aware(datetime(2016, 5, 2, 10)),
-                      tested_parts=["switchboard", "business"],
-                      items=dict.fromkeys(ALL_SW | ALL_BIZ, True))  # fmt: skip
+    phone_test_record(
+        cycle=cycle,
+        agency=a,
+        tester=tester,
+        called_at=timezone.make_aware(datetime(2016, 5, 2, 10)),
+        tested_parts=["switchboard", "business"],
+        items=dict.fromkeys(ALL_SW | ALL_BIZ, True),
+    )
     reviewer = user_for(Role.REVIEWER, username="rev-e2e")
     lines = ["agency,reviewer,criterion,score,comment"]
     for agency, share in ((a, Decimal("0.9")), (b, Decimal("0.75"))):

@@ -76,16 +76,21 @@ def test_review_pages_have_no_serious_accessibility_findings(page):
     score_all(cycle, [(a, convener, "0.9"), (a, member, "0.5"), (b, convener, "0.8")])
     from serviceeval.reviews.services import improvement_create
 
-    item = improvement_create(cycle=cycle, agency=a, text="請改善", deadline=date.today(),
-                              actor=office)  # fmt: skip
+    item = improvement_create(
+        cycle=cycle, agency=a, text="請改善", deadline=date.today(), actor=office
+    )
     sign_in(page, office.username, TEST_PASSWORD)
-    for url in ("/reviews/", f"/reviews/cycles/{cycle.year}/panel/",
-                f"/reviews/cycles/{cycle.year}/results/",
-                f"/reviews/cycles/{cycle.year}/calibration/",
-                f"/reviews/cycles/{cycle.year}/calibration/{a.pk}/",
-                f"/reviews/cycles/{cycle.year}/agencies/{a.pk}/",
-                f"/reviews/cycles/{cycle.year}/feedback/{a.pk}/",
-                "/reviews/improvements/", f"/reviews/improvements/{item.pk}/"):  # fmt: skip
+    for url in (
+        "/reviews/",
+        f"/reviews/cycles/{cycle.year}/panel/",
+        f"/reviews/cycles/{cycle.year}/results/",
+        f"/reviews/cycles/{cycle.year}/calibration/",
+        f"/reviews/cycles/{cycle.year}/calibration/{a.pk}/",
+        f"/reviews/cycles/{cycle.year}/agencies/{a.pk}/",
+        f"/reviews/cycles/{cycle.year}/feedback/{a.pk}/",
+        "/reviews/improvements/",
+        f"/reviews/improvements/{item.pk}/",
+    ):
         assert page.goto(url).status == 200, url
         assert axe_serious(page) == [], url
     page.get_by_role("button", name="登出").click()

@@ -29,8 +29,11 @@ def as_user(page, user):
 
 def test_report_goes_from_draft_to_accepted_and_stays_private(page):
     agency, other = AgencyFactory(name="測試社會局"), AgencyFactory(name="測試民政局")
-    cycle = make_cycle(year=116, program_code="city-service-upgrade",
-                       agencies=Agency.objects.filter(pk__in=[agency.pk, other.pk]))  # fmt: skip
+    cycle = make_cycle(
+        year=116,
+        program_code="city-service-upgrade",
+        agencies=Agency.objects.filter(pk__in=[agency.pk, other.pk]),
+    )
     officer = user_for(Role.AGENCY_OFFICER, agency=agency)
     head = user_for(Role.AGENCY_HEAD, agency=agency)
     office = user_for(Role.COORDINATOR)

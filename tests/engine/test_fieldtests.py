@@ -8,15 +8,25 @@ from hypothesis import strategies as st
 from serviceeval.engine import fieldtests as ft
 from serviceeval.engine.program import ChecklistItem, ChecklistPart
 
-SW = ChecklistPart("switchboard", "總機", Decimal(45), (
-    ChecklistItem("sw_speed", "接聽速度", Decimal(25)),
-    ChecklistItem("sw_courtesy", "禮貌", Decimal(20)),
-))  # fmt: skip
-BIZ = ChecklistPart("business", "業務單位", Decimal(55), (
-    ChecklistItem("biz_speed", "接聽速度", Decimal(15)),
-    ChecklistItem("biz_courtesy", "禮貌", Decimal(25)),
-    ChecklistItem("biz_correct", "正確", Decimal(15)),
-))  # fmt: skip
+SW = ChecklistPart(
+    "switchboard",
+    "總機",
+    Decimal(45),
+    (
+        ChecklistItem("sw_speed", "接聽速度", Decimal(25)),
+        ChecklistItem("sw_courtesy", "禮貌", Decimal(20)),
+    ),
+)
+BIZ = ChecklistPart(
+    "business",
+    "業務單位",
+    Decimal(55),
+    (
+        ChecklistItem("biz_speed", "接聽速度", Decimal(15)),
+        ChecklistItem("biz_courtesy", "禮貌", Decimal(25)),
+        ChecklistItem("biz_correct", "正確", Decimal(15)),
+    ),
+)
 PARTS = (SW, BIZ)
 
 
@@ -66,8 +76,9 @@ def test_display_rounds_half_up_for_display_only():
 
 
 def test_rank_ties_share_rank_spec_3_3():
-    ranks = ft.rank({"a": Decimal(95), "b": Decimal(95), "c": Decimal(90), "d": Decimal(90),
-                     "e": Decimal(80)})  # fmt: skip
+    ranks = ft.rank(
+        {"a": Decimal(95), "b": Decimal(95), "c": Decimal(90), "d": Decimal(90), "e": Decimal(80)}
+    )
     assert ranks == {"a": 1, "b": 1, "c": 3, "d": 3, "e": 5}
 
 

@@ -31,8 +31,14 @@ def test_a_reviewer_above_the_panel_has_a_positive_deviation():
 
 
 def test_disagreement_beyond_the_margin_is_flagged_with_the_scores_side_by_side():
-    scores = {(1, 7, "a"): D(90), (1, 8, "a"): D(69), (1, 7, "b"): D(9), (1, 8, "b"): D(7),
-              (2, 7, "a"): D(90), (2, 8, "a"): D(70)}  # fmt: skip
+    scores = {
+        (1, 7, "a"): D(90),
+        (1, 8, "a"): D(69),
+        (1, 7, "b"): D(9),
+        (1, 8, "b"): D(7),
+        (2, 7, "a"): D(90),
+        (2, 8, "a"): D(70),
+    }
     _, flags = calibrate(scores, MAX, Scoring(disagreement_margin=D("0.2")))
     assert [(f.agency_id, f.criterion, f.low, f.high, f.scores) for f in flags] == [
         (1, "a", D(69), D(90), ((7, D(90)), (8, D(69)))),

@@ -8,43 +8,72 @@ from hypothesis import strategies as st
 from serviceeval.engine.program import RewardRule
 from serviceeval.engine.rewards import ResultFact, RosterInput, compute_roster, subsidy
 
-HSC_11 = RewardRule("HSC-11", "grade_rank", {
-    "recipients": ["head", "section_chief", "officer"],
-    "outcomes": [
-        {"grade": "A", "rank": 1, "reward": "commendation", "count": 2},
-        {"grade": "A", "reward": "commendation", "count": 1},
-        {"final_grade": "C", "reward": "reprimand", "count": 1, "carry_over": True},
-    ],
-})  # fmt: skip
-HSC_13 = RewardRule("HSC-13", "milestone_highest", {
-    "recipients": ["head", "section_chief", "officer"],
+HSC_11 = RewardRule(
+    "HSC-11",
+    "grade_rank",
+    {
+        "recipients": ["head", "section_chief", "officer"],
+        "outcomes": [
+            {"grade": "A", "rank": 1, "reward": "commendation", "count": 2},
+            {"grade": "A", "reward": "commendation", "count": 1},
+            {"final_grade": "C", "reward": "reprimand", "count": 1, "carry_over": True},
+        ],
+    },
+)
+HSC_13 = RewardRule(
+    "HSC-13",
+    "milestone_highest",
+    {
+        "recipients": ["head", "section_chief", "officer"],
+        "milestones": [
+            {"status": "recommended", "reward": "commendation", "count": 2},
+            {"status": "passed_initial", "reward": "minor_merit", "count": 1},
+            {"status": "won", "reward": "major_merit", "count": 1},
+        ],
+    },
+)
+CITY_12 = RewardRule(
+    "CITY-12",
+    "top_n",
+    {
+        "source": "mystery",
+        "n": 3,
+        "recipients": ["evaluation_officer", "head", "tested_staff"],
+        "reward": "commendation",
+        "count": 2,
+        "public_commendation": True,
+    },
+)
+CITY_13 = RewardRule(
+    "CITY-13",
+    "average_threshold",
+    {
+        "source": "phone",
+        "recipients": ["evaluation_officer", "head", "tested_staff"],
+        "thresholds": [
+            {"min": 90, "reward": "commendation", "count": 2, "public_commendation": True},
+            {"min": 85, "reward": "commendation", "count": 1},
+        ],
+    },
+)
+CITY_15 = {
     "milestones": [
-        {"status": "recommended", "reward": "commendation", "count": 2},
-        {"status": "passed_initial", "reward": "minor_merit", "count": 1},
-        {"status": "won", "reward": "major_merit", "count": 1},
-    ],
-})  # fmt: skip
-CITY_12 = RewardRule("CITY-12", "top_n", {
-    "source": "mystery", "n": 3, "recipients": ["evaluation_officer", "head", "tested_staff"],
-    "reward": "commendation", "count": 2, "public_commendation": True,
-})  # fmt: skip
-CITY_13 = RewardRule("CITY-13", "average_threshold", {
-    "source": "phone", "recipients": ["evaluation_officer", "head", "tested_staff"],
-    "thresholds": [
-        {"min": 90, "reward": "commendation", "count": 2, "public_commendation": True},
-        {"min": 85, "reward": "commendation", "count": 1},
-    ],
-})  # fmt: skip
-CITY_15 = {"milestones": [{"status": "recommended", "amount": 10000},
-                          {"status": "shortlisted", "amount": 30000}]}  # fmt: skip
+        {"status": "recommended", "amount": 10000},
+        {"status": "shortlisted", "amount": 30000},
+    ]
+}
 
 
 def people(*agency_ids):
     return {
-        a: [("head", f"主管{a}"), ("section_chief", f"科長{a}"), ("officer", f"承辦{a}"),
-            ("evaluation_officer", f"研考{a}")]
+        a: [
+            ("head", f"主管{a}"),
+            ("section_chief", f"科長{a}"),
+            ("officer", f"承辦{a}"),
+            ("evaluation_officer", f"研考{a}"),
+        ]
         for a in agency_ids
-    }  # fmt: skip
+    }
 
 
 def result(agency_id, grade, rank, final_grade=None, status="complete", total=Decimal("850")):
@@ -105,8 +134,11 @@ def test_hsc_11_incomplete_result_gets_nothing():
 
 
 def phone(avg, agency_id=1, tested=()):
-    return RosterInput(averages={"phone": {agency_id: Decimal(avg)}}, people=people(agency_id),
-                       tested_staff={"phone": {agency_id: list(tested)}})  # fmt: skip
+    return RosterInput(
+        averages={"phone": {agency_id: Decimal(avg)}},
+        people=people(agency_id),
+        tested_staff={"phone": {agency_id: list(tested)}},
+    )
 
 
 def test_city_13_exactly_90_two_commendations_and_public():
@@ -137,16 +169,19 @@ def test_city_13_84_99_nothing():
 def test_city_13_recipients_evaluation_officer_head_tested_staff():
     roster = compute_roster([CITY_13], phone("92", tested=["接線員甲"]))
     assert [(e.person, e.role) for e in roster.entries] == [
-        ("主管1", "head"), ("研考1", "evaluation_officer"), ("接線員甲", "tested_staff"),
-    ]  # fmt: skip
+        ("主管1", "head"),
+        ("研考1", "evaluation_officer"),
+        ("接線員甲", "tested_staff"),
+    ]
 
 
 def test_city_13_person_in_two_roles_listed_once():
     data = phone("95", tested=["研考1"])  # the evaluation officer also answered the phone
     roster = compute_roster([CITY_13], data)
     assert [(e.person, e.role, e.count) for e in roster.entries] == [
-        ("主管1", "head", 2), ("研考1", "evaluation_officer,tested_staff", 2),
-    ]  # fmt: skip
+        ("主管1", "head", 2),
+        ("研考1", "evaluation_officer,tested_staff", 2),
+    ]
 
 
 # --- CITY-12 ---------------------------------------------------------------------------
@@ -154,8 +189,9 @@ def test_city_13_person_in_two_roles_listed_once():
 
 def mystery(values):
     ids = list(values)
-    return RosterInput(averages={"mystery": {a: Decimal(v) for a, v in values.items()}},
-                       people=people(*ids))  # fmt: skip
+    return RosterInput(
+        averages={"mystery": {a: Decimal(v) for a, v in values.items()}}, people=people(*ids)
+    )
 
 
 def test_city_12_top_three_rewarded_and_public():
@@ -202,7 +238,8 @@ def award(status):
 
 def test_hsc_13_recommended_two_commendations():
     assert {(e.kind, e.count) for e in compute_roster([HSC_13], award("recommended")).entries} == {
-        ("commendation", 2)}  # fmt: skip
+        ("commendation", 2)
+    }
 
 
 def test_hsc_13_passed_initial_minor_merit_only():
@@ -239,8 +276,15 @@ def test_city_15_no_subsidy_before_recommendation():
     assert subsidy(CITY_15, None) == Decimal(0)
 
 
-@given(st.lists(st.tuples(st.sampled_from(["head", "evaluation_officer", "tested_staff"]),
-                          st.sampled_from(["甲", "乙", "丙"])), max_size=8))  # fmt: skip
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["head", "evaluation_officer", "tested_staff"]),
+            st.sampled_from(["甲", "乙", "丙"]),
+        ),
+        max_size=8,
+    )
+)
 def test_no_duplicates_within_one_decision_property(pairs):
     data = RosterInput(
         averages={"phone": {1: Decimal(95)}},
@@ -258,8 +302,10 @@ def test_city_13_mean_exactly_90_from_repeating_parts_reaches_90():
 
     sw = ChecklistPart("switchboard", "總機", Decimal(45), (ChecklistItem("s", "s", Decimal(45)),))
     biz = ChecklistPart("business", "業務", Decimal(55), (ChecklistItem("b", "b", Decimal(55)),))
-    calls = [call_score((sw, biz), {"switchboard": Decimal(40), "business": Decimal(55)}),
-             call_score((sw, biz), {"switchboard": Decimal("38.5")})]  # fmt: skip
+    calls = [
+        call_score((sw, biz), {"switchboard": Decimal(40), "business": Decimal(55)}),
+        call_score((sw, biz), {"switchboard": Decimal("38.5")}),
+    ]
     data = RosterInput(averages={"phone": yearly_averages((1, c) for c in calls)}, people=people(1))
     roster = compute_roster([CITY_13], data)
     assert {(e.count, e.public_commendation) for e in roster.entries} == {(2, True)}

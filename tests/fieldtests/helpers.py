@@ -13,8 +13,14 @@ from serviceeval.programs.services import program_latest
 from tests.factories import AgencyFactory, user_for
 
 ALL_SW = {"sw_answer_speed", "sw_greeting", "sw_names_agency", "sw_transfer_polite", "sw_closing"}
-ALL_BIZ = {"biz_answer_speed", "biz_names_unit_self", "biz_greeting", "biz_tone", "biz_closing",
-           "biz_answer_correct"}  # fmt: skip
+ALL_BIZ = {
+    "biz_answer_speed",
+    "biz_names_unit_self",
+    "biz_greeting",
+    "biz_tone",
+    "biz_closing",
+    "biz_answer_correct",
+}
 
 
 def at(year=2027, month=3, day=5, hour=10):
@@ -25,14 +31,18 @@ def city_cycle(n=3, year=116):
     """A CITY cycle with `n` agencies, each with a standing roster."""
     agencies = [AgencyFactory(kind=AgencyKind.FIRST_LEVEL) for _ in range(n)]
     for a in agencies:
-        for role, prefix in ((PersonRole.HEAD, "主管"), (PersonRole.SECTION_CHIEF, "科長"),
-                             (PersonRole.OFFICER, "承辦"),
-                             (PersonRole.EVALUATION_OFFICER, "研考")):  # fmt: skip
+        for role, prefix in (
+            (PersonRole.HEAD, "主管"),
+            (PersonRole.SECTION_CHIEF, "科長"),
+            (PersonRole.OFFICER, "承辦"),
+            (PersonRole.EVALUATION_OFFICER, "研考"),
+        ):
             Person.objects.create(agency=a, cycle=None, role=role, name=f"{prefix}{a.code}")
     cycle = cycle_create(
-        program=program_latest("city-service-upgrade"), year=year,
+        program=program_latest("city-service-upgrade"),
+        year=year,
         agencies=Agency.objects.filter(pk__in=[a.pk for a in agencies]),
-    )  # fmt: skip
+    )
     return cycle, agencies
 
 
@@ -53,9 +63,14 @@ def call(cycle, agency, who, *, missing=(), parts=("switchboard", "business"), w
     from serviceeval.fieldtests.services import phone_test_record
 
     return phone_test_record(
-        cycle=cycle, agency=agency, tester=who, called_at=when or at(cycle.year + 1911),
-        tested_parts=list(parts), items=items_for(missing=missing), tested_staff=staff,
-    )  # fmt: skip
+        cycle=cycle,
+        agency=agency,
+        tester=who,
+        called_at=when or at(cycle.year + 1911),
+        tested_parts=list(parts),
+        items=items_for(missing=missing),
+        tested_staff=staff,
+    )
 
 
 def D(x):

@@ -65,6 +65,10 @@ def test_office_pages_queries_do_not_grow_with_agencies(client, url):
             call(cycle, a, who)
         client.force_login(office)
         client.get(url.format(year=year))
-        counts.append((count(client, url.format(year=year), True),
-                       count(client, url.format(year=year), False)))  # fmt: skip
+        counts.append(
+            (
+                count(client, url.format(year=year), True),
+                count(client, url.format(year=year), False),
+            )
+        )
     assert counts[0] == counts[1]

@@ -52,7 +52,10 @@ def test_yearly_average_is_mean_of_calls_city_9():
     figures = field_test_figures(cycle=cycle, agency_ids=[a.pk, b.pk])
     assert figures[a.pk]["phone"].quantize(Decimal("0.0001")) == Decimal("72.7273")  # (100+45.45)/2
     assert {k: v for k, v in figures[a.pk].items() if k != "phone"} == {
-        "mystery": None, "phone_calls": 2, "mystery_visits": 0}  # fmt: skip
+        "mystery": None,
+        "phone_calls": 2,
+        "mystery_visits": 0,
+    }
     assert figures[b.pk] == {"phone": None, "mystery": None, "phone_calls": 0, "mystery_visits": 0}
 
 
@@ -88,7 +91,10 @@ def test_tested_staff_recorded_as_person_of_agency():
     cycle, (a,) = city_cycle(1)
     test = call(cycle, a, a_tester(), staff="接線生小美")
     assert (test.tested_staff.agency, test.tested_staff.cycle, test.tested_staff.role) == (
-        a, cycle, PersonRole.TESTED_STAFF)  # fmt: skip
+        a,
+        cycle,
+        PersonRole.TESTED_STAFF,
+    )
 
 
 def test_call_is_audited():
@@ -126,8 +132,15 @@ def test_visit_score_from_checklist_city_8():
     met = {i.code: True for s in sections for i in s.items}
     met["sit_handling"] = False  # 6 points
     photo = SimpleUploadedFile("counter.png", PNG, content_type="image/png")
-    visit = mystery_visit_record(cycle=cycle, agency=a, tester=a_tester(), visited_at=at(),
-                                 items=met, tested_staff="櫃台甲", photos=[photo])  # fmt: skip
+    visit = mystery_visit_record(
+        cycle=cycle,
+        agency=a,
+        tester=a_tester(),
+        visited_at=at(),
+        items=met,
+        tested_staff="櫃台甲",
+        photos=[photo],
+    )
     assert visit.score == Decimal(94)
     assert visit.photos.count() == 1
     assert field_test_figures(cycle=cycle, agency_ids=[a.pk])[a.pk]["mystery"] == Decimal(94)
@@ -139,8 +152,9 @@ def test_visit_photo_with_wrong_content_refused_city_8():
     cycle, (a,) = city_cycle(1)
     bad = SimpleUploadedFile("counter.png", b"not a png at all", content_type="image/png")
     with pytest.raises(ValidationError):
-        mystery_visit_record(cycle=cycle, agency=a, tester=a_tester(), visited_at=at(), items={},
-                             photos=[bad])  # fmt: skip
+        mystery_visit_record(
+            cycle=cycle, agency=a, tester=a_tester(), visited_at=at(), items={}, photos=[bad]
+        )
     assert MysteryVisit.objects.count() == 0
 
 
@@ -156,10 +170,13 @@ def write_csv(tmp_path, name, text):
 def test_import_phone_tests_csv(tmp_path, capsys):
     cycle, (a, b) = city_cycle(2)
     tester_user = a_tester()
-    path = write_csv(tmp_path, "calls.csv",
+    path = write_csv(
+        tmp_path,
+        "calls.csv",
         "agency,date,tester,tested_staff,switchboard,business\n"
         f"{a.code},2027-03-05,{tester_user.username},小美,45,55\n"
-        f"{b.name},2027/04/06 14:30,{tester_user.username},,,27.5\n")  # fmt: skip
+        f"{b.name},2027/04/06 14:30,{tester_user.username},,,27.5\n",
+    )
     call_command("import_phone_tests", "--cycle", "116", path)
     assert "imported: 2" in capsys.readouterr().out
     figures = field_test_figures(cycle=cycle, agency_ids=[a.pk, b.pk])
@@ -171,11 +188,14 @@ def test_import_phone_tests_csv(tmp_path, capsys):
 def test_import_phone_tests_all_or_nothing_one_line_per_bad_row(tmp_path, capsys):
     cycle, (a, b) = city_cycle(2)
     t = a_tester()
-    path = write_csv(tmp_path, "calls.csv",
+    path = write_csv(
+        tmp_path,
+        "calls.csv",
         "agency,date,tester,tested_staff,switchboard,business\n"
         f"{a.code},2027-03-05,{t.username},,45,55\n"
         f"NOPE,2027-03-05,{t.username},,46,\n"
-        f"{b.code},2026-03-05,ghost,,,\n")  # fmt: skip
+        f"{b.code},2026-03-05,ghost,,,\n",
+    )
     with pytest.raises(CommandError, match="nothing stored"):
         call_command("import_phone_tests", "--cycle", "116", path)
     err = capsys.readouterr().err.strip().splitlines()
@@ -190,9 +210,12 @@ def test_import_phone_tests_all_or_nothing_one_line_per_bad_row(tmp_path, capsys
 
 def test_import_phone_tests_add_testers_creates_tester_accounts(tmp_path):
     cycle, (a,) = city_cycle(1)
-    path = write_csv(tmp_path, "calls.csv",
+    path = write_csv(
+        tmp_path,
+        "calls.csv",
         "agency,date,tester,tested_staff,switchboard,business\n"
-        f"{a.code},2027-03-05,newtester,,45,\n")  # fmt: skip
+        f"{a.code},2027-03-05,newtester,,45,\n",
+    )
     call_command("import_phone_tests", "--cycle", "116", "--add-testers", path)
     assert User.objects.get(username="newtester").role == Role.TESTER
     assert PhoneTest.objects.get().tester.username == "newtester"
@@ -201,9 +224,12 @@ def test_import_phone_tests_add_testers_creates_tester_accounts(tmp_path):
 def test_import_phone_tests_tester_of_the_agency_refused(tmp_path, capsys):
     cycle, (a,) = city_cycle(1)
     t = a_tester(agency=a)
-    path = write_csv(tmp_path, "calls.csv",
+    path = write_csv(
+        tmp_path,
+        "calls.csv",
         "agency,date,tester,tested_staff,switchboard,business\n"
-        f"{a.code},2027-03-05,{t.username},,45,55\n")  # fmt: skip
+        f"{a.code},2027-03-05,{t.username},,45,55\n",
+    )
     with pytest.raises(CommandError):
         call_command("import_phone_tests", "--cycle", "116", path)
     assert "自己所屬" in capsys.readouterr().err
@@ -234,10 +260,13 @@ def test_import_missing_column_refused(tmp_path):
 def test_import_mystery_visits_csv(tmp_path):
     cycle, (a, b) = city_cycle(2)
     t = a_tester()
-    path = write_csv(tmp_path, "visits.csv",
+    path = write_csv(
+        tmp_path,
+        "visits.csv",
         "agency,date,tester,tested_staff,score\n"
         f"{a.code},2027-03-05,{t.username},櫃台甲,92.5\n"
-        f"{b.code},2027-03-06,{t.username},,80\n")  # fmt: skip
+        f"{b.code},2027-03-06,{t.username},,80\n",
+    )
     call_command("import_mystery_visits", "--cycle", "116", path)
     figures = field_test_figures(cycle=cycle, agency_ids=[a.pk, b.pk])
     assert (figures[a.pk]["mystery"], figures[b.pk]["mystery"]) == (Decimal("92.5"), Decimal(80))
@@ -246,9 +275,11 @@ def test_import_mystery_visits_csv(tmp_path):
 def test_import_mystery_visits_unknown_tester_refused_then_added_with_add_testers(tmp_path, capsys):
     """Issue 5 item 6: a tester by username, created as a tester only with --add-testers."""
     cycle, (a,) = city_cycle(1)
-    path = write_csv(tmp_path, "visits.csv",
-        "agency,date,tester,tested_staff,score\n"
-        f"{a.code},2027-03-05,visitor9,櫃台乙,88\n")  # fmt: skip
+    path = write_csv(
+        tmp_path,
+        "visits.csv",
+        f"agency,date,tester,tested_staff,score\n{a.code},2027-03-05,visitor9,櫃台乙,88\n",
+    )
     with pytest.raises(CommandError, match="nothing stored"):
         call_command("import_mystery_visits", "--cycle", "116", path)
     err = capsys.readouterr().err
@@ -267,24 +298,31 @@ def test_import_mystery_visits_unknown_tester_refused_then_added_with_add_tester
 def test_import_mystery_visits_bad_score(tmp_path, capsys):
     cycle, (a,) = city_cycle(1)
     t = a_tester()
-    path = write_csv(tmp_path, "visits.csv",
+    path = write_csv(
+        tmp_path,
+        "visits.csv",
         "agency,date,tester,tested_staff,score\n"
         f"{a.code},2027-03-05,{t.username},,100.5\n"
-        f"{a.code},2027-03-05,{t.username},,abc\n")  # fmt: skip
+        f"{a.code},2027-03-05,{t.username},,abc\n",
+    )
     with pytest.raises(CommandError):
         call_command("import_mystery_visits", "--cycle", "116", path)
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["第 2 列 (row 2): score 須介於 0 與 100 之間 (must be between 0 and 100)",
-                   "第 3 列 (row 3): score 「abc」不是數字 (not a number)"]  # fmt: skip
+    assert err == [
+        "第 2 列 (row 2): score 須介於 0 與 100 之間 (must be between 0 and 100)",
+        "第 3 列 (row 3): score 「abc」不是數字 (not a number)",
+    ]
     assert MysteryVisit.objects.count() == 0
 
 
 def test_import_too_long_tested_staff_named(tmp_path, capsys):
     cycle, (a,) = city_cycle(1)
     t = a_tester()
-    path = write_csv(tmp_path, "visits.csv",
-        "agency,date,tester,tested_staff,score\n"
-        f"{a.code},2027-03-05,{t.username},{'長' * 81},90\n")  # fmt: skip
+    path = write_csv(
+        tmp_path,
+        "visits.csv",
+        f"agency,date,tester,tested_staff,score\n{a.code},2027-03-05,{t.username},{'長' * 81},90\n",
+    )
     with pytest.raises(CommandError):
         call_command("import_mystery_visits", "--cycle", "116", path)
     assert capsys.readouterr().err.strip() == (

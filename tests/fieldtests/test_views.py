@@ -17,8 +17,9 @@ def make_visit(cycle, agency, who, photo=True):
     from serviceeval.fieldtests.services import mystery_visit_record
 
     photos = [SimpleUploadedFile("p.png", PNG, content_type="image/png")] if photo else []
-    return mystery_visit_record(cycle=cycle, agency=agency, tester=who, visited_at=at(), items={},
-                                photos=photos)  # fmt: skip
+    return mystery_visit_record(
+        cycle=cycle, agency=agency, tester=who, visited_at=at(), items={}, photos=photos
+    )
 
 
 def status_for(client, user, url):
@@ -26,21 +27,36 @@ def status_for(client, user, url):
     return client.get(url).status_code
 
 
-@pytest.mark.parametrize("role,expected", [
-    (Role.COORDINATOR, 200), (Role.TESTER, 200), (Role.AGENCY_OFFICER, 403),
-    (Role.AGENCY_HEAD, 403), (Role.REVIEWER, 403),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "role,expected",
+    [
+        (Role.COORDINATOR, 200),
+        (Role.TESTER, 200),
+        (Role.AGENCY_OFFICER, 403),
+        (Role.AGENCY_HEAD, 403),
+        (Role.REVIEWER, 403),
+    ],
+)
 def test_pages_by_role(client, role, expected):
     cycle, (a,) = city_cycle(1)
-    for url in ("/fieldtests/", f"/fieldtests/{cycle.year}/phone/new/",
-                f"/fieldtests/{cycle.year}/visit/new/"):  # fmt: skip
+    for url in (
+        "/fieldtests/",
+        f"/fieldtests/{cycle.year}/phone/new/",
+        f"/fieldtests/{cycle.year}/visit/new/",
+    ):
         assert status_for(client, user_for(role), url) == expected, url
 
 
-@pytest.mark.parametrize("role,expected", [
-    (Role.COORDINATOR, 200), (Role.TESTER, 403), (Role.AGENCY_OFFICER, 403),
-    (Role.AGENCY_HEAD, 403), (Role.REVIEWER, 403),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "role,expected",
+    [
+        (Role.COORDINATOR, 200),
+        (Role.TESTER, 403),
+        (Role.AGENCY_OFFICER, 403),
+        (Role.AGENCY_HEAD, 403),
+        (Role.REVIEWER, 403),
+    ],
+)
 def test_agency_figures_page_office_only(client, role, expected):
     cycle, (a,) = city_cycle(1)
     agency = a if role not in (Role.AGENCY_OFFICER, Role.AGENCY_HEAD) else None
@@ -85,23 +101,36 @@ def test_record_call_through_form_city_9(client):
     cycle, (a,) = city_cycle(1)
     who = a_tester()
     client.force_login(who)
-    data = {"agency": a.pk, "called_at": "2027-03-05T10:00", "unit": "戶籍課",
-            "number": "03-1234567", "part_switchboard": "on", "part_business": "on",
-            "item_sw_answer_speed": "on", "item_biz_answer_speed": "on", "rings": "3",
-            "tested_staff": "小美"}  # fmt: skip
+    data = {
+        "agency": a.pk,
+        "called_at": "2027-03-05T10:00",
+        "unit": "戶籍課",
+        "number": "03-1234567",
+        "part_switchboard": "on",
+        "part_business": "on",
+        "item_sw_answer_speed": "on",
+        "item_biz_answer_speed": "on",
+        "rings": "3",
+        "tested_staff": "小美",
+    }
     response = client.post(f"/fieldtests/{cycle.year}/phone/new/", data)
     assert response.status_code == 302
     test = PhoneTest.objects.get()
     assert (test.part_scores, test.unit, test.rings) == (
-        {"switchboard": "25", "business": "15"}, "戶籍課", 3)  # fmt: skip
+        {"switchboard": "25", "business": "15"},
+        "戶籍課",
+        3,
+    )
 
 
 def test_record_call_form_keeps_input_and_names_problem(client):
     cycle, (a,) = city_cycle(1)
     who = a_tester(agency=a)  # own agency is not offered
     client.force_login(who)
-    response = client.post(f"/fieldtests/{cycle.year}/phone/new/",
-                           {"agency": a.pk, "called_at": "2027-03-05T10:00", "unit": "保留"})  # fmt: skip
+    response = client.post(
+        f"/fieldtests/{cycle.year}/phone/new/",
+        {"agency": a.pk, "called_at": "2027-03-05T10:00", "unit": "保留"},
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "保留" in page and 'role="alert"' in page
@@ -111,8 +140,12 @@ def test_record_call_form_keeps_input_and_names_problem(client):
 def test_record_visit_with_photo_through_form_city_8(client):
     cycle, (a,) = city_cycle(1)
     client.force_login(a_tester())
-    data = {"agency": a.pk, "visited_at": "2027-03-05T10:00", "item_env_signage": "on",
-            "photos": SimpleUploadedFile("c.png", PNG, content_type="image/png")}  # fmt: skip
+    data = {
+        "agency": a.pk,
+        "visited_at": "2027-03-05T10:00",
+        "item_env_signage": "on",
+        "photos": SimpleUploadedFile("c.png", PNG, content_type="image/png"),
+    }
     response = client.post(f"/fieldtests/{cycle.year}/visit/new/", data)
     assert response.status_code == 302
     visit = MysteryVisit.objects.get()
@@ -122,8 +155,11 @@ def test_record_visit_with_photo_through_form_city_8(client):
 def test_record_visit_bad_photo_names_field(client):
     cycle, (a,) = city_cycle(1)
     client.force_login(a_tester())
-    data = {"agency": a.pk, "visited_at": "2027-03-05T10:00",
-            "photos": SimpleUploadedFile("c.png", b"nope", content_type="image/png")}  # fmt: skip
+    data = {
+        "agency": a.pk,
+        "visited_at": "2027-03-05T10:00",
+        "photos": SimpleUploadedFile("c.png", b"nope", content_type="image/png"),
+    }
     response = client.post(f"/fieldtests/{cycle.year}/visit/new/", data)
     assert response.status_code == 200
     assert MysteryVisit.objects.count() == 0

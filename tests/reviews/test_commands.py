@@ -23,9 +23,17 @@ def test_export_scores_csv_reimports_and_xlsx_reopens(tmp_path, capsys):
     assert "78 scores" in capsys.readouterr().out
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert len(rows) == 78
-    assert rows[0] == {"agency": a.code, "agency_name": a.name, "reviewer": r1.username,
-                       "reviewer_name": "", "round": "first", "criterion": "1.1.1.1",
-                       "score": "54.00", "comment": "意見", "status": "submitted"}  # fmt: skip
+    assert rows[0] == {
+        "agency": a.code,
+        "agency_name": a.name,
+        "reviewer": r1.username,
+        "reviewer_name": "",
+        "round": "first",
+        "criterion": "1.1.1.1",
+        "score": "54.00",
+        "comment": "意見",
+        "status": "submitted",
+    }
     assert [r["criterion"] for r in rows[:3]] == ["1.1.1.1", "1.1.1.2", "1.1.2.1.1"]
     before = sorted(Score.objects.values_list("sheet__agency_id", "criterion", "score"))
     call_command("import_scores", "--cycle", "105", str(out))

@@ -20,10 +20,18 @@ pytestmark = pytest.mark.django_db
 
 def _past_result(cycle, agency, total, grade, node_total, category="overall"):
     return Result.objects.create(
-        cycle=cycle, agency=agency, group="1", category=category, status="complete",
-        total=Decimal(total), grade=grade, final_grade=grade, rank=1,
-        detail={"nodes": {"1": node_total}}, published_at=timezone.now(),
-    )  # fmt: skip
+        cycle=cycle,
+        agency=agency,
+        group="1",
+        category=category,
+        status="complete",
+        total=Decimal(total),
+        grade=grade,
+        final_grade=grade,
+        rank=1,
+        detail={"nodes": {"1": node_total}},
+        published_at=timezone.now(),
+    )
 
 
 def _feedback(client, cycle, agency):

@@ -20,8 +20,14 @@ def world():
     cycle, (a, b), (convener, member), office = setup_cycle(2, 2)
     Assignment.objects.filter(reviewer=member, agency=b).delete()
     score_all(cycle, [(a, convener, "0.9"), (a, member, "0.8"), (b, convener, "0.8")])
-    return {"cycle": cycle, "a": a, "b": b, "convener": convener, "member": member,
-            "office": office}  # fmt: skip
+    return {
+        "cycle": cycle,
+        "a": a,
+        "b": b,
+        "convener": convener,
+        "member": member,
+        "office": office,
+    }
 
 
 def get(client, user, url):
@@ -47,8 +53,14 @@ def test_agency_review_page(client, world):
 def test_on_site_visit_is_recorded_by_an_assigned_reviewer(client, world):
     client.force_login(world["member"])
     url = f"/reviews/cycles/105/agencies/{world['a'].pk}/"
-    response = client.post(url, {"date": "2016-09-20", "members": [world["member"].pk, world["convener"].pk],
-                                 "notes": "櫃檯動線順暢"})  # fmt: skip
+    response = client.post(
+        url,
+        {
+            "date": "2016-09-20",
+            "members": [world["member"].pk, world["convener"].pk],
+            "notes": "櫃檯動線順暢",
+        },
+    )
     assert response.status_code == 302
     html = client.get(url).content.decode()
     assert "民國105年9月20日" in html and "櫃檯動線順暢" in html

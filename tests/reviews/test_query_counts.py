@@ -27,8 +27,9 @@ def world(n, year):
     cycle, agencies, (convener, member), office = setup_cycle(n, 2, year=year)
     score_all(cycle, [(a, r, "0.8") for a in agencies for r in (convener, member)])
     for a in agencies:
-        improvement_create(cycle=cycle, agency=a, text="改善", deadline=date(2016, 1, 1),
-                           actor=office)  # fmt: skip
+        improvement_create(
+            cycle=cycle, agency=a, text="改善", deadline=date(2016, 1, 1), actor=office
+        )
     return cycle, agencies, convener, member, office
 
 

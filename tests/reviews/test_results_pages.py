@@ -69,8 +69,9 @@ def test_results_page_follows_an_audited_change_at_once(client):
 
 def test_calibration_follows_an_audited_change_at_once(client):
     cycle, (a, b), (convener, member), office = setup_cycle(2, 2)
-    score_all(cycle, [(a, convener, "0.9"), (a, member, "0.5"), (b, convener, "0.8"),
-                      (b, member, "0.8")])  # fmt: skip
+    score_all(
+        cycle, [(a, convener, "0.9"), (a, member, "0.5"), (b, convener, "0.8"), (b, member, "0.8")]
+    )
     client.force_login(convener)
     url = f"/reviews/cycles/{cycle.year}/calibration/"
     assert a.name in client.get(url).content.decode()

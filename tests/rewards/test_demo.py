@@ -14,8 +14,13 @@ pytestmark = pytest.mark.django_db
 
 
 def state():
-    return (PhoneTest.objects.count(), MysteryVisit.objects.count(), RewardEntry.objects.count(),
-            Nomination.objects.count(), PublicCommendation.objects.count())  # fmt: skip
+    return (
+        PhoneTest.objects.count(),
+        MysteryVisit.objects.count(),
+        RewardEntry.objects.count(),
+        Nomination.objects.count(),
+        PublicCommendation.objects.count(),
+    )
 
 
 def test_demo_field_tests_and_roster_idempotent():

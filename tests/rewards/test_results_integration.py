@@ -30,8 +30,11 @@ def score_csv(tmp_path, cycle, plan, name="scores.csv"):
 
 
 def roster_people(agency):
-    for role, prefix in ((PersonRole.HEAD, "主管"), (PersonRole.SECTION_CHIEF, "科長"),
-                         (PersonRole.OFFICER, "承辦")):  # fmt: skip
+    for role, prefix in (
+        (PersonRole.HEAD, "主管"),
+        (PersonRole.SECTION_CHIEF, "科長"),
+        (PersonRole.OFFICER, "承辦"),
+    ):
         Person.objects.create(agency=agency, role=role, name=f"{prefix}{agency.code}")
 
 
@@ -41,8 +44,11 @@ def test_hsc_11_roster_after_import_and_publish(tmp_path, capsys):
         roster_people(agency)
     cycle = make_cycle(year=105, agencies=Agency.objects.filter(pk__in=[a.pk, b.pk, c.pk, d.pk]))
     reviewer = user_for(Role.REVIEWER)
-    path = score_csv(tmp_path, cycle, [(a, reviewer, "0.9"), (b, reviewer, "0.85"),
-                                       (c, reviewer, "0.75"), (d, reviewer, "0.6")])  # fmt: skip
+    path = score_csv(
+        tmp_path,
+        cycle,
+        [(a, reviewer, "0.9"), (b, reviewer, "0.85"), (c, reviewer, "0.75"), (d, reviewer, "0.6")],
+    )
     call_command("import_scores", "--cycle", "105", "--add-reviewers", path)
     re_path = score_csv(tmp_path, cycle, [(d, reviewer, "0.65")], name="re.csv")
     call_command(
@@ -51,24 +57,36 @@ def test_hsc_11_roster_after_import_and_publish(tmp_path, capsys):
     call_command("publish_results", "--cycle", "105")
     cycle.refresh_from_db()
     assert services.is_frozen(cycle)
-    got = [(e.agency.code, e.person, e.kind, e.count)
-           for e in RewardEntry.objects.filter(cycle=cycle, rule="HSC-11").select_related("agency")]  # fmt: skip
+    got = [
+        (e.agency.code, e.person, e.kind, e.count)
+        for e in RewardEntry.objects.filter(cycle=cycle, rule="HSC-11").select_related("agency")
+    ]
     assert got == [
-        (a.code, f"主管{a.code}", "commendation", 2), (a.code, f"科長{a.code}", "commendation", 2),
+        (a.code, f"主管{a.code}", "commendation", 2),
+        (a.code, f"科長{a.code}", "commendation", 2),
         (a.code, f"承辦{a.code}", "commendation", 2),
-        (b.code, f"主管{b.code}", "commendation", 1), (b.code, f"科長{b.code}", "commendation", 1),
+        (b.code, f"主管{b.code}", "commendation", 1),
+        (b.code, f"科長{b.code}", "commendation", 1),
         (b.code, f"承辦{b.code}", "commendation", 1),
-        (d.code, f"主管{d.code}", "reprimand", 1), (d.code, f"科長{d.code}", "reprimand", 1),
+        (d.code, f"主管{d.code}", "reprimand", 1),
+        (d.code, f"科長{d.code}", "reprimand", 1),
         (d.code, f"承辦{d.code}", "reprimand", 1),
-    ]  # fmt: skip
+    ]
     capsys.readouterr()
     call_command("rewards", "--cycle", "105", "--json")
     data = json.loads(capsys.readouterr().out)
-    assert data[0] == {"person": f"主管{a.code}", "role": "head", "agency": a.code,
-                       "kind": "commendation", "count": 2, "rule": "HSC-11",
-                       "reason": "考核成績 900.00 分，等第 甲等，第 1 名",
-                       "kind_name": "嘉獎", "role_name": "主管",
-                       "public_commendation": False}  # fmt: skip
+    assert data[0] == {
+        "person": f"主管{a.code}",
+        "role": "head",
+        "agency": a.code,
+        "kind": "commendation",
+        "count": 2,
+        "rule": "HSC-11",
+        "reason": "考核成績 900.00 分，等第 甲等，第 1 名",
+        "kind_name": "嘉獎",
+        "role_name": "主管",
+        "public_commendation": False,
+    }
     assert (data[-1]["kind"], data[-1]["kind_name"]) == ("reprimand", "申誡")
     assert data[-1]["reason"].endswith("未通過複評，列入次年額外考核")
 
@@ -80,8 +98,13 @@ def test_unfreezing_results_unfreezes_the_roster_hsc_11(tmp_path):
     roster_people(a)
     cycle = make_cycle(year=105, agencies=Agency.objects.filter(pk=a.pk))
     reviewer = user_for(Role.REVIEWER)
-    call_command("import_scores", "--cycle", "105", "--add-reviewers",
-                 score_csv(tmp_path, cycle, [(a, reviewer, "0.9")]))  # fmt: skip
+    call_command(
+        "import_scores",
+        "--cycle",
+        "105",
+        "--add-reviewers",
+        score_csv(tmp_path, cycle, [(a, reviewer, "0.9")]),
+    )
     call_command("publish_results", "--cycle", "105")
     cycle.refresh_from_db()
     assert services.is_frozen(cycle)
@@ -99,8 +122,13 @@ def test_hsc_13_entries_after_publication_keep_rule_order(tmp_path):
     roster_people(a)
     cycle = make_cycle(year=105, agencies=Agency.objects.filter(pk=a.pk))
     reviewer = user_for(Role.REVIEWER)
-    call_command("import_scores", "--cycle", "105", "--add-reviewers",
-                 score_csv(tmp_path, cycle, [(a, reviewer, "0.9")]))  # fmt: skip
+    call_command(
+        "import_scores",
+        "--cycle",
+        "105",
+        "--add-reviewers",
+        score_csv(tmp_path, cycle, [(a, reviewer, "0.9")]),
+    )
     call_command("publish_results", "--cycle", "105")
     cycle.refresh_from_db()
     office = user_for(Role.COORDINATOR)

@@ -20,8 +20,9 @@ def commend(cycle, n):
     PublicCommendation.objects.filter(cycle=cycle).delete()
     agencies = [AgencyFactory() for _ in range(n)]
     for i, a in enumerate(agencies):
-        PublicCommendation.objects.create(cycle=cycle, agency=a, rule="CITY-13", reason="滿分",
-                                          position=i)  # fmt: skip
+        PublicCommendation.objects.create(
+            cycle=cycle, agency=a, rule="CITY-13", reason="滿分", position=i
+        )
     # Written past the audited services: the rendered roster would show them at the
     # next audited write (core/fragments.py); forget it now.
     memo.clear()

@@ -31,10 +31,12 @@ def entries(cycle, rule=None):
 
 
 def visit(cycle, agency, who, missing=(), staff=""):
-    met = {i.code: i.code not in missing for s in cycle.program.spec.mystery_sections
-           for i in s.items}  # fmt: skip
-    return mystery_visit_record(cycle=cycle, agency=agency, tester=who, visited_at=at(), items=met,
-                                tested_staff=staff)  # fmt: skip
+    met = {
+        i.code: i.code not in missing for s in cycle.program.spec.mystery_sections for i in s.items
+    }
+    return mystery_visit_record(
+        cycle=cycle, agency=agency, tester=who, visited_at=at(), items=met, tested_staff=staff
+    )
 
 
 # --- CITY-13 through recorded calls ----------------------------------------------------------
@@ -100,8 +102,17 @@ def test_city_12_tested_staff_who_is_head_listed_once():
 def test_manual_entry_kept_on_recompute_hsc_14():
     cycle, (a,) = city_cycle(1)
     office = user_for(Role.COORDINATOR)
-    services.entry_add(cycle=cycle, person="研考會 王專員", role="承辦人", agency=None,
-                       kind="commendation", count=1, rule="CITY-14", reason="辦理考核", actor=office)  # fmt: skip
+    services.entry_add(
+        cycle=cycle,
+        person="研考會 王專員",
+        role="承辦人",
+        agency=None,
+        kind="commendation",
+        count=1,
+        rule="CITY-14",
+        reason="辦理考核",
+        actor=office,
+    )
     call(cycle, a, a_tester())
     services.roster_refresh(cycle=cycle, actor=office)
     assert ("", "研考會 王專員", "承辦人", "commendation", 1) in entries(cycle)
@@ -111,8 +122,17 @@ def test_manual_entry_kept_on_recompute_hsc_14():
 def test_manual_entry_with_unknown_rule_refused():
     cycle, _ = city_cycle(1)
     with pytest.raises(services.RewardError, match="rule"):
-        services.entry_add(cycle=cycle, person="x", role="", agency=None, kind="commendation",
-                           count=1, rule="CITY-13", reason="", actor=None)  # fmt: skip
+        services.entry_add(
+            cycle=cycle,
+            person="x",
+            role="",
+            agency=None,
+            kind="commendation",
+            count=1,
+            rule="CITY-13",
+            reason="",
+            actor=None,
+        )
 
 
 def test_publishing_freezes_roster_and_unfreezing_releases_it():
@@ -138,14 +158,31 @@ def test_publishing_freezes_roster_and_unfreezing_releases_it():
 def test_manual_entry_refused_while_frozen_hsc_14():
     cycle = make_cycle(year=105)
     office = user_for(Role.COORDINATOR)
-    entry = services.entry_add(cycle=cycle, person="行政處 科員", role="", agency=None,
-                               kind="commendation", count=1, rule="HSC-14", reason="辦理考核",
-                               actor=office)  # fmt: skip
+    entry = services.entry_add(
+        cycle=cycle,
+        person="行政處 科員",
+        role="",
+        agency=None,
+        kind="commendation",
+        count=1,
+        rule="HSC-14",
+        reason="辦理考核",
+        actor=office,
+    )
     cycle.results_published_at = timezone.now()
     cycle.save(update_fields=["results_published_at"])
     with pytest.raises(services.RewardError, match="凍結"):
-        services.entry_add(cycle=cycle, person="x", role="", agency=None, kind="commendation",
-                           count=1, rule="HSC-14", reason="", actor=office)  # fmt: skip
+        services.entry_add(
+            cycle=cycle,
+            person="x",
+            role="",
+            agency=None,
+            kind="commendation",
+            count=1,
+            rule="HSC-14",
+            reason="",
+            actor=office,
+        )
     with pytest.raises(services.RewardError, match="凍結"):
         services.entry_delete(entry=entry, actor=office)
     assert RewardEntry.objects.filter(cycle=cycle).count() == 1
@@ -155,9 +192,17 @@ def test_late_manual_entry_allowed_while_frozen_city_14():
     cycle, _ = city_cycle(1)
     cycle.results_published_at = timezone.now()
     cycle.save(update_fields=["results_published_at"])
-    entry = services.entry_add(cycle=cycle, person="局長", role="主管", agency=None,
-                               kind="major_merit", count=1, rule="CITY-14", reason="獲政府服務獎",
-                               actor=None)  # fmt: skip
+    entry = services.entry_add(
+        cycle=cycle,
+        person="局長",
+        role="主管",
+        agency=None,
+        kind="major_merit",
+        count=1,
+        rule="CITY-14",
+        reason="獲政府服務獎",
+        actor=None,
+    )
     assert entry.manual is True
 
 
@@ -167,15 +212,32 @@ def test_rewards_command_json_fields(capsys):
     capsys.readouterr()
     call_command("rewards", "--cycle", "116", "--json")
     data = json.loads(capsys.readouterr().out)
-    assert data[0] == {"person": f"主管{a.code}", "role": "head", "agency": a.code,
-                       "kind": "commendation", "count": 2, "rule": "CITY-13",
-                       "reason": "電話禮貌測試年度平均 100.00 分（≥ 90）",
-                       "kind_name": "嘉獎", "role_name": "主管",
-                       "public_commendation": True}  # fmt: skip
+    assert data[0] == {
+        "person": f"主管{a.code}",
+        "role": "head",
+        "agency": a.code,
+        "kind": "commendation",
+        "count": 2,
+        "rule": "CITY-13",
+        "reason": "電話禮貌測試年度平均 100.00 分（≥ 90）",
+        "kind_name": "嘉獎",
+        "role_name": "主管",
+        "public_commendation": True,
+    }
     assert [set(d) for d in data] == [
-        {"person", "role", "agency", "kind", "count", "rule", "reason",
-         "kind_name", "role_name", "public_commendation"}
-    ] * 3  # fmt: skip
+        {
+            "person",
+            "role",
+            "agency",
+            "kind",
+            "count",
+            "rule",
+            "reason",
+            "kind_name",
+            "role_name",
+            "public_commendation",
+        }
+    ] * 3
 
 
 # --- exports -----------------------------------------------------------------------------------
@@ -245,8 +307,9 @@ def test_office_preselects_district_office_city_10():
 def test_pipeline_statuses_with_dates_and_subsidy_city_15():
     cycle, _ = city_cycle(1)
     office = user_for(Role.COORDINATOR)
-    n = services.nomination_propose(cycle=cycle, agency=AgencyFactory(kind=AgencyKind.DISTRICT_OFFICE),
-                                    actor=office)  # fmt: skip
+    n = services.nomination_propose(
+        cycle=cycle, agency=AgencyFactory(kind=AgencyKind.DISTRICT_OFFICE), actor=office
+    )
     n = services.nomination_step(
         nomination=n, status=AwardStatus.RECOMMENDED, on=date(2027, 6, 1), actor=office
     )
@@ -264,9 +327,11 @@ def test_pipeline_statuses_with_dates_and_subsidy_city_15():
     assert (n.status, n.highest) == ("not_won", "shortlisted")
     assert services.subsidies(cycle, [n])[1] == Decimal(40000)
     assert [(s.status, s.on) for s in n.steps.all()] == [
-        ("recommended", date(2027, 6, 1)), ("passed_initial", date(2027, 8, 1)),
-        ("shortlisted", date(2027, 9, 1)), ("not_won", date(2027, 11, 1)),
-    ]  # fmt: skip
+        ("recommended", date(2027, 6, 1)),
+        ("passed_initial", date(2027, 8, 1)),
+        ("shortlisted", date(2027, 9, 1)),
+        ("not_won", date(2027, 11, 1)),
+    ]
     assert services.subsidy_totals() == [(116, Decimal(40000))]
 
 
@@ -284,8 +349,14 @@ def test_training_attendance_and_consent_recorded_city_11():
     cycle, _ = city_cycle(1)
     office = user_for(Role.COORDINATOR)
     n = services.nomination_propose(cycle=cycle, agency=AgencyFactory(), actor=office)
-    services.attendance_add(nomination=n, session="參獎輔導課程", on=date(2027, 7, 1), attendee="王",
-                            attended=True, actor=office)  # fmt: skip
+    services.attendance_add(
+        nomination=n,
+        session="參獎輔導課程",
+        on=date(2027, 7, 1),
+        attendee="王",
+        attended=True,
+        actor=office,
+    )
     services.consent_set(nomination=n, consent=True, actor=office)
     n.refresh_from_db()
     assert (n.consent_reuse, n.attendance.get().session) == (True, "參獎輔導課程")

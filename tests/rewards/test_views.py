@@ -30,10 +30,16 @@ def post(client, user, url, data=None):
     return client.post(url, data or {})
 
 
-@pytest.mark.parametrize("role,expected", [
-    (Role.COORDINATOR, 200), (Role.TESTER, 403), (Role.AGENCY_OFFICER, 403),
-    (Role.AGENCY_HEAD, 403), (Role.REVIEWER, 403),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "role,expected",
+    [
+        (Role.COORDINATOR, 200),
+        (Role.TESTER, 403),
+        (Role.AGENCY_OFFICER, 403),
+        (Role.AGENCY_HEAD, 403),
+        (Role.REVIEWER, 403),
+    ],
+)
 def test_roster_pages_office_only(client, role, expected):
     cycle, (a,) = city_cycle(1)
     user = (
@@ -48,10 +54,16 @@ def test_roster_pages_office_only(client, role, expected):
         assert client.post(url, {}).status_code == (302 if expected == 200 else 403), url
 
 
-@pytest.mark.parametrize("role,expected", [
-    (Role.COORDINATOR, 200), (Role.TESTER, 403), (Role.AGENCY_OFFICER, 200),
-    (Role.AGENCY_HEAD, 200), (Role.REVIEWER, 403),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "role,expected",
+    [
+        (Role.COORDINATOR, 200),
+        (Role.TESTER, 403),
+        (Role.AGENCY_OFFICER, 200),
+        (Role.AGENCY_HEAD, 200),
+        (Role.REVIEWER, 403),
+    ],
+)
 def test_award_page_by_role(client, role, expected):
     city_cycle(1)
     user = user_for(role)
@@ -78,10 +90,19 @@ def test_roster_shows_entries_and_exports(client):
 def test_manual_entry_through_form_and_delete(client):
     cycle, _ = city_cycle(1)
     user = office()
-    response = post(client, user, f"/rewards/{cycle.year}/entries/new/", {
-        "person": "研考會 王專員", "role": "承辦", "kind": "commendation", "count": "1",
-        "rule": "CITY-14", "reason": "獲獎機關承辦",
-    })  # fmt: skip
+    response = post(
+        client,
+        user,
+        f"/rewards/{cycle.year}/entries/new/",
+        {
+            "person": "研考會 王專員",
+            "role": "承辦",
+            "kind": "commendation",
+            "count": "1",
+            "rule": "CITY-14",
+            "reason": "獲獎機關承辦",
+        },
+    )
     assert response.status_code == 302
     entry = RewardEntry.objects.get()
     assert (entry.manual, entry.person) == (True, "研考會 王專員")
@@ -91,8 +112,12 @@ def test_manual_entry_through_form_and_delete(client):
 
 def test_manual_entry_bad_count_names_field(client):
     cycle, _ = city_cycle(1)
-    response = post(client, office(), f"/rewards/{cycle.year}/entries/new/", {
-        "person": "x", "kind": "commendation", "count": "0", "rule": "CITY-14", "reason": "r"})  # fmt: skip
+    response = post(
+        client,
+        office(),
+        f"/rewards/{cycle.year}/entries/new/",
+        {"person": "x", "kind": "commendation", "count": "0", "rule": "CITY-14", "reason": "r"},
+    )
     assert response.status_code == 302
     assert RewardEntry.objects.count() == 0
     page = client.get(response.url).content.decode()
@@ -139,8 +164,11 @@ def test_nomination_object_views_own_other_none(client):
     own = user_for(Role.AGENCY_OFFICER, agency=parent)
     other = user_for(Role.AGENCY_OFFICER, agency=AgencyFactory())
     # status, attendance and consent: office only (403 for every other role)
-    for url in (f"/rewards/award/{n.pk}/step/", f"/rewards/award/{n.pk}/attendance/",
-                f"/rewards/award/{n.pk}/consent/"):  # fmt: skip
+    for url in (
+        f"/rewards/award/{n.pk}/step/",
+        f"/rewards/award/{n.pk}/attendance/",
+        f"/rewards/award/{n.pk}/consent/",
+    ):
         for user in (own, other, user_for(Role.TESTER), user_for(Role.REVIEWER)):
             assert post(client, user, url).status_code == 403
     # withdraw: another agency's nomination answers 404; the proposer's agency may withdraw
@@ -171,8 +199,12 @@ def test_office_records_status_attendance_consent(client):
     post(
         client, user, f"/rewards/award/{n.pk}/step/", {"status": "recommended", "on": "2027-06-01"}
     )
-    post(client, user, f"/rewards/award/{n.pk}/attendance/",
-         {"session": "輔導課程", "on": "2027-07-01", "attended": "on"})  # fmt: skip
+    post(
+        client,
+        user,
+        f"/rewards/award/{n.pk}/attendance/",
+        {"session": "輔導課程", "on": "2027-07-01", "attended": "on"},
+    )
     post(client, user, f"/rewards/award/{n.pk}/consent/", {"consent": "on"})
     n.refresh_from_db()
     assert (n.status, n.consent_reuse, n.attendance.count()) == ("recommended", True, 1)
@@ -222,8 +254,17 @@ def test_award_page_query_count_same_at_1_and_5_nominations(client):
 )
 def test_entry_delete_and_propose_refused_by_role(client, role):
     cycle, (a,) = city_cycle(1)
-    entry = services.entry_add(cycle=cycle, person="x", role="", agency=None, kind="commendation",
-                               count=1, rule="CITY-14", reason="r", actor=office())  # fmt: skip
+    entry = services.entry_add(
+        cycle=cycle,
+        person="x",
+        role="",
+        agency=None,
+        kind="commendation",
+        count=1,
+        rule="CITY-14",
+        reason="r",
+        actor=office(),
+    )
     user = (
         user_for(role, agency=a)
         if role in (Role.AGENCY_OFFICER, Role.AGENCY_HEAD)
@@ -268,8 +309,9 @@ def test_award_page_shows_the_city_panels_review_to_the_office_only_city10(clien
 
     cycle, (done, pending), (reviewer,), user = setup_cycle(n_agencies=2, n_reviewers=1)
     score_all(cycle, [(done, reviewer, 0.8)])
-    visit_record(cycle=cycle, agency=done, on=date(2016, 10, 5), members=[reviewer], notes="",
-                 actor=user)  # fmt: skip
+    visit_record(
+        cycle=cycle, agency=done, on=date(2016, 10, 5), members=[reviewer], notes="", actor=user
+    )
     outsider = AgencyFactory()
     noms = {
         a.code: services.nomination_propose(cycle=cycle, agency=a, actor=user)
@@ -283,11 +325,17 @@ def test_award_page_shows_the_city_panels_review_to_the_office_only_city10(clien
     assert str(total) in page and "實地評核 民國105年10月5日" in page
     assert "書面審查尚未完成" in page and "非本年度受考核機關" in page
 
-    warned = client.post(f"/rewards/award/{noms[pending.code].pk}/step/",
-                         {"status": "recommended", "on": "2016-11-01"}, follow=True)  # fmt: skip
+    warned = client.post(
+        f"/rewards/award/{noms[pending.code].pk}/step/",
+        {"status": "recommended", "on": "2016-11-01"},
+        follow=True,
+    )
     assert "尚未完成" in warned.content.decode() and pending.name in warned.content.decode()
-    clean = client.post(f"/rewards/award/{noms[done.code].pk}/step/",
-                        {"status": "recommended", "on": "2016-11-01"}, follow=True)  # fmt: skip
+    clean = client.post(
+        f"/rewards/award/{noms[done.code].pk}/step/",
+        {"status": "recommended", "on": "2016-11-01"},
+        follow=True,
+    )
     assert f"尚未完成{done.name}" not in clean.content.decode()
 
     client.force_login(user_for(Role.AGENCY_OFFICER, agency=done))

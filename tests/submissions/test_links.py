@@ -46,10 +46,16 @@ def test_link_check_task_records_the_last_status(
 ):
     sub = report(world)
     with django_capture_on_commit_callbacks(execute=True):
-        save(sub, world.officer, SaveInput(urls=[
-            ("2.1.1.3", local_server + "/ok", "本局網站"),
-            ("2.1.1.3", local_server + "/gone", "舊網頁"),
-        ]))  # fmt: skip
+        save(
+            sub,
+            world.officer,
+            SaveInput(
+                urls=[
+                    ("2.1.1.3", local_server + "/ok", "本局網站"),
+                    ("2.1.1.3", local_server + "/gone", "舊網頁"),
+                ]
+            ),
+        )
     statuses = dict(sub.evidence.values_list("name", "link_status"))
     assert statuses == {"本局網站": "ok", "舊網頁": "dead"}
     assert sub.evidence.filter(link_checked_at__isnull=True).count() == 0

@@ -18,13 +18,31 @@ pytestmark = pytest.mark.django_db
 
 CELLS = [
     {"required": False},
-    {"required": True, "kind": "plan", "state": "not_started", "deadline": timezone.now(),
-     "reopen": None, "overdue": True},
-    {"required": True, "kind": "report", "state": "returned", "deadline": None,
-     "reopen": object(), "overdue": False},
-    {"required": True, "kind": "report", "state": "accepted",
-     "deadline": timezone.now() + timedelta(days=3), "reopen": None, "overdue": False},
-]  # fmt: skip
+    {
+        "required": True,
+        "kind": "plan",
+        "state": "not_started",
+        "deadline": timezone.now(),
+        "reopen": None,
+        "overdue": True,
+    },
+    {
+        "required": True,
+        "kind": "report",
+        "state": "returned",
+        "deadline": None,
+        "reopen": object(),
+        "overdue": False,
+    },
+    {
+        "required": True,
+        "kind": "report",
+        "state": "accepted",
+        "deadline": timezone.now() + timedelta(days=3),
+        "reopen": None,
+        "overdue": False,
+    },
+]
 
 
 @pytest.mark.parametrize("cell", CELLS)
@@ -41,9 +59,14 @@ def test_status_cell_tag_writes_the_html_of_the_cell_template(cell, language):
 
 def accepted_plans(cycle, n):
     for _ in range(n):
-        Submission.objects.create(cycle=cycle, agency=AgencyFactory(), kind="plan",
-                                  category="overall", state="accepted",
-                                  accepted_at=timezone.now())  # fmt: skip
+        Submission.objects.create(
+            cycle=cycle,
+            agency=AgencyFactory(),
+            kind="plan",
+            category="overall",
+            state="accepted",
+            accepted_at=timezone.now(),
+        )
 
 
 def test_public_plans_are_paginated(client, monkeypatch):
@@ -79,8 +102,14 @@ def test_office_dashboard_lists_what_waits_for_acceptance_in_constant_queries(cl
         Submission.objects.filter(cycle=cycle).delete()
         agencies = [AgencyFactory() for _ in range(n)]
         for a in agencies:
-            Submission.objects.create(cycle=cycle, agency=a, kind="report", category="overall",
-                                      state="submitted", submitted_at=timezone.now())  # fmt: skip
+            Submission.objects.create(
+                cycle=cycle,
+                agency=a,
+                kind="report",
+                category="overall",
+                state="submitted",
+                submitted_at=timezone.now(),
+            )
         # Written directly, not through the audited services the page caches follow.
         from serviceeval.core import memo
 

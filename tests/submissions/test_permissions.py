@@ -38,9 +38,16 @@ POST_ALLOWED = {
 def test_every_submissions_url_is_in_this_matrix():
     names = {p.name for route, p in walk() if route.startswith("submissions/")}
     assert names == {
-        *GET_VIEWS, *POST_VIEWS, "index", "status", "evidence", "evidence_delete",
-        "public_index", "public", "public_file",
-    }  # fmt: skip
+        *GET_VIEWS,
+        *POST_VIEWS,
+        "index",
+        "status",
+        "evidence",
+        "evidence_delete",
+        "public_index",
+        "public",
+        "public_file",
+    }
     assert all(levels_of(p.callback) for route, p in walk() if route.startswith("submissions/"))
 
 

@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _plan_page(client, category):
-    w = build_world(program_code="city-service-upgrade", kind=AgencyKind.FIRST_LEVEL,
-                    category=category)  # fmt: skip
+    w = build_world(
+        program_code="city-service-upgrade", kind=AgencyKind.FIRST_LEVEL, category=category
+    )
     client.force_login(w.officer)
     response = client.get(f"/submissions/{w.cycle.year}/plan/{w.agency.pk}/edit/")
     assert response.status_code == 200

@@ -18,18 +18,25 @@ def test_short_items_are_not_compared():
 
 
 def test_same_text_in_two_dimensions_is_found_city3():
-    found = duplicates_across_dimensions({
-        "1.1.1.1": "- 推動一處收件全程服務\n- 其他不同的項目內容",
-        "2.1.1.1": "* 推動一處收件 全程服務",
-    })  # fmt: skip
+    found = duplicates_across_dimensions(
+        {
+            "1.1.1.1": "- 推動一處收件全程服務\n- 其他不同的項目內容",
+            "2.1.1.1": "* 推動一處收件 全程服務",
+        }
+    )
     assert [(d.text, d.codes) for d in found] == [("推動一處收件全程服務", ("1.1.1.1", "2.1.1.1"))]
 
 
 def test_same_text_within_one_dimension_is_not_a_duplicate_city3():
-    assert duplicates_across_dimensions({
-        "1.1.1.1": "- 推動一處收件全程服務",
-        "1.2.1.1": "- 推動一處收件全程服務",
-    }) == []  # fmt: skip
+    assert (
+        duplicates_across_dimensions(
+            {
+                "1.1.1.1": "- 推動一處收件全程服務",
+                "1.2.1.1": "- 推動一處收件全程服務",
+            }
+        )
+        == []
+    )
 
 
 def test_web_claim_heuristic_city3():

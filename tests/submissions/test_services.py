@@ -241,10 +241,16 @@ def test_web_claim_needs_a_url_city3(world):
 def test_duplicate_text_under_two_dimensions_warns_city3(city):
     sub = report(city)
     text = "- 推動一處收件全程服務，縮短等候時間\n- 設置服務台"
-    save(sub, city.officer, SaveInput(entries={
-        "1": EntryInput(narrative=text),
-        "2": EntryInput(narrative="・推動一處收件 全程服務，縮短等候時間"),
-    }))  # fmt: skip
+    save(
+        sub,
+        city.officer,
+        SaveInput(
+            entries={
+                "1": EntryInput(narrative=text),
+                "2": EntryInput(narrative="・推動一處收件 全程服務，縮短等候時間"),
+            }
+        ),
+    )
     warnings = services.warnings_for(sub)
     assert warnings == [
         "相同文字出現在不同評核構面 (the same text appears under different dimensions) (1, 2):「推動一處收件全程服務，縮短等候時間」"

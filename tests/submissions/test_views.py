@@ -38,10 +38,15 @@ def test_report_form_has_one_block_per_leaf_criterion_hsc6(client, world):
 @pytest.mark.django_db
 def test_officer_saves_a_draft_with_evidence_file_hsc2(client, world):
     client.force_login(world.officer)
-    response = client.post(edit_url(world), {
-        "version": "0", "n_1_1_1_1": "- 單一窗口\n- 全功能櫃台", "s_1_1_1_1": "55.5",
-        "f_1_1_1_1": SimpleUploadedFile("櫃台照片.pdf", PDF, content_type="application/pdf"),
-    })  # fmt: skip
+    response = client.post(
+        edit_url(world),
+        {
+            "version": "0",
+            "n_1_1_1_1": "- 單一窗口\n- 全功能櫃台",
+            "s_1_1_1_1": "55.5",
+            "f_1_1_1_1": SimpleUploadedFile("櫃台照片.pdf", PDF, content_type="application/pdf"),
+        },
+    )
     assert response.status_code == 302
     sub = Submission.objects.get()
     entry = sub.entries.get()
@@ -52,11 +57,16 @@ def test_officer_saves_a_draft_with_evidence_file_hsc2(client, world):
 @pytest.mark.django_db
 def test_rejected_file_keeps_everything_typed_and_says_why(client, world):
     client.force_login(world.officer)
-    response = client.post(edit_url(world), {
-        "version": "0", "n_1_1_1_1": "這段文字不能遺失", "s_1_1_1_1": "30",
-        "sec_survey_method": "電話訪問",
-        "f_1_1_1_1": SimpleUploadedFile("惡意.pdf", b"MZ\x90\x00 not a pdf"),
-    })  # fmt: skip
+    response = client.post(
+        edit_url(world),
+        {
+            "version": "0",
+            "n_1_1_1_1": "這段文字不能遺失",
+            "s_1_1_1_1": "30",
+            "sec_survey_method": "電話訪問",
+            "f_1_1_1_1": SimpleUploadedFile("惡意.pdf", b"MZ\x90\x00 not a pdf"),
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert "這段文字不能遺失" in html
@@ -69,8 +79,10 @@ def test_rejected_file_keeps_everything_typed_and_says_why(client, world):
 @pytest.mark.django_db
 def test_self_score_above_max_or_off_step_is_refused_hsc2(client, world):
     client.force_login(world.officer)
-    response = client.post(edit_url(world), {"version": "0", "s_1_1_1_1": "61", "s_1_1_1_2": "10.3",
-                                              "n_1_1_1_2": "保留"})  # fmt: skip
+    response = client.post(
+        edit_url(world),
+        {"version": "0", "s_1_1_1_1": "61", "s_1_1_1_2": "10.3", "n_1_1_1_2": "保留"},
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert "1.1.1.2: 自評分數須為 0.5 的倍數" in html
@@ -100,8 +112,10 @@ def test_stale_save_in_the_page_tells_what_changed_and_keeps_input(client, world
     sub.refresh_from_db()
     assert not sub.entries.filter(criterion_code="1.1.1.1").exists()
     # Saving again after seeing the message goes through.
-    response = client.post(edit_url(world), {"version": "1", "n_1_1_1_1": "承辦人打的字不能不見",
-                                              "n_1_1_1_2": "首長先存的內容"})  # fmt: skip
+    response = client.post(
+        edit_url(world),
+        {"version": "1", "n_1_1_1_1": "承辦人打的字不能不見", "n_1_1_1_2": "首長先存的內容"},
+    )
     assert response.status_code == 302
 
 
@@ -204,11 +218,17 @@ def test_growth_rates_are_shown_with_dash_when_last_year_is_missing_hsc8(client,
     from decimal import Decimal
 
     sub = report(world)
-    save(sub, world.officer, SaveInput(metrics={
-        "service_satisfaction": (Decimal("92"), Decimal("80")),
-        "online_cases": (Decimal("100"), None),
-        "online_services": (Decimal("5"), Decimal("0")),
-    }))  # fmt: skip
+    save(
+        sub,
+        world.officer,
+        SaveInput(
+            metrics={
+                "service_satisfaction": (Decimal("92"), Decimal("80")),
+                "online_cases": (Decimal("100"), None),
+                "online_services": (Decimal("5"), Decimal("0")),
+            }
+        ),
+    )
     client.force_login(world.officer)
     html = client.get(detail_url(world)).content.decode()
     assert 'data-metric="service_satisfaction">15.00%<' in html
@@ -329,13 +349,23 @@ def test_first_level_agency_sees_and_comments_on_subordinate_city6(client, city)
 def test_status_page_counts_and_not_started_filter(client, city):
     """CITY cycle: both first-level agencies owe a plan and a report (4 cells)."""
     save(report(city), city.officer, SaveInput(sections={"survey_method": "問卷"}))
-    approved_and_submitted(city, services.submission_get_or_create(
-        cycle=city.cycle, agency=city.agency, kind="plan", category="overall"))  # fmt: skip
+    approved_and_submitted(
+        city,
+        services.submission_get_or_create(
+            cycle=city.cycle, agency=city.agency, kind="plan", category="overall"
+        ),
+    )
     from serviceeval.submissions.selectors import status_page
 
     page = status_page(city.cycle)
-    assert page.counts == {"not_started": 2, "draft": 1, "approved": 0, "submitted": 1,
-                           "returned": 0, "accepted": 0}  # fmt: skip
+    assert page.counts == {
+        "not_started": 2,
+        "draft": 1,
+        "approved": 0,
+        "submitted": 1,
+        "returned": 0,
+        "accepted": 0,
+    }
     assert (page.total, page.plan_required) == (2, True)
     assert [r.participant.agency for r in status_page(city.cycle, status="not_started").rows] == [
         city.other

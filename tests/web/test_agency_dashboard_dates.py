@@ -20,9 +20,15 @@ TAIPEI = ZoneInfo("Asia/Taipei")
 def test_a_reopened_deadline_is_the_one_the_agency_sees(client):
     w = build_world(program_code="city-service-upgrade", year=116)
     new_deadline = datetime(2027, 6, 15, 17, 0, tzinfo=TAIPEI)
-    submission_reopen(cycle=w.cycle, agency=w.agency, kind="plan", category="overall",
-                      user=user_for(Role.COORDINATOR), deadline=new_deadline,
-                      reason="補件")  # fmt: skip
+    submission_reopen(
+        cycle=w.cycle,
+        agency=w.agency,
+        kind="plan",
+        category="overall",
+        user=user_for(Role.COORDINATOR),
+        deadline=new_deadline,
+        reason="補件",
+    )
     client.force_login(w.officer)
     html = client.get("/dashboard/").content.decode()
     assert '實施計畫</a> · <span class="tag ">草稿</span> · 期限 民國116年6月15日 17:00' in html

@@ -11,9 +11,18 @@ from .enums import ROSTER_ROLES, AgencyKind, Category
 from .models import Agency, CategoryMove, Group, Person
 
 IMPORT_COLUMNS = (
-    "code", "name", "kind", "parent", "category", "group",
-    "head", "section_chief", "officer", "evaluation_officer", "city",
-)  # fmt: skip
+    "code",
+    "name",
+    "kind",
+    "parent",
+    "category",
+    "group",
+    "head",
+    "section_chief",
+    "officer",
+    "evaluation_officer",
+    "city",
+)
 REQUIRED_COLUMNS = ("code", "name", "kind", "category")
 NAME_SPLIT = re.compile(r"[、;；]")
 
@@ -55,9 +64,13 @@ def agency_move_category(
         agency.category = category
         agency.save(update_fields=["category"])
         audit_record(
-            actor=user, action="category_moved", obj=agency,
-            before={"category": before}, after={"category": category}, reason=reason,
-        )  # fmt: skip
+            actor=user,
+            action="category_moved",
+            obj=agency,
+            before={"category": before},
+            after={"category": category},
+            reason=reason,
+        )
     return move
 
 
@@ -126,9 +139,18 @@ def _validate_rows(rows, default_city: str = "") -> tuple[list[str], list[dict]]
         if problems:
             errors.extend(f"第 {number} 列 (row {number}): {p}" for p in problems)
         cleaned.append(
-            {"row": number, "code": code, "name": name, "kind": kind, "category": category,
-             "group": groups.get(group_code), "parent": parent, "people": people, "city": city}
-        )  # fmt: skip
+            {
+                "row": number,
+                "code": code,
+                "name": name,
+                "kind": kind,
+                "category": category,
+                "group": groups.get(group_code),
+                "parent": parent,
+                "people": people,
+                "city": city,
+            }
+        )
     for item in cleaned:
         p = item["parent"]
         if p and p not in codes_in_file and p not in existing:
@@ -187,9 +209,13 @@ def agencies_import(
         agency = by_code.get(item["code"])
         if agency is None:
             agency = Agency.objects.create(
-                code=item["code"], name=item["name"], kind=item["kind"],
-                category=item["category"], group=item["group"], city=item["city"],
-            )  # fmt: skip
+                code=item["code"],
+                name=item["name"],
+                kind=item["kind"],
+                category=item["category"],
+                group=item["group"],
+                city=item["city"],
+            )
             by_code[agency.code] = agency
             report.created += 1
             audit_record(
@@ -295,9 +321,12 @@ def _update_cycle_people(named, before, *, target, report: ImportReport, user) -
         changed_cycles[year] = p.cycle
     for year, cycle in changed_cycles.items():
         audit_record(
-            actor=user, action="cycle_people_updated", obj=cycle,
-            after={"agencies": report.cycles_updated[year]}, reason="import_agencies",
-        )  # fmt: skip
+            actor=user,
+            action="cycle_people_updated",
+            obj=cycle,
+            after={"agencies": report.cycles_updated[year]},
+            reason="import_agencies",
+        )
         _refresh_roster(cycle)
 
 

@@ -15,23 +15,34 @@ router = Router(tags=["foundation"])
 
 def _program(p: Program) -> dict:
     return {
-        "code": p.code, "version": p.version, "name": p.name, "city": p.city,
-        "provisional": p.provisional, "confirmed": p.confirmed_at is not None,
-    }  # fmt: skip
+        "code": p.code,
+        "version": p.version,
+        "name": p.name,
+        "city": p.city,
+        "provisional": p.provisional,
+        "confirmed": p.confirmed_at is not None,
+    }
 
 
 def _agency(a) -> dict:
     return {
-        "code": a.code, "name": a.name, "kind": a.kind, "category": a.category,
-        "group": a.group.code if a.group_id else None, "parent": a.parent.code if a.parent_id else None,
-    }  # fmt: skip
+        "code": a.code,
+        "name": a.name,
+        "kind": a.kind,
+        "category": a.category,
+        "group": a.group.code if a.group_id else None,
+        "parent": a.parent.code if a.parent_id else None,
+    }
 
 
 def _cycle(c) -> dict:
     return {
-        "year": c.year, "program": c.program.code, "program_version": c.program.version,
-        "scoring_started_at": c.scoring_started_at, "results_published_at": c.results_published_at,
-    }  # fmt: skip
+        "year": c.year,
+        "program": c.program.code,
+        "program_version": c.program.version,
+        "scoring_started_at": c.scoring_started_at,
+        "results_published_at": c.results_published_at,
+    }
 
 
 @router.get("/programs", response=list[ProgramOut])
@@ -44,10 +55,17 @@ def program_detail(request, code: str, version: int):
     program = get_object_or_404(Program, code=code, version=version)
     nodes = program.nodes.select_related("parent").order_by("category", "position")
     rubric = [
-        {"category": n.category, "code": n.code, "name": n.name, "max_points": format(n.max_points, "f"),
-         "leaf": n.leaf, "parent": n.parent.code if n.parent_id else None, "field_test": n.field_test}
+        {
+            "category": n.category,
+            "code": n.code,
+            "name": n.name,
+            "max_points": format(n.max_points, "f"),
+            "leaf": n.leaf,
+            "parent": n.parent.code if n.parent_id else None,
+            "field_test": n.field_test,
+        }
         for n in nodes
-    ]  # fmt: skip
+    ]
     return {**_program(program), "rubric": rubric}
 
 
@@ -87,5 +105,5 @@ def cycle_detail(request, year: int):
                 "reason": p.reason,
             }
             for p in participants
-        ],  # fmt: skip
+        ],
     }

@@ -16,13 +16,21 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ALLOWED = {
     ".pdf": (b"%PDF-",),
-    ".odt": (ZIP_MAGIC,), ".ods": (ZIP_MAGIC,), ".odp": (ZIP_MAGIC,),
-    ".docx": (ZIP_MAGIC,), ".xlsx": (ZIP_MAGIC,), ".pptx": (ZIP_MAGIC,),
-    ".doc": (OLE_MAGIC,), ".xls": (OLE_MAGIC,), ".ppt": (OLE_MAGIC,),
-    ".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
+    ".odt": (ZIP_MAGIC,),
+    ".ods": (ZIP_MAGIC,),
+    ".odp": (ZIP_MAGIC,),
+    ".docx": (ZIP_MAGIC,),
+    ".xlsx": (ZIP_MAGIC,),
+    ".pptx": (ZIP_MAGIC,),
+    ".doc": (OLE_MAGIC,),
+    ".xls": (OLE_MAGIC,),
+    ".ppt": (OLE_MAGIC,),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
     ".gif": (b"GIF87a", b"GIF89a"),
     ".csv": (),  # text: checked below
-}  # fmt: skip
+}
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif"}
 
 

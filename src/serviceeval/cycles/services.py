@@ -157,9 +157,13 @@ def cycle_create(
         actor=user,
         action="cycle_created",
         obj=cycle,
-        after={"program": program.pk, "city": program.city, "groups": groups,
-               "agencies": agency_codes},
-    )  # fmt: skip
+        after={
+            "program": program.pk,
+            "city": program.city,
+            "groups": groups,
+            "agencies": agency_codes,
+        },
+    )
     return cycle
 
 
@@ -178,8 +182,13 @@ def cycle_change_program(*, cycle: Cycle, program, user=None) -> Cycle:
             Milestone(cycle=cycle, code=m.code, name=m.name, at=at, rule=m.rule)
             for m, at in milestone_moments(program.spec, cycle.year)
         )
-        audit_record(actor=user, action="cycle_program_changed", obj=cycle, before={"program": before},
-                     after={"program": program.pk})  # fmt: skip
+        audit_record(
+            actor=user,
+            action="cycle_program_changed",
+            obj=cycle,
+            before={"program": before},
+            after={"program": program.pk},
+        )
     return cycle
 
 
@@ -193,10 +202,15 @@ def cycle_mark_scoring_started(*, cycle: Cycle) -> None:
 
 def participant_add(*, cycle: Cycle, agency: Agency, user, note: str = "") -> Participant:
     participant, created = Participant.objects.get_or_create(
-        cycle=cycle, agency=agency,
-        defaults={"category": agency.category, "group_id": agency.group_id,
-                  "reason": ParticipationReason.ADDED, "note": note},
-    )  # fmt: skip
+        cycle=cycle,
+        agency=agency,
+        defaults={
+            "category": agency.category,
+            "group_id": agency.group_id,
+            "reason": ParticipationReason.ADDED,
+            "note": note,
+        },
+    )
     if created:
         audit_record(
             actor=user,

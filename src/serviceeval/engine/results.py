@@ -171,10 +171,16 @@ def compute_results(
         category = categories[item.category]
         first = compute_round(category, item.expected, item.scores, scoring)
         result = AgencyResult(
-            agency_id=item.agency_id, group=item.group, category=item.category,
-            status=first.status, total=first.total, grade=None, final_grade=None, rank=None,
+            agency_id=item.agency_id,
+            group=item.group,
+            category=item.category,
+            status=first.status,
+            total=first.total,
+            grade=None,
+            final_grade=None,
+            rank=None,
             first=first,
-        )  # fmt: skip
+        )
         if first.status == INCOMPLETE:
             if not first.reviewers:
                 result.reasons.append("no_reviewers")

@@ -145,12 +145,23 @@ def _grade_rank(rule: RewardRule, data: RosterInput, roster: Roster) -> None:
                 reason += f"，第 {r.rank} 名"
             if o.get("carry_over"):
                 reason += "，未通過複評，列入次年額外考核"
-            facts = {"total": display(r.total), "grade": r.grade, "final_grade": r.final_grade,
-                     "rank": r.rank, "carry_over": bool(o.get("carry_over"))}  # fmt: skip
+            facts = {
+                "total": display(r.total),
+                "grade": r.grade,
+                "final_grade": r.final_grade,
+                "rank": r.rank,
+                "carry_over": bool(o.get("carry_over")),
+            }
             roster.entries += _decision(
-                rule, r.agency_id, data, roles=p.get("recipients") or [], kind=o["reward"],
-                count=o["count"], reason=reason, facts=facts,
-            )  # fmt: skip
+                rule,
+                r.agency_id,
+                data,
+                roles=p.get("recipients") or [],
+                kind=o["reward"],
+                count=o["count"],
+                reason=reason,
+                facts=facts,
+            )
             break
 
 
@@ -174,9 +185,17 @@ def _average_threshold(rule: RewardRule, data: RosterInput, roster: Roster) -> N
                     "threshold": str(minimum),
                 }
                 roster.entries += _decision(
-                    rule, agency_id, data, roles=p.get("recipients") or [], kind=t["reward"],
-                    count=t["count"], reason=reason, facts=facts, source=source, public=public,
-                )  # fmt: skip
+                    rule,
+                    agency_id,
+                    data,
+                    roles=p.get("recipients") or [],
+                    kind=t["reward"],
+                    count=t["count"],
+                    reason=reason,
+                    facts=facts,
+                    source=source,
+                    public=public,
+                )
                 if public:
                     roster.commendations.append(Commendation(agency_id, rule.rule, reason))
                 break
@@ -195,12 +214,24 @@ def _top_n(rule: RewardRule, data: RosterInput, roster: Roster) -> None:
         reason = (
             f"{SOURCE_NAMES[source]}年度平均 {display(avg)} 分，第 {position} 名（前 {p['n']} 名）"
         )
-        facts = {"source": source, "average": str(to_decimal(avg)), "rank": position,
-                 "n": int(p["n"])}  # fmt: skip
+        facts = {
+            "source": source,
+            "average": str(to_decimal(avg)),
+            "rank": position,
+            "n": int(p["n"]),
+        }
         roster.entries += _decision(
-            rule, agency_id, data, roles=p.get("recipients") or [], kind=p["reward"],
-            count=p["count"], reason=reason, facts=facts, source=source, public=public,
-        )  # fmt: skip
+            rule,
+            agency_id,
+            data,
+            roles=p.get("recipients") or [],
+            kind=p["reward"],
+            count=p["count"],
+            reason=reason,
+            facts=facts,
+            source=source,
+            public=public,
+        )
         if public:
             roster.commendations.append(Commendation(agency_id, rule.rule, reason))
 
@@ -225,9 +256,15 @@ def _milestone_highest(rule: RewardRule, data: RosterInput, roster: Roster) -> N
         reason = f"參加政府服務品質獎：{STATUS_NAMES[best['status']]}（僅採最高者）"
         facts = {"status": status, "rewarded_status": best["status"]}
         roster.entries += _decision(
-            rule, agency_id, data, roles=p.get("recipients") or [], kind=best["reward"],
-            count=best["count"], reason=reason, facts=facts,
-        )  # fmt: skip
+            rule,
+            agency_id,
+            data,
+            roles=p.get("recipients") or [],
+            kind=best["reward"],
+            count=best["count"],
+            reason=reason,
+            facts=facts,
+        )
 
 
 HANDLERS = {
@@ -247,8 +284,13 @@ def compute_roster(rules: Iterable[RewardRule], data: RosterInput, *, kinds=None
     for rule in rules:
         part = Roster()
         HANDLERS[rule.kind](rule, data, part)
-        part.entries.sort(key=lambda e: (data.order.get(e.agency_id, e.agency_id),
-                                         ROLE_ORDER.get(e.roles[0], 9), e.person))  # fmt: skip
+        part.entries.sort(
+            key=lambda e: (
+                data.order.get(e.agency_id, e.agency_id),
+                ROLE_ORDER.get(e.roles[0], 9),
+                e.person,
+            )
+        )
         part.commendations.sort(key=lambda c: data.order.get(c.agency_id, c.agency_id))
         roster.entries += part.entries
         roster.commendations += part.commendations
@@ -259,7 +301,10 @@ def subsidy(params: Mapping, status: str | None) -> Decimal:
     """CITY-15: NT$ for every milestone status reached (cumulative)."""
     reached = status_position(status)
     return sum(
-        (Decimal(str(m["amount"])) for m in params.get("milestones") or []
-         if status_position(m["status"]) <= reached and reached >= 0),
+        (
+            Decimal(str(m["amount"]))
+            for m in params.get("milestones") or []
+            if status_position(m["status"]) <= reached and reached >= 0
+        ),
         Decimal(0),
-    )  # fmt: skip
+    )

@@ -160,9 +160,10 @@ def write_ods(sheets: Sequence[Sheet]) -> bytes:
     doc.fontfacedecls.addElement(FontFace(name=TC_FONT, fontfamily=f"'{TC_FONT}'"))
     default = DefaultStyle(family="table-cell")
     default.addElement(
-        TextProperties(fontname=TC_FONT, fontnameasian=TC_FONT, languageasian="zh",
-                       countryasian="TW")
-    )  # fmt: skip
+        TextProperties(
+            fontname=TC_FONT, fontnameasian=TC_FONT, languageasian="zh", countryasian="TW"
+        )
+    )
     doc.styles.addElement(default)
     bold = Style(name="Header", family="table-cell")
     bold.addElement(TextProperties(fontweight="bold"))

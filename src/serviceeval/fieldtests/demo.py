@@ -60,19 +60,32 @@ def build(ctx) -> None:
                     items = _all_items(spec.phone_parts)
                     items.update(dict.fromkeys(missed, False))
                     phone_test_record(
-                        cycle=city, agency=agencies[code], tester=tester,
-                        called_at=_when(116, 3 + j, 5 + i), tested_parts=["switchboard", "business"],
-                        items=items, unit="服務台", number="1999", rings=2 + j,
-                        tested_staff=STAFF[i % len(STAFF)], refresh=False,
-                    )  # fmt: skip
+                        cycle=city,
+                        agency=agencies[code],
+                        tester=tester,
+                        called_at=_when(116, 3 + j, 5 + i),
+                        tested_parts=["switchboard", "business"],
+                        items=items,
+                        unit="服務台",
+                        number="1999",
+                        rings=2 + j,
+                        tested_staff=STAFF[i % len(STAFF)],
+                        refresh=False,
+                    )
             for i, (code, missed) in enumerate(sorted(CITY_VISITS.items())):
                 items = _all_items(spec.mystery_sections)
                 items.update(dict.fromkeys(missed, False))
                 mystery_visit_record(
-                    cycle=city, agency=agencies[code], tester=tester, visited_at=_when(116, 4, 10 + i),
-                    items=items, counter="綜合服務櫃台", scenario="詢問低收入戶申請文件，承辦人說明完整。",
-                    tested_staff=STAFF[(i + 3) % len(STAFF)], refresh=False,
-                )  # fmt: skip
+                    cycle=city,
+                    agency=agencies[code],
+                    tester=tester,
+                    visited_at=_when(116, 4, 10 + i),
+                    items=items,
+                    counter="綜合服務櫃台",
+                    scenario="詢問低收入戶申請文件，承辦人說明完整。",
+                    tested_staff=STAFF[(i + 3) % len(STAFF)],
+                    refresh=False,
+                )
         except FieldTestError:
             return
         from serviceeval.rewards.services import roster_refresh
@@ -91,17 +104,27 @@ def build(ctx) -> None:
                     if (i + j) % 4 == 1:
                         items["biz_answer_correct"] = False
                     phone_test_record(
-                        cycle=hsinchu, agency=agencies[code], tester=tester,
-                        called_at=_when(105, 6 + j, 1 + i), tested_parts=["switchboard", "business"],
-                        items=items, number="03-5216121", tested_staff=STAFF[(i + j) % len(STAFF)],
+                        cycle=hsinchu,
+                        agency=agencies[code],
+                        tester=tester,
+                        called_at=_when(105, 6 + j, 1 + i),
+                        tested_parts=["switchboard", "business"],
+                        items=items,
+                        number="03-5216121",
+                        tested_staff=STAFF[(i + j) % len(STAFF)],
                         refresh=False,
-                    )  # fmt: skip
+                    )
                 visit = _all_items(spec.mystery_sections)
                 visit.update(dict.fromkeys(HSINCHU_MISSES[i % len(HSINCHU_MISSES)], False))
                 mystery_visit_record(
-                    cycle=hsinchu, agency=agencies[code], tester=tester,
-                    visited_at=_when(105, 7, 10 + i), items=visit, counter="服務台",
-                    tested_staff=STAFF[(i + 5) % len(STAFF)], refresh=False,
-                )  # fmt: skip
+                    cycle=hsinchu,
+                    agency=agencies[code],
+                    tester=tester,
+                    visited_at=_when(105, 7, 10 + i),
+                    items=visit,
+                    counter="服務台",
+                    tested_staff=STAFF[(i + 5) % len(STAFF)],
+                    refresh=False,
+                )
         except FieldTestError:
             return

@@ -98,9 +98,10 @@ class MysteryVisitForm(_Base):
     visited_at = forms.DateTimeField(label=_("Date and time of the visit"), widget=DATETIME_WIDGET)
     counter = forms.CharField(label=_("Counter or unit visited"), max_length=120, required=False)
     scenario = forms.CharField(
-        label=_("Scenario questions and answers"), required=False,
+        label=_("Scenario questions and answers"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-    )  # fmt: skip
+    )
     tested_staff = forms.CharField(label=_("Tested staff"), max_length=80, required=False)
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -15,13 +15,17 @@ from serviceeval.core.uploads import random_upload_name
 class PhoneTest(models.Model):
     cycle = models.ForeignKey("cycles.Cycle", on_delete=models.CASCADE, related_name="phone_tests")
     agency = models.ForeignKey(
-        "agencies.Agency", verbose_name=_("agency"), on_delete=models.PROTECT,
+        "agencies.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
         related_name="phone_tests",
-    )  # fmt: skip
+    )
     tester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("tester"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tester"),
+        on_delete=models.PROTECT,
         related_name="phone_tests",
-    )  # fmt: skip
+    )
     unit = models.CharField(_("unit"), max_length=120, blank=True)
     called_at = models.DateTimeField(_("date and time of the call"))
     number = models.CharField(_("number dialled"), max_length=40, blank=True)
@@ -32,9 +36,13 @@ class PhoneTest(models.Model):
     rings = models.PositiveSmallIntegerField(_("rings before answer"), null=True, blank=True)
     answer_seconds = models.PositiveSmallIntegerField(_("seconds to answer"), null=True, blank=True)
     tested_staff = models.ForeignKey(
-        "agencies.Person", verbose_name=_("tested staff"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="phone_tests",
-    )  # fmt: skip
+        "agencies.Person",
+        verbose_name=_("tested staff"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="phone_tests",
+    )
     notes = models.TextField(_("notes"), blank=True)
     imported = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
@@ -57,22 +65,30 @@ class MysteryVisit(models.Model):
         "cycles.Cycle", on_delete=models.CASCADE, related_name="mystery_visits"
     )
     agency = models.ForeignKey(
-        "agencies.Agency", verbose_name=_("agency"), on_delete=models.PROTECT,
+        "agencies.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
         related_name="mystery_visits",
-    )  # fmt: skip
+    )
     tester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("tester"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tester"),
+        on_delete=models.PROTECT,
         related_name="mystery_visits",
-    )  # fmt: skip
+    )
     visited_at = models.DateTimeField(_("date and time of the visit"))
     counter = models.CharField(_("counter or unit visited"), max_length=120, blank=True)
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=2)
     items = models.JSONField(default=dict, blank=True)
     scenario = models.TextField(_("scenario questions and answers"), blank=True)
     tested_staff = models.ForeignKey(
-        "agencies.Person", verbose_name=_("tested staff"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="mystery_visits",
-    )  # fmt: skip
+        "agencies.Person",
+        verbose_name=_("tested staff"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mystery_visits",
+    )
     notes = models.TextField(_("notes"), blank=True)
     imported = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)

@@ -98,12 +98,16 @@ def overview(cycle) -> list[dict]:
     agencies = Agency.objects.filter(pk__in=ids).only("pk", "code", "name").order_by("code")
     return [
         {
-            "agency": a, "phone": phone.get(a.pk), "phone_calls": counts_p.get(a.pk, 0),
-            "phone_rank": phone_rank.get(a.pk), "mystery": mystery.get(a.pk),
-            "mystery_visits": counts_m.get(a.pk, 0), "mystery_rank": mystery_rank.get(a.pk),
+            "agency": a,
+            "phone": phone.get(a.pk),
+            "phone_calls": counts_p.get(a.pk, 0),
+            "phone_rank": phone_rank.get(a.pk),
+            "mystery": mystery.get(a.pk),
+            "mystery_visits": counts_m.get(a.pk, 0),
+            "mystery_rank": mystery_rank.get(a.pk),
         }
         for a in agencies
-    ]  # fmt: skip
+    ]
 
 
 def monthly_trend(cycle, agency_id=None) -> list[dict]:
@@ -142,10 +146,15 @@ def monthly_trend(cycle, agency_id=None) -> list[dict]:
     for row in grouped_visits:
         bucket(row["month"])["mystery"].append((row["score"], row["n"]))
     return [
-        {"month": m, "phone": _weighted(v["phone"]), "phone_calls": sum(n for _s, n in v["phone"]),
-         "mystery": _weighted(v["mystery"]), "mystery_visits": sum(n for _s, n in v["mystery"])}
+        {
+            "month": m,
+            "phone": _weighted(v["phone"]),
+            "phone_calls": sum(n for _s, n in v["phone"]),
+            "mystery": _weighted(v["mystery"]),
+            "mystery_visits": sum(n for _s, n in v["mystery"]),
+        }
         for m, v in sorted(by.items())
-    ]  # fmt: skip
+    ]
 
 
 def _weighted(pairs):
@@ -170,10 +179,16 @@ def faults(cycle, source: str = "phone", agency_id=None) -> list[dict]:
     counted = engine.common_faults(records, names)
     with_items = sum(1 for r in records if r)
     return [
-        {"code": code, "part": names[code][0], "item": names[code][1], "points": names[code][2],
-         "count": n, "of": with_items}
+        {
+            "code": code,
+            "part": names[code][0],
+            "item": names[code][1],
+            "points": names[code][2],
+            "count": n,
+            "of": with_items,
+        }
         for code, n in counted
-    ]  # fmt: skip
+    ]
 
 
 def phone_tests_visible_to(user) -> QuerySet[PhoneTest]:

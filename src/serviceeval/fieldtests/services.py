@@ -117,14 +117,29 @@ def phone_test_record(
     part_scores = {p.code: str(engine.raw_from_items(p, items)) for p in parts}
     kept = {i.code: bool(items.get(i.code)) for p in parts for i in p.items}
     test = PhoneTest.objects.create(
-        cycle=cycle, agency=agency, tester=tester, called_at=called_at, unit=unit,
-        number=number, part_scores=part_scores, items=kept, rings=rings,
-        answer_seconds=answer_seconds, tested_staff=tested_staff_person(agency, cycle, tested_staff),
+        cycle=cycle,
+        agency=agency,
+        tester=tester,
+        called_at=called_at,
+        unit=unit,
+        number=number,
+        part_scores=part_scores,
+        items=kept,
+        rings=rings,
+        answer_seconds=answer_seconds,
+        tested_staff=tested_staff_person(agency, cycle, tested_staff),
         notes=notes,
-    )  # fmt: skip
-    audit_record(actor=tester, action="phone_test_recorded", obj=test,
-                 after={"part_scores": part_scores, "items": kept,
-                        "score": engine.to_decimal(phone_score(cycle, part_scores))})  # fmt: skip
+    )
+    audit_record(
+        actor=tester,
+        action="phone_test_recorded",
+        obj=test,
+        after={
+            "part_scores": part_scores,
+            "items": kept,
+            "score": engine.to_decimal(phone_score(cycle, part_scores)),
+        },
+    )
     if refresh:
         _refresh_roster(cycle)
     return test
@@ -147,8 +162,13 @@ def record_delete(*, record, actor, reason: str) -> None:
     else:
         before = {"score": str(record.score), "items": record.items}
     before.update(agency=record.agency_id, tester=record.tester_id)
-    audit_record(actor=actor, action=f"{record._meta.model_name}_deleted", obj=record,
-                 before=before, reason=reason)  # fmt: skip
+    audit_record(
+        actor=actor,
+        action=f"{record._meta.model_name}_deleted",
+        obj=record,
+        before=before,
+        reason=reason,
+    )
     cycle = record.cycle
     record.delete()
     _refresh_roster(cycle)
@@ -185,16 +205,27 @@ def mystery_visit_record(
     for photo in photos:
         validate_upload(photo, allowed=PHOTO_EXTENSIONS)
     visit = MysteryVisit.objects.create(
-        cycle=cycle, agency=agency, tester=tester, visited_at=visited_at, counter=counter,
-        score=score, items=kept, scenario=scenario, notes=notes,
+        cycle=cycle,
+        agency=agency,
+        tester=tester,
+        visited_at=visited_at,
+        counter=counter,
+        score=score,
+        items=kept,
+        scenario=scenario,
+        notes=notes,
         tested_staff=tested_staff_person(agency, cycle, tested_staff),
-    )  # fmt: skip
+    )
     for photo in photos:
         VisitPhoto.objects.create(
             visit=visit, file=photo, original_name=photo.name[:255], uploaded_by=tester
         )
-    audit_record(actor=tester, action="mystery_visit_recorded", obj=visit,
-                 after={"score": score, "items": kept, "photos": len(photos)})  # fmt: skip
+    audit_record(
+        actor=tester,
+        action="mystery_visit_recorded",
+        obj=visit,
+        after={"score": score, "items": kept, "photos": len(photos)},
+    )
     if refresh:
         _refresh_roster(cycle)
     return visit
@@ -328,12 +359,17 @@ def _analyze(model, n: int) -> None:
 def _audit_import(action, cycle, objs, actor):
     now_events = [
         AuditEvent(
-            actor=actor if getattr(actor, "pk", None) else None, action=action,
-            object_type=o._meta.label_lower, object_id=str(o.pk), agency_id=o.agency_id,
-            before={}, after=after, reason="import",
+            actor=actor if getattr(actor, "pk", None) else None,
+            action=action,
+            object_type=o._meta.label_lower,
+            object_id=str(o.pk),
+            agency_id=o.agency_id,
+            before={},
+            after=after,
+            reason="import",
         )
         for o, after in objs
-    ]  # fmt: skip
+    ]
     audit_bulk(now_events)
 
 
@@ -383,12 +419,17 @@ def phone_tests_import(*, cycle, rows, add_testers=False, actor=None) -> ImportR
         people = _people(cycle, checked)
         objs = [
             PhoneTest(
-                cycle=cycle, agency=agency, tester=tester or made[name], called_at=moment,
-                part_scores=scores[number], items={}, imported=True,
+                cycle=cycle,
+                agency=agency,
+                tester=tester or made[name],
+                called_at=moment,
+                part_scores=scores[number],
+                items={},
+                imported=True,
                 tested_staff=people.get((agency.pk, row.get("tested_staff", ""))),
             )
             for number, row, agency, moment, name, tester in checked
-        ]  # fmt: skip
+        ]
         PhoneTest.objects.bulk_create(objs, batch_size=1000)
         _analyze(PhoneTest, len(objs))
         _audit_import(
@@ -431,12 +472,17 @@ def mystery_visits_import(*, cycle, rows, add_testers=False, actor=None) -> Impo
         people = _people(cycle, checked)
         objs = [
             MysteryVisit(
-                cycle=cycle, agency=agency, tester=tester or made[name], visited_at=moment,
-                score=scores[number], items={}, imported=True,
+                cycle=cycle,
+                agency=agency,
+                tester=tester or made[name],
+                visited_at=moment,
+                score=scores[number],
+                items={},
+                imported=True,
                 tested_staff=people.get((agency.pk, row.get("tested_staff", ""))),
             )
             for number, row, agency, moment, name, tester in checked
-        ]  # fmt: skip
+        ]
         MysteryVisit.objects.bulk_create(objs, batch_size=1000)
         _analyze(MysteryVisit, len(objs))
         _audit_import(

@@ -101,15 +101,21 @@ def agency(request, year, agency_id):
     target = get_object_or_404(Agency, pk=agency_id)
     figures = selectors.field_test_figures(cycle=cycle, agency_ids=[target.pk])[target.pk]
     calls = selectors.phone_tests_visible_to(request.user).filter(cycle=cycle, agency=target)
-    return render(request, "fieldtests/agency.html", {
-        "cycle": cycle, "agency": target,
-        "phone": display(figures["phone"]), "mystery": display(figures["mystery"]),
-        "figures": figures,
-        "calls": [(c, display(services.phone_score(cycle, c.part_scores))) for c in calls],
-        "visits": selectors.visits_visible_to(request.user).filter(cycle=cycle, agency=target),
-        "trend": _fmt_rows(selectors.monthly_trend(cycle, target.pk)),
-        "phone_faults": selectors.faults(cycle, "phone", target.pk)[:10],
-    })  # fmt: skip
+    return render(
+        request,
+        "fieldtests/agency.html",
+        {
+            "cycle": cycle,
+            "agency": target,
+            "phone": display(figures["phone"]),
+            "mystery": display(figures["mystery"]),
+            "figures": figures,
+            "calls": [(c, display(services.phone_score(cycle, c.part_scores))) for c in calls],
+            "visits": selectors.visits_visible_to(request.user).filter(cycle=cycle, agency=target),
+            "trend": _fmt_rows(selectors.monthly_trend(cycle, target.pk)),
+            "phone_faults": selectors.faults(cycle, "phone", target.pk)[:10],
+        },
+    )
 
 
 def _cycle_for_recording(year, what):
@@ -141,11 +147,19 @@ def phone_new(request, year):
         d = form.cleaned_data
         try:
             services.phone_test_record(
-                cycle=cycle, agency=d["agency"], tester=request.user, called_at=d["called_at"],
-                tested_parts=form.tested_parts(), items=form.items_met(), unit=d["unit"],
-                number=d["number"], rings=d["rings"], answer_seconds=d["answer_seconds"],
-                tested_staff=d["tested_staff"], notes=d["notes"],
-            )  # fmt: skip
+                cycle=cycle,
+                agency=d["agency"],
+                tester=request.user,
+                called_at=d["called_at"],
+                tested_parts=form.tested_parts(),
+                items=form.items_met(),
+                unit=d["unit"],
+                number=d["number"],
+                rings=d["rings"],
+                answer_seconds=d["answer_seconds"],
+                tested_staff=d["tested_staff"],
+                notes=d["notes"],
+            )
         except services.FieldTestError as exc:
             form.add_error(None, str(exc))
         else:
@@ -154,8 +168,11 @@ def phone_new(request, year):
     # Unbound, the fields are a fragment ({% fragment %}): the agencies the tester may
     # test (all but their own agency), the checklist of the cycle's program, and the
     # preset moment of the call (this minute).
-    return render(request, "fieldtests/phone_form.html",
-                  {"cycle": cycle, "form": form, "called_at": initial.get("called_at")})  # fmt: skip
+    return render(
+        request,
+        "fieldtests/phone_form.html",
+        {"cycle": cycle, "form": form, "called_at": initial.get("called_at")},
+    )
 
 
 @access(COORDINATOR, TESTER)
@@ -163,17 +180,27 @@ def visit_new(request, year):
     cycle = _cycle_for_recording(year, "mystery")
     agencies = selectors.agencies_testable_by(request.user, cycle)
     form = MysteryVisitForm(
-        request.POST or None, request.FILES or None, agencies=agencies,
-        parts=cycle.program.spec.mystery_sections, initial=_initial_moment(cycle),
-    )  # fmt: skip
+        request.POST or None,
+        request.FILES or None,
+        agencies=agencies,
+        parts=cycle.program.spec.mystery_sections,
+        initial=_initial_moment(cycle),
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             services.mystery_visit_record(
-                cycle=cycle, agency=d["agency"], tester=request.user, visited_at=d["visited_at"],
-                items=form.items_met(), counter=d["counter"], scenario=d["scenario"],
-                tested_staff=d["tested_staff"], notes=d["notes"], photos=d["photos"],
-            )  # fmt: skip
+                cycle=cycle,
+                agency=d["agency"],
+                tester=request.user,
+                visited_at=d["visited_at"],
+                items=form.items_met(),
+                counter=d["counter"],
+                scenario=d["scenario"],
+                tested_staff=d["tested_staff"],
+                notes=d["notes"],
+                photos=d["photos"],
+            )
         except services.FieldTestError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:

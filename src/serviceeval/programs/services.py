@@ -72,9 +72,15 @@ def program_load(
             ]
         )
     program = Program.objects.using(using).create(
-        code=spec.code, version=spec.version, name=spec.name, city=spec.city,
-        provisional=spec.provisional, builtin=builtin, source=text, checksum=checksum,
-    )  # fmt: skip
+        code=spec.code,
+        version=spec.version,
+        name=spec.name,
+        city=spec.city,
+        provisional=spec.provisional,
+        builtin=builtin,
+        source=text,
+        checksum=checksum,
+    )
     _store_rubric(program, spec, using)
     _ensure_groups(spec, using)
     return program, True
@@ -88,10 +94,18 @@ def _store_rubric(program: Program, spec: ProgramSpec, using: str) -> None:
             node, parent, depth = stack.pop()
             position += 1
             row = RubricNode.objects.using(using).create(
-                program=program, category=category.code, code=node.code, name=node.name,
-                max_points=node.max_points, leaf=node.leaf, text=node.text, field_test=node.field_test,
-                parent=parent, depth=depth, position=position,
-            )  # fmt: skip
+                program=program,
+                category=category.code,
+                code=node.code,
+                name=node.name,
+                max_points=node.max_points,
+                leaf=node.leaf,
+                text=node.text,
+                field_test=node.field_test,
+                parent=parent,
+                depth=depth,
+                position=position,
+            )
             stack.extend((child, row, depth + 1) for child in reversed(node.children))
 
 

@@ -18,7 +18,7 @@ class ReviewsConfig(AppConfig):
                 "reviews:improvements",
                 (COORDINATOR, *AGENCY_ROLES),
                 order=45,
-            )  # fmt: skip
+            )
         )
         from . import panels
 

@@ -36,11 +36,23 @@ EXPERTS = [
 ]
 # Share of the points each agency earns (about): 甲 ≥ 0.8, 乙 0.7–0.8, 丙 < 0.7.
 LEVELS = {
-    "HC-101": "0.86", "HC-102": "0.83", "HC-103": "0.77", "HC-104": "0.81", "HC-105": "0.74",
-    "HC-201": "0.88", "HC-202": "0.72", "HC-203": "0.66", "HC-204": "0.79", "HC-205": "0.84",
-    "HC-206": "0.75", "HC-301": "0.71", "HC-302": "0.78", "HC-303": "0.82", "HC-304": "0.76",
+    "HC-101": "0.86",
+    "HC-102": "0.83",
+    "HC-103": "0.77",
+    "HC-104": "0.81",
+    "HC-105": "0.74",
+    "HC-201": "0.88",
+    "HC-202": "0.72",
+    "HC-203": "0.66",
+    "HC-204": "0.79",
+    "HC-205": "0.84",
+    "HC-206": "0.75",
+    "HC-301": "0.71",
+    "HC-302": "0.78",
+    "HC-303": "0.82",
+    "HC-304": "0.76",
     "HC-305": "0.62",
-}  # fmt: skip
+}
 RE_LEVELS = {"HC-203": "0.74", "HC-305": "0.66"}  # passes / fails re-evaluation
 COMMENTS = [
     "作法具體，建議持續追蹤成效。",
@@ -63,11 +75,18 @@ def _rows(cycle, plan):
     for agency_code, username, share, offset in plan:
         for j, leaf in enumerate(leaves):
             wiggle = Decimal(((j * 7 + offset * 3) % 9) - 4) / 100  # −0.04 … +0.04
-            rows.append((len(rows) + 2, {
-                "agency": agency_code, "reviewer": username, "criterion": leaf.code,
-                "score": str(_value(leaf.max_points, Decimal(share) + wiggle)),
-                "comment": COMMENTS[(j + offset) % len(COMMENTS)],
-            }))  # fmt: skip
+            rows.append(
+                (
+                    len(rows) + 2,
+                    {
+                        "agency": agency_code,
+                        "reviewer": username,
+                        "criterion": leaf.code,
+                        "score": str(_value(leaf.max_points, Decimal(share) + wiggle)),
+                        "comment": COMMENTS[(j + offset) % len(COMMENTS)],
+                    },
+                )
+            )
     return rows
 
 
@@ -102,9 +121,13 @@ def build(ctx) -> None:
     for i, (code, share) in enumerate(sorted(LEVELS.items())):
         for k, expert in enumerate(experts):
             plan.append((code, expert.username, share, i + k))
-    plan += [("HC-101", "reviewer2", "0.85", 5), ("HC-102", "reviewer", "0.84", 6),
-             ("HC-102", "reviewer2", "0.80", 7), ("HC-201", "reviewer", "0.87", 8),
-             ("HC-201", "reviewer2", "0.89", 9)]  # fmt: skip
+    plan += [
+        ("HC-101", "reviewer2", "0.85", 5),
+        ("HC-102", "reviewer", "0.84", 6),
+        ("HC-102", "reviewer2", "0.80", 7),
+        ("HC-201", "reviewer", "0.87", 8),
+        ("HC-201", "reviewer2", "0.89", 9),
+    ]
     rows = _rows(cycle, plan)
     # One clear disagreement for the calibration page: 稅務局, 有價值的創新服務.
     for _n, row in rows:
@@ -114,17 +137,26 @@ def build(ctx) -> None:
     report = scores_import(cycle=cycle, rows=rows, actor=office)
     assert report.errors == [], report.errors[:3]
     for code in RE_LEVELS:
-        assign(cycle=cycle, reviewer=experts[0], agency=agencies[code], actor=office,
-               round=Round.RE_EVALUATION)  # fmt: skip
+        assign(
+            cycle=cycle,
+            reviewer=experts[0],
+            agency=agencies[code],
+            actor=office,
+            round=Round.RE_EVALUATION,
+        )
     re_rows = _rows(cycle, [(c, experts[0].username, s, 3) for c, s in RE_LEVELS.items()])
     report = scores_import(cycle=cycle, rows=re_rows, actor=office, round=Round.RE_EVALUATION)
     assert report.errors == [], report.errors[:3]
     # The demo reviewer's own sheet for 衛生局: started, not submitted.
-    sheet = sheet_get_or_create(cycle=cycle, agency=agencies["HC-101"], reviewer=reviewer,
-                                round=Round.FIRST)  # fmt: skip
-    sheet_save(sheet=sheet, version=sheet.version, actor=reviewer,
-               values={"1.1.1.1": ("52", "單一窗口整合度高。"),
-                       "1.1.1.2": ("50", "")})  # fmt: skip
+    sheet = sheet_get_or_create(
+        cycle=cycle, agency=agencies["HC-101"], reviewer=reviewer, round=Round.FIRST
+    )
+    sheet_save(
+        sheet=sheet,
+        version=sheet.version,
+        actor=reviewer,
+        values={"1.1.1.1": ("52", "單一窗口整合度高。"), "1.1.1.2": ("50", "")},
+    )
     if not Improvement.objects.filter(cycle=cycle).exists():
         improvement_create(
             cycle=cycle,

@@ -67,9 +67,11 @@ def stream_xlsx(sheet: Sheet) -> bytes:
     straight as XML: the 260,000-row long export in a few seconds, where the
     general writer (openpyxl) needs about twenty."""
     cols = [_col(i) for i in range(len(sheet.header))]
-    parts = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-             "<sheetData>"]  # fmt: skip
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<sheetData>"
+    ]
     for r, row in enumerate([sheet.header, *sheet.rows], start=1):
         cells = []
         for c, value in zip(cols, row, strict=False):
@@ -147,16 +149,32 @@ def results_sheet(cycle) -> Sheet:
     spec = spec_of(cycle)
     names = {g.code: g.name for g in spec.grades}
     header = [
-        _("Group"), _("Agency code"), _("Agency"), _("Status"), _("Total"), _("Grade"),
-        _("Re-evaluation total"), _("Final grade"), _("Rank"), _("Tie-break"),
-    ]  # fmt: skip
+        _("Group"),
+        _("Agency code"),
+        _("Agency"),
+        _("Status"),
+        _("Total"),
+        _("Grade"),
+        _("Re-evaluation total"),
+        _("Final grade"),
+        _("Rank"),
+        _("Tie-break"),
+    ]
     rows = [
-        [r.group_name or r.group or "", r.code, r.name,
-         _("complete") if r.status == "complete" else _("incomplete"),
-         r.total, names.get(r.grade, r.grade or ""), r.re_total,
-         names.get(r.final_grade, r.final_grade or ""), r.rank, r.tie_break]
+        [
+            r.group_name or r.group or "",
+            r.code,
+            r.name,
+            _("complete") if r.status == "complete" else _("incomplete"),
+            r.total,
+            names.get(r.grade, r.grade or ""),
+            r.re_total,
+            names.get(r.final_grade, r.final_grade or ""),
+            r.rank,
+            r.tie_break,
+        ]
         for r in results_table(cycle)
-    ]  # fmt: skip
+    ]
     return Sheet(f"results-{cycle.year}", header, rows)
 
 
@@ -256,10 +274,16 @@ def feedback_bytes(ctx: dict, fmt: str) -> bytes:
             f"{_('Last time')} ({format_roc_year(prev.cycle.year)}): {prev.total} {ctx['prev_grade']}"
         )
     rows = [
-        [f"{r['node'].code} {r['node'].name}", r["node"].max_points, r["panel"], r["self"],
-         r["last"], "；".join(r["comments"])]
+        [
+            f"{r['node'].code} {r['node'].name}",
+            r["node"].max_points,
+            r["panel"],
+            r["self"],
+            r["last"],
+            "；".join(r["comments"]),
+        ]
         for r in ctx["rows"]
-    ]  # fmt: skip
+    ]
     blocks = [
         Block("paragraph", "\n".join(facts)),
         Block("heading", _("Panel score, self score and comments per criterion"), level=2),
@@ -274,13 +298,18 @@ def feedback_bytes(ctx: dict, fmt: str) -> bytes:
                 _("Panel comments"),
             ],
             rows=rows,
-        ),  # fmt: skip
+        ),
     ]
     items = list(ctx["improvements"])
     if items:
         blocks.append(Block("heading", _("Improvement items"), level=2))
-        blocks.append(Block("table", header=[_("Item"), _("Deadline"), _("Status")],
-                            rows=[[i.text, i.deadline, i.get_status_display()] for i in items]))  # fmt: skip
+        blocks.append(
+            Block(
+                "table",
+                header=[_("Item"), _("Deadline"), _("Status")],
+                rows=[[i.text, i.deadline, i.get_status_display()] for i in items],
+            )
+        )
     if fmt == "odt":
         return write_odt(title, blocks)
     return render_pdf(blocks_to_html(title, blocks))

@@ -87,20 +87,23 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
         for v in value or ():
             if not str(v).isdigit() or len(str(v)) > 18:
                 raise forms.ValidationError(
-                    self.error_messages["invalid_choice"], code="invalid_choice",
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
                     params={"value": v},
-                )  # fmt: skip
+                )
         return super()._check_values(value)
 
 
 class VisitForm(forms.Form):
     date = forms.DateField(label=_("Visit date"), widget=forms.DateInput(attrs={"type": "date"}))
     members = IdMultipleChoiceField(
-        label=_("Members present"), queryset=User.objects.none(),
+        label=_("Members present"),
+        queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}),
-                            required=False)  # fmt: skip
+    )
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
     def __init__(self, *args, cycle=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,8 +156,7 @@ class TieBreakForm(forms.Form):
 
 class ImprovementForm(forms.Form):
     agency = NamedModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
-    criterion = forms.CharField(label=_("Criterion code (optional)"), max_length=40,
-                                required=False)  # fmt: skip
+    criterion = forms.CharField(label=_("Criterion code (optional)"), max_length=40, required=False)
     text = forms.CharField(label=_("Improvement item"), widget=forms.Textarea(attrs={"rows": 3}))
     deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -196,5 +198,6 @@ class DecideForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("close", _("Close")), ("return", _("Return for more work"))]
     )
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}),
-                           required=False)  # fmt: skip
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )

@@ -18,8 +18,12 @@ def _reviewer(request):
         if sheet is None or sheet.status != SheetStatus.SUBMITTED:
             a.sheet = sheet
             waiting.append(a)
-    return {"title": _("Score sheets waiting for me"), "waiting": waiting[:10],
-            "n_waiting": len(waiting), "n_assigned": len(assignments)}  # fmt: skip
+    return {
+        "title": _("Score sheets waiting for me"),
+        "waiting": waiting[:10],
+        "n_waiting": len(waiting),
+        "n_assigned": len(assignments),
+    }
 
 
 def _improvements(request):
@@ -31,8 +35,12 @@ def _improvements(request):
     answered = items.filter(status=ImprovementStatus.ANSWERED).count()
     if not overdue and not open_items.exists():
         return None
-    return {"title": _("Improvement items"), "overdue": overdue, "n_open": open_items.count(),
-            "n_answered": answered}  # fmt: skip
+    return {
+        "title": _("Improvement items"),
+        "overdue": overdue,
+        "n_open": open_items.count(),
+        "n_answered": answered,
+    }
 
 
 def register():
@@ -48,5 +56,5 @@ def register():
             _improvements,
             order=30,
             scope="agency",
-        )  # fmt: skip
+        )
     )

@@ -139,9 +139,12 @@ def declare_conflict(request, year):
     form = ConflictForm(request.POST, cycle=cycle)
     if form.is_valid():
         services.conflict_declare(
-            cycle=cycle, reviewer=request.user, agency=form.cleaned_data["agency"],
-            reason=form.cleaned_data["reason"], actor=request.user,
-        )  # fmt: skip
+            cycle=cycle,
+            reviewer=request.user,
+            agency=form.cleaned_data["agency"],
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+        )
         messages.success(request, _("Conflict of interest recorded; the assignment is removed."))
     else:
         messages.error(request, _("Choose the agency and give a reason."))
@@ -151,8 +154,15 @@ def declare_conflict(request, year):
 # --- panel (office) --------------------------------------------------------------
 
 
-PANEL_ACTIONS = ("add_member", "remove_member", "assign", "unassign", "auto_assign", "waive",
-                 "conflict")  # fmt: skip
+PANEL_ACTIONS = (
+    "add_member",
+    "remove_member",
+    "assign",
+    "unassign",
+    "auto_assign",
+    "waive",
+    "conflict",
+)
 
 
 @access(COORDINATOR)
@@ -191,10 +201,15 @@ def panel(request, year):
     return render(
         request,
         "reviews/panel.html",
-        {"cycle": cycle, "members": members, "assignments": assignments,
-         "conflicts": conflicts, **forms},
+        {
+            "cycle": cycle,
+            "members": members,
+            "assignments": assignments,
+            "conflicts": conflicts,
+            **forms,
+        },
         status=status,
-    )  # fmt: skip
+    )
 
 
 def _panel_action(request, cycle, action):
@@ -204,9 +219,13 @@ def _panel_action(request, cycle, action):
         form = PanelMemberForm(post)
         if not form.is_valid():
             return {"member_form": form}
-        services.panel_add(cycle=cycle, user=form.cleaned_data["user"],
-                           role=form.cleaned_data["role"], actor=actor,
-                           max_assignments=form.cleaned_data["max_assignments"])  # fmt: skip
+        services.panel_add(
+            cycle=cycle,
+            user=form.cleaned_data["user"],
+            role=form.cleaned_data["role"],
+            actor=actor,
+            max_assignments=form.cleaned_data["max_assignments"],
+        )
         messages.success(request, _("Panel member saved."))
         return True
     if action == "remove_member":
@@ -218,9 +237,13 @@ def _panel_action(request, cycle, action):
         form = AssignForm(post, cycle=cycle)
         if not form.is_valid():
             return {"assign_form": form}
-        services.assign(cycle=cycle, reviewer=form.cleaned_data["reviewer"],
-                        agency=form.cleaned_data["agency"], round=form.cleaned_data["round"],
-                        actor=actor)  # fmt: skip
+        services.assign(
+            cycle=cycle,
+            reviewer=form.cleaned_data["reviewer"],
+            agency=form.cleaned_data["agency"],
+            round=form.cleaned_data["round"],
+            actor=actor,
+        )
         messages.success(request, _("Reviewer assigned."))
         return True
     if action == "unassign":
@@ -234,9 +257,13 @@ def _panel_action(request, cycle, action):
         form = AutoAssignForm(post)
         if not form.is_valid():
             return {"auto_form": form}
-        report = services.auto_assign(cycle=cycle, actor=actor, round=form.cleaned_data["round"],
-                                      per_agency=form.cleaned_data["per_agency"],
-                                      cap=form.cleaned_data["cap"])  # fmt: skip
+        report = services.auto_assign(
+            cycle=cycle,
+            actor=actor,
+            round=form.cleaned_data["round"],
+            per_agency=form.cleaned_data["per_agency"],
+            cap=form.cleaned_data["cap"],
+        )
         messages.success(request, _("%(n)d assignments created.") % {"n": report.created})
         for name, missing in report.short:
             messages.warning(
@@ -258,10 +285,14 @@ def _panel_action(request, cycle, action):
         form = OfficeConflictForm(post, cycle=cycle)
         if not form.is_valid():
             return {"conflict_form": form}
-        services.conflict_declare(cycle=cycle, reviewer=form.cleaned_data["reviewer"],
-                                  agency=form.cleaned_data["agency"],
-                                  reason=form.cleaned_data["reason"], actor=actor,
-                                  source="office")  # fmt: skip
+        services.conflict_declare(
+            cycle=cycle,
+            reviewer=form.cleaned_data["reviewer"],
+            agency=form.cleaned_data["agency"],
+            reason=form.cleaned_data["reason"],
+            actor=actor,
+            source="office",
+        )
         messages.success(request, _("Conflict of interest recorded; the assignment is removed."))
         return True
     raise Http404
@@ -305,8 +336,13 @@ def sheet(request, year, agency_id, round):
         except ValueError:
             posted_version = 0
         try:
-            services.sheet_save(sheet=the_sheet, values=typed, version=posted_version,
-                                actor=request.user, submit=submit)  # fmt: skip
+            services.sheet_save(
+                sheet=the_sheet,
+                values=typed,
+                version=posted_version,
+                actor=request.user,
+                submit=submit,
+            )
         except services.SheetInvalid as exc:
             errors = exc.errors
             version = posted_version
@@ -317,8 +353,10 @@ def sheet(request, year, agency_id, round):
             version = exc.version
             messages.error(
                 request,
-                _("Someone saved this sheet after you opened it. Your input is kept below and was not saved; check the changes listed, then save again."),
-            )  # fmt: skip
+                _(
+                    "Someone saved this sheet after you opened it. Your input is kept below and was not saved; check the changes listed, then save again."
+                ),
+            )
             status = 409
         except services.ReviewError as exc:
             messages.error(request, str(exc))
@@ -330,9 +368,13 @@ def sheet(request, year, agency_id, round):
     # After any write of this request, before the agency's figures (core/fragments.py).
     rev = fragments.request_revision(request)
     ctx = _sheet_context(cycle, participant, the_sheet, typed=typed, errors=errors, rev=rev)
-    ctx.update(stale=stale, version=version, round_slug=round,
-               read_only=the_sheet.status == SheetStatus.SUBMITTED
-               or cycle.results_published_at is not None)  # fmt: skip
+    ctx.update(
+        stale=stale,
+        version=version,
+        round_slug=round,
+        read_only=the_sheet.status == SheetStatus.SUBMITTED
+        or cycle.results_published_at is not None,
+    )
     return render(request, "reviews/sheet.html", ctx, status=status)
 
 
@@ -351,15 +393,25 @@ def _agency_figures(cycle, participant, category) -> dict[str, str]:
 
     def walk(node, depth):
         if node.leaf:
-            out[node.code] = render_to_string("reviews/_sheet_criterion.html", {
-                "node": node, "entry": entries.get(node.code), "field_labels": field_labels,
-                "field_test": _points(figures.get(node.field_test)) if node.field_test else None,
-            })  # fmt: skip
+            out[node.code] = render_to_string(
+                "reviews/_sheet_criterion.html",
+                {
+                    "node": node,
+                    "entry": entries.get(node.code),
+                    "field_labels": field_labels,
+                    "field_test": _points(figures.get(node.field_test))
+                    if node.field_test
+                    else None,
+                },
+            )
         else:
             out[node.code] = format_html(
                 '<p class="node depth-{}"><strong>{} {}</strong> ({})</p>',
-                depth, node.code, node.name, node.max_points,
-            )  # fmt: skip
+                depth,
+                node.code,
+                node.name,
+                node.max_points,
+            )
         for child in node.children:
             walk(child, depth + 1)
 
@@ -375,10 +427,11 @@ def _sheet_context(cycle, participant, the_sheet, *, typed=None, errors=None, re
     if rev is None:
         rev = revision()
     agency_html = fragments.cached(
-        "sheet-agency", rev,
+        "sheet-agency",
+        rev,
         (cycle.pk, cycle.created, participant.agency_id, participant.category),
         lambda: _agency_figures(cycle, participant, category),
-    )  # fmt: skip
+    )
     rows = []
 
     def walk(node, depth):
@@ -391,8 +444,10 @@ def _sheet_context(cycle, participant, the_sheet, *, typed=None, errors=None, re
                 score = _points(s.score) if s and s.score is not None else ""
                 comment = s.comment if s else ""
             row.update(
-                score=score, comment=comment, error=(errors or {}).get(node.code, ""),
-            )  # fmt: skip
+                score=score,
+                comment=comment,
+                error=(errors or {}).get(node.code, ""),
+            )
         # The criterion and the agency's figures: rendered, auto-escaped (cached above).
         row["agency_html"] = mark_safe(agency_html.get(node.code, ""))  # noqa: S308 (auto-escaped template output)
         rows.append(row)
@@ -402,10 +457,14 @@ def _sheet_context(cycle, participant, the_sheet, *, typed=None, errors=None, re
     for top in category.rubric:
         walk(top, 1)
     return {
-        "cycle": cycle, "participant": participant, "agency": participant.agency,
-        "sheet": the_sheet, "rows": rows, "has_report": bool(agency_html.get("")),
+        "cycle": cycle,
+        "participant": participant,
+        "agency": participant.agency,
+        "sheet": the_sheet,
+        "rows": rows,
+        "has_report": bool(agency_html.get("")),
         "step": _points(spec.scoring.step),
-    }  # fmt: skip
+    }
 
 
 @require_POST
@@ -419,8 +478,9 @@ def sheet_reopen(request, pk):
         messages.error(request, _("Reopening a sheet needs a reason."))
     else:
         try:
-            services.sheet_reopen(sheet=the_sheet, reason=form.cleaned_data["reason"],
-                                  actor=request.user)  # fmt: skip
+            services.sheet_reopen(
+                sheet=the_sheet, reason=form.cleaned_data["reason"], actor=request.user
+            )
             messages.success(request, _("Sheet reopened; the reviewer can edit it again."))
         except services.ReviewError as exc:
             messages.error(request, str(exc))
@@ -449,10 +509,14 @@ def agency_review(request, year, agency_id):
     if request.method == "POST":
         form = VisitForm(request.POST, cycle=cycle)
         if form.is_valid():
-            services.visit_record(cycle=cycle, agency=participant.agency,
-                                  on=form.cleaned_data["date"],
-                                  members=list(form.cleaned_data["members"]),
-                                  notes=form.cleaned_data["notes"], actor=request.user)  # fmt: skip
+            services.visit_record(
+                cycle=cycle,
+                agency=participant.agency,
+                on=form.cleaned_data["date"],
+                members=list(form.cleaned_data["members"]),
+                notes=form.cleaned_data["notes"],
+                actor=request.user,
+            )
             messages.success(request, _("On-site visit recorded."))
             return redirect("reviews:agency", year=cycle.year, agency_id=agency_id)
         status = 400
@@ -467,12 +531,21 @@ def agency_review(request, year, agency_id):
     visits = SiteVisit.objects.filter(cycle=cycle, agency_id=agency_id).prefetch_related("members")
     leader = request.user.role == REVIEWER and is_panel_leader(request.user, cycle.pk)
     return render(
-        request, "reviews/agency.html",
-        {"cycle": cycle, "participant": participant, "agency": participant.agency,
-         "sheets": sheets, "assigned": assigned, "visits": visits, "visit_form": form,
-         "leader": leader, "reopen_form": ReasonForm()},
+        request,
+        "reviews/agency.html",
+        {
+            "cycle": cycle,
+            "participant": participant,
+            "agency": participant.agency,
+            "sheets": sheets,
+            "assigned": assigned,
+            "visits": visits,
+            "visit_form": form,
+            "leader": leader,
+            "reopen_form": ReasonForm(),
+        },
         status=status,
-    )  # fmt: skip
+    )
 
 
 # --- results (office, convener) ----------------------------------------------------
@@ -535,16 +608,24 @@ def results(request, year):
         request,
         "reviews/results.html",
         {
-            "cycle": cycle, "table": fragments.Lazy(table), "is_office": is_office, "rev": rev,
-            "group_links": group_links, "group": group if group in group_links else "",
-            "page": page, "page_query": urlencode({"group": group}) + "&" if group else "",
+            "cycle": cycle,
+            "table": fragments.Lazy(table),
+            "is_office": is_office,
+            "rev": rev,
+            "group_links": group_links,
+            "group": group if group in group_links else "",
+            "page": page,
+            "page_query": urlencode({"group": group}) + "&" if group else "",
             "incomplete": incomplete,
-            "tie_form": TieBreakForm(cycle=cycle), "exclusion_form": ExclusionForm(cycle=cycle),
+            "tie_form": TieBreakForm(cycle=cycle),
+            "exclusion_form": ExclusionForm(cycle=cycle),
             "reason_form": ReasonForm(),
-            "exclusions": Exclusion.objects.filter(cycle=cycle).select_related("agency", "reviewer"),
+            "exclusions": Exclusion.objects.filter(cycle=cycle).select_related(
+                "agency", "reviewer"
+            ),
             "re_rule": spec.re_evaluation,
         },
-    )  # fmt: skip
+    )
 
 
 def _ties(rows):
@@ -568,8 +649,9 @@ def results_action(request, year):
             form = ReasonForm(request.POST)
             if not form.is_valid():
                 raise services.ReviewError(_("Unfreezing needs a reason."))
-            services.unfreeze_results(cycle=cycle, reason=form.cleaned_data["reason"],
-                                      actor=request.user)  # fmt: skip
+            services.unfreeze_results(
+                cycle=cycle, reason=form.cleaned_data["reason"], actor=request.user
+            )
             messages.success(request, _("Results unfrozen; the reason is logged."))
         elif action == "tie_break":
             form = TieBreakForm(request.POST, cycle=cycle)
@@ -577,17 +659,25 @@ def results_action(request, year):
                 raise services.ReviewError(
                     " ".join(str(e) for errs in form.errors.values() for e in errs)
                 )
-            services.tie_break_record(cycle=cycle, agency_ids=form.cleaned_data["order"],
-                                      reason=form.cleaned_data["reason"], actor=request.user)  # fmt: skip
+            services.tie_break_record(
+                cycle=cycle,
+                agency_ids=form.cleaned_data["order"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
             messages.success(request, _("Tie-break decision recorded."))
         elif action == "exclude":
             form = ExclusionForm(request.POST, cycle=cycle)
             if not form.is_valid():
                 raise services.ReviewError(_("Choose the agency and reviewer and give a reason."))
-            services.exclusion_add(cycle=cycle, agency=form.cleaned_data["agency"],
-                                   reviewer=form.cleaned_data["reviewer"],
-                                   round=form.cleaned_data["round"],
-                                   reason=form.cleaned_data["reason"], actor=request.user)  # fmt: skip
+            services.exclusion_add(
+                cycle=cycle,
+                agency=form.cleaned_data["agency"],
+                reviewer=form.cleaned_data["reviewer"],
+                round=form.cleaned_data["round"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
             messages.success(request, _("The reviewer's missing scores are excluded."))
         else:
             raise Http404
@@ -620,10 +710,14 @@ def _first_round_scores(cycle):
     return {
         (a, r, c): s
         for a, r, c, s in Score.objects.filter(
-            sheet__cycle=cycle, sheet__round=Round.FIRST, sheet__status=SheetStatus.SUBMITTED,
+            sheet__cycle=cycle,
+            sheet__round=Round.FIRST,
+            sheet__status=SheetStatus.SUBMITTED,
             score__isnull=False,
-        ).order_by().values_list("sheet__agency_id", "sheet__reviewer_id", "criterion", "score")
-    }  # fmt: skip
+        )
+        .order_by()
+        .values_list("sheet__agency_id", "sheet__reviewer_id", "criterion", "score")
+    }
 
 
 def _max_points(spec):
@@ -653,23 +747,38 @@ def calibration(request, year):
         agencies = {a.pk: a for a in Agency.objects.filter(pk__in={f.agency_id for f in flags})}
         names = {leaf.code: leaf.name for c in spec.categories for leaf in c.leaves()}
         flag_rows = [
-            {"agency": agencies[f.agency_id], "code": f.criterion, "name": names.get(f.criterion, ""),
-             "low": _points(f.low), "high": _points(f.high), "max": _points(f.max_points),
-             "scores": [(people.get(r), _points(v)) for r, v in f.scores]}
+            {
+                "agency": agencies[f.agency_id],
+                "code": f.criterion,
+                "name": names.get(f.criterion, ""),
+                "low": _points(f.low),
+                "high": _points(f.high),
+                "max": _points(f.max_points),
+                "scores": [(people.get(r), _points(v)) for r, v in f.scores],
+            }
             for f in flags
-        ]  # fmt: skip
+        ]
         stat_rows = [
-            {"reviewer": people.get(s.reviewer_id), "n": s.n, "mean": s.mean, "spread": s.spread,
-             "deviation": s.deviation}
+            {
+                "reviewer": people.get(s.reviewer_id),
+                "n": s.n,
+                "mean": s.mean,
+                "spread": s.spread,
+                "deviation": s.deviation,
+            }
             for s in stats
-        ]  # fmt: skip
+        ]
         return {"stats": stat_rows, "flags": flag_rows}
 
     return render(
-        request, "reviews/calibration.html",
-        {"cycle": cycle, "body": fragments.Lazy(body),
-         "margin": _points(spec.scoring.disagreement_margin * 100)},
-    )  # fmt: skip
+        request,
+        "reviews/calibration.html",
+        {
+            "cycle": cycle,
+            "body": fragments.Lazy(body),
+            "margin": _points(spec.scoring.disagreement_margin * 100),
+        },
+    )
 
 
 @access(COORDINATOR, REVIEWER)
@@ -697,17 +806,26 @@ def calibration_agency(request, year, agency_id):
     for leaf in spec.category(participant.category).leaves():
         values = [cells.get((sh.pk, leaf.code)) for sh in sheets]
         numbers = [
-            v.score for v, sh in zip(values, sheets, strict=True)
+            v.score
+            for v, sh in zip(values, sheets, strict=True)
             if v and v.score is not None and sh.status == SheetStatus.SUBMITTED
-        ]  # fmt: skip
+        ]
         flagged = len(numbers) > 1 and max(numbers) - min(numbers) > margin * leaf.max_points
-        rows.append({"leaf": leaf, "flagged": flagged,
-                     "cells": [(_points(v.score) if v and v.score is not None else "",
-                                v.comment if v else "") for v in values]})  # fmt: skip
+        rows.append(
+            {
+                "leaf": leaf,
+                "flagged": flagged,
+                "cells": [
+                    (_points(v.score) if v and v.score is not None else "", v.comment if v else "")
+                    for v in values
+                ],
+            }
+        )
     return render(
-        request, "reviews/calibration_agency.html",
+        request,
+        "reviews/calibration_agency.html",
         {"cycle": cycle, "agency": participant.agency, "sheets": sheets, "rows": rows},
-    )  # fmt: skip
+    )
 
 
 # --- feedback report (agency) --------------------------------------------------------
@@ -732,29 +850,45 @@ def _feedback_context(user, year, agency_id) -> dict:
     report = report_for_reviewer(cycle=cycle, agency=agency)
     entries = report.entries_by_code if report is not None else {}
     comments = defaultdict(list)
-    for code, comment in Score.objects.filter(
-        sheet__cycle=cycle, sheet__agency=agency, sheet__status=SheetStatus.SUBMITTED,
-        sheet__round=Round.FIRST,
-    ).exclude(comment="").order_by("sheet__reviewer_id").values_list("criterion", "comment"):  # fmt: skip
+    for code, comment in (
+        Score.objects.filter(
+            sheet__cycle=cycle,
+            sheet__agency=agency,
+            sheet__status=SheetStatus.SUBMITTED,
+            sheet__round=Round.FIRST,
+        )
+        .exclude(comment="")
+        .order_by("sheet__reviewer_id")
+        .values_list("criterion", "comment")
+    ):
         comments[code].append(comment)
     rows = []
     for node in spec.category(participant.category).nodes():
         entry = entries.get(node.code)
-        rows.append({
-            "node": node, "depth": node.code.count(".") + 1,
-            "panel": _points(nodes.get(node.code)) if node.code in nodes else "—",
-            "self": _points(entry.self_score) if entry and entry.self_score is not None else "—",
-            "last": _points(prev_nodes.get(node.code)) if node.code in prev_nodes else "—",
-            "comments": comments.get(node.code, []) if node.leaf else [],
-        })  # fmt: skip
+        rows.append(
+            {
+                "node": node,
+                "depth": node.code.count(".") + 1,
+                "panel": _points(nodes.get(node.code)) if node.code in nodes else "—",
+                "self": _points(entry.self_score)
+                if entry and entry.self_score is not None
+                else "—",
+                "last": _points(prev_nodes.get(node.code)) if node.code in prev_nodes else "—",
+                "comments": comments.get(node.code, []) if node.leaf else [],
+            }
+        )
     names = _grade_names(spec)
     return {
-        "cycle": cycle, "agency": agency, "result": result, "rows": rows, "previous": previous,
+        "cycle": cycle,
+        "agency": agency,
+        "result": result,
+        "rows": rows,
+        "previous": previous,
         "grade": names.get(result.grade, "") if result else "",
         "final_grade": names.get(result.final_grade, "") if result else "",
         "prev_grade": names.get(previous.final_grade, previous.final_grade) if previous else "",
         "improvements": improvements_visible_to(user).filter(cycle=cycle, agency=agency),
-    }  # fmt: skip
+    }
 
 
 @access(COORDINATOR, *AGENCY_ROLES)
@@ -815,11 +949,17 @@ def improvements(request):
             .order_by("-cycle__year", "agency__code")
         )
     return render(
-        request, "reviews/improvements.html",
-        {"items": items, "form": form, "cycle": cycle, "published": published,
-         "cycles": Cycle.objects.order_by("-year") if user.role == COORDINATOR else []},
+        request,
+        "reviews/improvements.html",
+        {
+            "items": items,
+            "form": form,
+            "cycle": cycle,
+            "published": published,
+            "cycles": Cycle.objects.order_by("-year") if user.role == COORDINATOR else [],
+        },
         status=status,
-    )  # fmt: skip
+    )
 
 
 @access(COORDINATOR, *AGENCY_ROLES)
@@ -839,18 +979,22 @@ def improvement(request, pk):
                 decide_form = DecideForm(request.POST)
                 if decide_form.is_valid():
                     services.improvement_decide(
-                        item=item, close=decide_form.cleaned_data["decision"] == "close",
-                        note=decide_form.cleaned_data["note"], actor=user,
-                    )  # fmt: skip
+                        item=item,
+                        close=decide_form.cleaned_data["decision"] == "close",
+                        note=decide_form.cleaned_data["note"],
+                        actor=user,
+                    )
                     messages.success(request, _("Decision recorded."))
                     return redirect("reviews:improvement", pk=item.pk)
             else:
                 respond_form = RespondForm(request.POST, request.FILES)
                 if respond_form.is_valid():
                     services.improvement_respond(
-                        item=item, response=respond_form.cleaned_data["response"],
-                        files=respond_form.cleaned_data["files"], actor=user,
-                    )  # fmt: skip
+                        item=item,
+                        response=respond_form.cleaned_data["response"],
+                        files=respond_form.cleaned_data["files"],
+                        actor=user,
+                    )
                     messages.success(request, _("Your answer is sent to the program office."))
                     return redirect("reviews:improvement", pk=item.pk)
         except services.ReviewError as exc:
@@ -858,11 +1002,16 @@ def improvement(request, pk):
         status = 400
     item.overdue = item.is_overdue(timezone.localdate())
     return render(
-        request, "reviews/improvement.html",
-        {"item": item, "evidence": item.evidence.all(), "respond_form": respond_form,
-         "decide_form": decide_form},
+        request,
+        "reviews/improvement.html",
+        {
+            "item": item,
+            "evidence": item.evidence.all(),
+            "respond_form": respond_form,
+            "decide_form": decide_form,
+        },
         status=status,
-    )  # fmt: skip
+    )
 
 
 @access(COORDINATOR, *AGENCY_ROLES)

@@ -30,13 +30,30 @@ def build(ctx) -> None:
     )
     nomination_propose(cycle=city, agency=agencies["CT-110"], actor=officer)
     district = nomination_propose(cycle=city, agency=agencies["CT-901"], actor=office)
-    nomination_step(nomination=first, status="recommended", on=date(2027, 6, 15), actor=office,
-                    note="書面審查及實地評核通過")  # fmt: skip
+    nomination_step(
+        nomination=first,
+        status="recommended",
+        on=date(2027, 6, 15),
+        actor=office,
+        note="書面審查及實地評核通過",
+    )
     nomination_step(nomination=first, status="passed_initial", on=date(2027, 8, 20), actor=office)
     nomination_step(nomination=first, status="shortlisted", on=date(2027, 10, 5), actor=office)
     nomination_step(nomination=district, status="recommended", on=date(2027, 6, 15), actor=office)
-    attendance_add(nomination=first, session="參獎輔導工作坊（一）", on=date(2027, 7, 2),
-                   attendee="黃承辦", attended=True, actor=office)  # fmt: skip
-    attendance_add(nomination=district, session="參獎輔導工作坊（一）", on=date(2027, 7, 2),
-                   attendee="區公所 陳課長", attended=False, actor=office)  # fmt: skip
+    attendance_add(
+        nomination=first,
+        session="參獎輔導工作坊（一）",
+        on=date(2027, 7, 2),
+        attendee="黃承辦",
+        attended=True,
+        actor=office,
+    )
+    attendance_add(
+        nomination=district,
+        session="參獎輔導工作坊（一）",
+        on=date(2027, 7, 2),
+        attendee="區公所 陳課長",
+        attended=False,
+        actor=office,
+    )
     consent_set(nomination=first, consent=True, actor=office)

@@ -15,10 +15,19 @@ def role_text(role: str) -> str:
 
 def roster_sheets(cycle, entries, commendations) -> list[Sheet]:
     rows = [
-        (i, e.person, role_text(e.role), e.agency.name if e.agency else "", KIND_NAMES[e.kind],
-         e.count, e.rule, e.reason, "人工" if e.manual else "計算")
+        (
+            i,
+            e.person,
+            role_text(e.role),
+            e.agency.name if e.agency else "",
+            KIND_NAMES[e.kind],
+            e.count,
+            e.rule,
+            e.reason,
+            "人工" if e.manual else "計算",
+        )
         for i, e in enumerate(entries, start=1)
-    ]  # fmt: skip
+    ]
     public = [(i, c.agency.name, c.rule, c.reason) for i, c in enumerate(commendations, start=1)]
     return [
         Sheet(f"敘獎名冊 {cycle.year}", HEADER, rows),

@@ -20,9 +20,13 @@ class RewardEntry(models.Model):
     person = models.CharField(_("person"), max_length=80)
     role = models.CharField(_("role"), max_length=120, blank=True)
     agency = models.ForeignKey(
-        "agencies.Agency", verbose_name=_("agency"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="rewards",
-    )  # fmt: skip
+        "agencies.Agency",
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rewards",
+    )
     kind = models.CharField(_("reward"), max_length=20, choices=RewardKind.choices)
     count = models.PositiveSmallIntegerField(_("count"), default=1)
     rule = models.CharField(_("rule"), max_length=20)
@@ -33,9 +37,12 @@ class RewardEntry(models.Model):
     position = models.PositiveIntegerField(default=0)
     created = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
 
     class Meta:
         ordering = ["manual", "position", "id"]
@@ -100,14 +107,19 @@ class Nomination(models.Model):
 
     cycle = models.ForeignKey("cycles.Cycle", on_delete=models.CASCADE, related_name="nominations")
     agency = models.ForeignKey(
-        "agencies.Agency", verbose_name=_("agency"), on_delete=models.PROTECT,
+        "agencies.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
         related_name="nominations",
-    )  # fmt: skip
+    )
     source = models.CharField(_("source"), max_length=20, choices=NominationSource.choices)
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     proposed_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(
         _("status"), max_length=20, choices=AwardStatus.choices, default=AwardStatus.PROPOSED
@@ -134,9 +146,12 @@ class NominationStep(models.Model):
     on = models.DateField(_("date"))
     note = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

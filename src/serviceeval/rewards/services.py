@@ -120,10 +120,17 @@ def roster_input(cycle, kinds=None) -> engine.RosterInput:
 
         names = {g.code: g.name for g in spec.grades}
         data.results = [
-            engine.ResultFact(r.agency_id, r.status, r.total, r.grade, r.final_grade, r.rank,
-                              names.get(r.final_grade or r.grade or "", ""))
+            engine.ResultFact(
+                r.agency_id,
+                r.status,
+                r.total,
+                r.grade,
+                r.final_grade,
+                r.rank,
+                names.get(r.final_grade or r.grade or "", ""),
+            )
             for r in results_for_cycle(cycle)
-        ]  # fmt: skip
+        ]
     if run & set(FIELD_KINDS):
         data.averages = averages(cycle)
         data.tested_staff = _tested_staff(cycle)
@@ -144,8 +151,7 @@ def roster_input(cycle, kinds=None) -> engine.RosterInput:
 
 
 def _signature(e) -> tuple:
-    return (e.person, e.role, e.agency_id, e.kind, e.count, e.rule, e.reason,
-            e.public_commendation)  # fmt: skip
+    return (e.person, e.role, e.agency_id, e.kind, e.count, e.rule, e.reason, e.public_commendation)
 
 
 def state_of(cycle) -> RosterState:
@@ -189,12 +195,20 @@ def _roster_refresh(*, cycle, actor, kinds, force, rules) -> bool:
     order = {r.rule: i for i, r in enumerate(cycle.program.spec.reward_rules)}
     new = [
         RewardEntry(
-            cycle=cycle, person=e.person, role=e.role, agency_id=e.agency_id, kind=e.kind,
-            count=e.count, rule=e.rule, reason=e.reason, facts=e.facts,
-            public_commendation=e.public_commendation, position=order[e.rule] * 100_000 + i,
+            cycle=cycle,
+            person=e.person,
+            role=e.role,
+            agency_id=e.agency_id,
+            kind=e.kind,
+            count=e.count,
+            rule=e.rule,
+            reason=e.reason,
+            facts=e.facts,
+            public_commendation=e.public_commendation,
+            position=order[e.rule] * 100_000 + i,
         )
         for i, e in enumerate(roster.entries)
-    ]  # fmt: skip
+    ]
     after = [_signature(e) for e in new]
     pcs_before = list(old_pc.order_by("position").values_list("agency_id", "rule", "reason"))
     pcs_after = [(c.agency_id, c.rule, c.reason) for c in roster.commendations]
@@ -206,17 +220,23 @@ def _roster_refresh(*, cycle, actor, kinds, force, rules) -> bool:
     old_pc.delete()
     RewardEntry.objects.bulk_create(new, batch_size=1000)
     PublicCommendation.objects.bulk_create(
-        [PublicCommendation(cycle=cycle, agency_id=a, rule=r, reason=t,
-                            position=order[r] * 100_000 + i)
-         for i, (a, r, t) in enumerate(pcs_after)],
+        [
+            PublicCommendation(
+                cycle=cycle, agency_id=a, rule=r, reason=t, position=order[r] * 100_000 + i
+            )
+            for i, (a, r, t) in enumerate(pcs_after)
+        ],
         batch_size=1000,
-    )  # fmt: skip
+    )
     removed = sorted(set(before) - set(after))
     added = sorted(set(after) - set(before))
-    audit_record(actor=actor, action="roster_recomputed", obj=state,
-                 before={"removed": [list(s) for s in removed[:500]], "count": len(before)},
-                 after={"added": [list(s) for s in added[:500]], "count": len(after),
-                        "rules": rule_ids})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="roster_recomputed",
+        obj=state,
+        before={"removed": [list(s) for s in removed[:500]], "count": len(before)},
+        after={"added": [list(s) for s in added[:500]], "count": len(after), "rules": rule_ids},
+    )
     return True
 
 
@@ -236,11 +256,13 @@ def on_cycle_saved(sender, instance, update_fields=None, **kwargs):
             log.exception("roster computation failed for cycle %s", instance.year)
         state.frozen_at = instance.results_published_at
         state.save(update_fields=["frozen_at"])
-        audit_record(actor=None, action="roster_frozen", obj=state,
-                     after={"frozen_at": state.frozen_at})  # fmt: skip
+        audit_record(
+            actor=None, action="roster_frozen", obj=state, after={"frozen_at": state.frozen_at}
+        )
     elif state.frozen_at is not None:
-        audit_record(actor=None, action="roster_unfrozen", obj=state,
-                     before={"frozen_at": state.frozen_at})  # fmt: skip
+        audit_record(
+            actor=None, action="roster_unfrozen", obj=state, before={"frozen_at": state.frozen_at}
+        )
         state.frozen_at = None
         state.save(update_fields=["frozen_at"])
 
@@ -262,23 +284,38 @@ def entry_add(
     if is_frozen(cycle) and rule not in LATE_MANUAL_RULES:
         raise RewardError("成績已公布，名冊已凍結 (the roster is frozen with the results)")
     position = (
-        RewardEntry.objects.filter(cycle=cycle, manual=True).order_by("-position")
-        .values_list("position", flat=True).first()
-    )  # fmt: skip
+        RewardEntry.objects.filter(cycle=cycle, manual=True)
+        .order_by("-position")
+        .values_list("position", flat=True)
+        .first()
+    )
     entry = RewardEntry.objects.create(
-        cycle=cycle, person=person, role=role.strip(), agency=agency, kind=kind, count=count,
-        rule=rule, reason=reason.strip(), manual=True, created_by=actor,
+        cycle=cycle,
+        person=person,
+        role=role.strip(),
+        agency=agency,
+        kind=kind,
+        count=count,
+        rule=rule,
+        reason=reason.strip(),
+        manual=True,
+        created_by=actor,
         position=(position or 0) + 1,
-    )  # fmt: skip
-    audit_record(actor=actor, action="reward_entry_added", obj=entry,
-                 after=_entry_fields(entry))  # fmt: skip
+    )
+    audit_record(actor=actor, action="reward_entry_added", obj=entry, after=_entry_fields(entry))
     return entry
 
 
 def _entry_fields(entry) -> dict:
-    return {"person": entry.person, "role": entry.role, "agency": entry.agency_id,
-            "kind": entry.kind, "count": entry.count, "rule": entry.rule,
-            "reason": entry.reason}  # fmt: skip
+    return {
+        "person": entry.person,
+        "role": entry.role,
+        "agency": entry.agency_id,
+        "kind": entry.kind,
+        "count": entry.count,
+        "rule": entry.rule,
+        "reason": entry.reason,
+    }
 
 
 @transaction.atomic
@@ -287,8 +324,13 @@ def entry_delete(*, entry: RewardEntry, actor, reason: str = "") -> None:
         raise RewardError("計算產生的名冊項目不可刪除 (computed entries cannot be deleted)")
     if is_frozen(entry.cycle) and entry.rule not in LATE_MANUAL_RULES:
         raise RewardError("成績已公布，名冊已凍結 (the roster is frozen with the results)")
-    audit_record(actor=actor, action="reward_entry_deleted", obj=entry,
-                 before=_entry_fields(entry), reason=reason)  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="reward_entry_deleted",
+        obj=entry,
+        before=_entry_fields(entry),
+        reason=reason,
+    )
     entry.delete()
 
 
@@ -365,8 +407,12 @@ def nomination_propose(*, cycle, agency, actor, note: str = "") -> Nomination:
     nomination = Nomination.objects.create(
         cycle=cycle, agency=agency, source=source, proposed_by=actor, note=note.strip()
     )
-    audit_record(actor=actor, action="nomination_proposed", obj=nomination,
-                 after={"agency": agency.pk, "source": source})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="nomination_proposed",
+        obj=nomination,
+        after={"agency": agency.pk, "source": source},
+    )
     return nomination
 
 
@@ -374,8 +420,12 @@ def nomination_propose(*, cycle, agency, actor, note: str = "") -> Nomination:
 def nomination_withdraw(*, nomination: Nomination, actor) -> None:
     if nomination.status != AwardStatus.PROPOSED:
         raise RewardError("已進入審查，不可撤回 (only a proposal can be withdrawn)")
-    audit_record(actor=actor, action="nomination_withdrawn", obj=nomination,
-                 before={"agency": nomination.agency_id, "source": nomination.source})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="nomination_withdrawn",
+        obj=nomination,
+        before={"agency": nomination.agency_id, "source": nomination.source},
+    )
     nomination.delete()
 
 
@@ -400,9 +450,14 @@ def nomination_step(*, nomination: Nomination, status: str, on: date, actor, not
     if engine.status_position(status) > engine.status_position(nomination.highest or None):
         nomination.highest = status
     nomination.save(update_fields=["status", "highest"])
-    audit_record(actor=actor, action="nomination_status", obj=nomination, before=before,
-                 after={"status": status, "highest": nomination.highest, "on": on},
-                 reason=note)  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="nomination_status",
+        obj=nomination,
+        before=before,
+        after={"status": status, "highest": nomination.highest, "on": on},
+        reason=note,
+    )
     roster_refresh(cycle=nomination.cycle, actor=actor, kinds=AWARD_KINDS)
     return nomination
 
@@ -413,12 +468,18 @@ def attendance_add(*, nomination, session: str, on: date, attendee: str, attende
     if not session.strip():
         raise RewardError("請填寫課程名稱 (session: required)")
     row = TrainingAttendance.objects.create(
-        nomination=nomination, session=session.strip(), on=on, attendee=attendee.strip(),
+        nomination=nomination,
+        session=session.strip(),
+        on=on,
+        attendee=attendee.strip(),
         attended=attended,
-    )  # fmt: skip
-    audit_record(actor=actor, action="training_attendance", obj=nomination,
-                 after={"session": row.session, "on": on, "attendee": row.attendee,
-                        "attended": attended})  # fmt: skip
+    )
+    audit_record(
+        actor=actor,
+        action="training_attendance",
+        obj=nomination,
+        after={"session": row.session, "on": on, "attendee": row.attendee, "attended": attended},
+    )
     return row
 
 
@@ -429,8 +490,13 @@ def consent_set(*, nomination, consent: bool, actor) -> Nomination:
     nomination.consent_reuse = consent
     nomination.consent_on = timezone.localdate() if consent else None
     nomination.save(update_fields=["consent_reuse", "consent_on"])
-    audit_record(actor=actor, action="nomination_consent", obj=nomination, before=before,
-                 after={"consent_reuse": consent})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="nomination_consent",
+        obj=nomination,
+        before=before,
+        after={"consent_reuse": consent},
+    )
     return nomination
 
 

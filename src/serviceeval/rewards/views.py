@@ -55,8 +55,9 @@ def _commendations(cycle) -> dict:
     more = ""
     if total > len(shown):
         more = _("The first %(shown)d of %(total)d; the downloads above list them all.") % {
-            "shown": len(shown), "total": total,
-        }  # fmt: skip
+            "shown": len(shown),
+            "total": total,
+        }
     return {"commendations": shown, "n_commendations": total, "commendations_more": more}
 
 
@@ -83,21 +84,27 @@ def index(request):
                 e.role_text = role_text(e.role) if not e.manual else e.role
             history = []
             for event in history_for(state).order_by("-at", "-id")[:10]:
-                history.append({"event": event, "added": event.after.get("count"),
-                                "removed": event.before.get("count")})  # fmt: skip
-            return {"history": history, "page": page, "entries": entries,
-                    **_commendations(cycle)}  # fmt: skip
+                history.append(
+                    {
+                        "event": event,
+                        "added": event.after.get("count"),
+                        "removed": event.before.get("count"),
+                    }
+                )
+            return {"history": history, "page": page, "entries": entries, **_commendations(cycle)}
 
         state = services.state_of(cycle)
-        ctx.update({
-            "body": fragments.Lazy(body),
-            "state": state,
-            # Unbound on every view (the entry is posted to `entry_new`): a fragment.
-            "form": fragments.Lazy(
-                lambda: {"form": EntryForm(rules=services.manual_rules(cycle))}
-            ),
-            "late_rules": services.LATE_MANUAL_RULES,
-        })  # fmt: skip
+        ctx.update(
+            {
+                "body": fragments.Lazy(body),
+                "state": state,
+                # Unbound on every view (the entry is posted to `entry_new`): a fragment.
+                "form": fragments.Lazy(
+                    lambda: {"form": EntryForm(rules=services.manual_rules(cycle))}
+                ),
+                "late_rules": services.LATE_MANUAL_RULES,
+            }
+        )
     return render(request, "rewards/index.html", ctx)
 
 
@@ -124,10 +131,16 @@ def entry_new(request, year):
         d = form.cleaned_data
         try:
             services.entry_add(
-                cycle=cycle, person=d["person"], role=d["role"], agency=d["agency"],
-                kind=d["kind"], count=d["count"], rule=d["rule"], reason=d["reason"],
+                cycle=cycle,
+                person=d["person"],
+                role=d["role"],
+                agency=d["agency"],
+                kind=d["kind"],
+                count=d["count"],
+                rule=d["rule"],
+                reason=d["reason"],
                 actor=request.user,
-            )  # fmt: skip
+            )
         except services.RewardError as exc:
             messages.error(request, str(exc))
         else:
@@ -193,13 +206,18 @@ def award(request):
             for row in rows:
                 row.review = reviews[row.nomination.agency_id]
         proposable = selectors.proposable_agencies(request.user, cycle)
-        ctx.update({
-            "rows": rows, "total": f"{total:,.0f}",
-            "propose_form": ProposeForm(agencies=proposable) if proposable.exists() else None,
-            "attendance_form": AttendanceForm(),
-            "totals": [(y, f"{t:,.0f}") for y, t in services.subsidy_totals()] if ctx["is_office"] else [],
-            "has_subsidy": services.subsidy_rule(cycle) is not None,
-        })  # fmt: skip
+        ctx.update(
+            {
+                "rows": rows,
+                "total": f"{total:,.0f}",
+                "propose_form": ProposeForm(agencies=proposable) if proposable.exists() else None,
+                "attendance_form": AttendanceForm(),
+                "totals": [(y, f"{t:,.0f}") for y, t in services.subsidy_totals()]
+                if ctx["is_office"]
+                else [],
+                "has_subsidy": services.subsidy_rule(cycle) is not None,
+            }
+        )
     return render(request, "rewards/award.html", ctx)
 
 
@@ -211,9 +229,11 @@ def propose(request, year):
     if form.is_valid():
         try:
             services.nomination_propose(
-                cycle=cycle, agency=form.cleaned_data["agency"], actor=request.user,
+                cycle=cycle,
+                agency=form.cleaned_data["agency"],
+                actor=request.user,
                 note=form.cleaned_data["note"],
-            )  # fmt: skip
+            )
         except services.RewardError as exc:
             messages.error(request, str(exc))
         else:
@@ -260,9 +280,12 @@ def step(request, pk):
         d = form.cleaned_data
         try:
             services.nomination_step(
-                nomination=nomination, status=d["status"], on=d["on"], note=d["note"],
+                nomination=nomination,
+                status=d["status"],
+                on=d["on"],
+                note=d["note"],
                 actor=request.user,
-            )  # fmt: skip
+            )
         except services.RewardError as exc:
             messages.error(request, str(exc))
         else:
@@ -282,9 +305,13 @@ def attendance(request, pk):
     if form.is_valid():
         d = form.cleaned_data
         services.attendance_add(
-            nomination=nomination, session=d["session"], on=d["on"], attendee=d["attendee"],
-            attended=d["attended"], actor=request.user,
-        )  # fmt: skip
+            nomination=nomination,
+            session=d["session"],
+            on=d["on"],
+            attendee=d["attendee"],
+            attended=d["attended"],
+            actor=request.user,
+        )
         messages.success(request, _("The attendance was recorded."))
     else:
         messages.error(request, _("Give the training session and its date."))

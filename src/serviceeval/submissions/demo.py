@@ -47,15 +47,21 @@ def build(ctx):
         health = agencies["HC-101"]
         if not Reopen.objects.filter(cycle=c105, agency=health, kind=Kind.REPORT).exists():
             services.submission_reopen(
-                cycle=c105, agency=health, kind=Kind.REPORT, category=health.category,
-                user=office, deadline=datetime(2027, 8, 31, 23, 59, 59, tzinfo=TAIPEI),
+                cycle=c105,
+                agency=health,
+                kind=Kind.REPORT,
+                category=health.category,
+                user=office,
+                deadline=datetime(2027, 8, 31, 23, 59, 59, tzinfo=TAIPEI),
                 reason="示範用重新開放",
-            )  # fmt: skip
+            )
         sub = Submission.objects.get(cycle=c105, agency=health, kind=Kind.REPORT)
         officer = _user(ctx, "officer")
         if sub.version == 0 and officer and sub.state in services.EDITABLE:
             services.submission_save(
-                submission=sub, user=officer, base_version=0,
+                submission=sub,
+                user=officer,
+                base_version=0,
                 data=SaveInput(
                     sections={
                         "survey_method": "委外辦理電話訪問調查",
@@ -83,7 +89,7 @@ def build(ctx):
                         "online_cases": (Decimal("15230"), None),
                     },
                 ),
-            )  # fmt: skip
+            )
     if c116 and "CT-100" in agencies:
         social = agencies["CT-100"]
         sub = services.submission_get_or_create(
@@ -92,12 +98,16 @@ def build(ctx):
         officer = _user(ctx, "city-officer")
         if sub.version == 0 and officer:
             services.submission_save(
-                submission=sub, user=officer, base_version=0,
-                data=SaveInput(sections={
-                    k: PLAN_TEXT[k].format(name=social.name, year=c116.year)
-                    for k in ("cover", "basic_data", "overview")
-                }),
-            )  # fmt: skip
+                submission=sub,
+                user=officer,
+                base_version=0,
+                data=SaveInput(
+                    sections={
+                        k: PLAN_TEXT[k].format(name=social.name, year=c116.year)
+                        for k in ("cover", "basic_data", "overview")
+                    }
+                ),
+            )
     if c116 and "CT-901" in agencies:
         district = agencies["CT-901"]
         if not Submission.objects.filter(cycle=c116, agency=district, kind=Kind.PLAN).exists():
@@ -105,10 +115,18 @@ def build(ctx):
             # is written directly; its history says so.
             now = timezone.now()
             sub = Submission.objects.create(
-                cycle=c116, agency=district, kind=Kind.PLAN, category=district.category,
-                state=State.ACCEPTED, version=1, submitted_at=now, accepted_at=now,
-                sections={k: v.format(name=district.name, year=c116.year) for k, v in PLAN_TEXT.items()},
-            )  # fmt: skip
+                cycle=c116,
+                agency=district,
+                kind=Kind.PLAN,
+                category=district.category,
+                state=State.ACCEPTED,
+                version=1,
+                submitted_at=now,
+                accepted_at=now,
+                sections={
+                    k: v.format(name=district.name, year=c116.year) for k, v in PLAN_TEXT.items()
+                },
+            )
             for kind, before, after in (
                 (EventKind.SAVE, State.DRAFT, State.DRAFT),
                 (EventKind.APPROVE, State.DRAFT, State.APPROVED),
@@ -116,6 +134,11 @@ def build(ctx):
                 (EventKind.ACCEPT, State.SUBMITTED, State.ACCEPTED),
             ):
                 SubmissionEvent.objects.create(
-                    submission=sub, kind=kind, actor=office if kind == EventKind.ACCEPT else None,
-                    reason="示範資料", from_state=before, to_state=after, version=1,
-                )  # fmt: skip
+                    submission=sub,
+                    kind=kind,
+                    actor=office if kind == EventKind.ACCEPT else None,
+                    reason="示範資料",
+                    from_state=before,
+                    to_state=after,
+                    version=1,
+                )

@@ -42,9 +42,16 @@ class SubmissionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     def __init__(
-        self, *args, kind, category, leaves=(), step=Decimal("0.5"), last_year=None,
-        dimensions=(), **kw,
-    ):  # fmt: skip
+        self,
+        *args,
+        kind,
+        category,
+        leaves=(),
+        step=Decimal("0.5"),
+        last_year=None,
+        dimensions=(),
+        **kw,
+    ):
         super().__init__(*args, **kw)
         self.kind = kind
         self.category = category
@@ -55,31 +62,40 @@ class SubmissionForm(forms.Form):
         for code, label in section_codes(kind, category):
             name = f"sec_{code}"
             self.fields[name] = forms.CharField(
-                label=label, required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                label=label,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 4}),
                 help_text=section_guidance(kind, category, code, dimensions),
-            )  # fmt: skip
+            )
             self.section_fields.append(name)
         self.entry_groups = []
         if kind == Kind.REPORT:
             for leaf in self.leaves:
                 k = fkey(leaf.code)
                 self.fields[f"n_{k}"] = forms.CharField(
-                    label=_("Narrative (bullet items allowed)"), required=False,
+                    label=_("Narrative (bullet items allowed)"),
+                    required=False,
                     widget=forms.Textarea(attrs={"rows": 4}),
-                )  # fmt: skip
+                )
                 self.fields[f"s_{k}"] = forms.DecimalField(
                     label=_("Self score (0–%(max)s)") % {"max": leaf.max_points.normalize()},
-                    required=False, min_value=Decimal(0), max_value=leaf.max_points,
-                    decimal_places=2, max_digits=9,
-                    widget=forms.NumberInput(attrs={"step": str(step), "min": "0", "max": str(leaf.max_points)}),
-                )  # fmt: skip
+                    required=False,
+                    min_value=Decimal(0),
+                    max_value=leaf.max_points,
+                    decimal_places=2,
+                    max_digits=9,
+                    widget=forms.NumberInput(
+                        attrs={"step": str(step), "min": "0", "max": str(leaf.max_points)}
+                    ),
+                )
                 self.fields[f"na_{k}"] = forms.BooleanField(
                     label=_("Not applicable"), required=False
                 )
                 self.fields[f"nr_{k}"] = forms.CharField(
-                    label=_("Reason it does not apply"), required=False,
+                    label=_("Reason it does not apply"),
+                    required=False,
                     widget=forms.Textarea(attrs={"rows": 2}),
-                )  # fmt: skip
+                )
                 self.fields[f"p_{k}"] = forms.BooleanField(
                     label=_("Includes work planned for the rest of the year (HSC-5)"),
                     required=False,
@@ -88,23 +104,32 @@ class SubmissionForm(forms.Form):
                     label=_("Add evidence file"), required=False
                 )
                 self.fields[f"u_{k}"] = forms.URLField(
-                    label=_("Add evidence URL"), required=False, max_length=1000,
+                    label=_("Add evidence URL"),
+                    required=False,
+                    max_length=1000,
                     assume_scheme="https",
-                )  # fmt: skip
+                )
                 self.fields[f"ul_{k}"] = forms.CharField(
                     label=_("URL description"), required=False, max_length=200
                 )
                 self.entry_groups.append((leaf, k))
             for code, label in METRICS:
                 self.fields[f"m_{code}_this"] = forms.DecimalField(
-                    label=_("%(label)s, this year") % {"label": label}, required=False,
-                    min_value=Decimal(0), decimal_places=2, max_digits=14,
-                )  # fmt: skip
+                    label=_("%(label)s, this year") % {"label": label},
+                    required=False,
+                    min_value=Decimal(0),
+                    decimal_places=2,
+                    max_digits=14,
+                )
                 fixed = code in self.last_year_fixed
                 self.fields[f"m_{code}_last"] = forms.DecimalField(
-                    label=_("%(label)s, last year") % {"label": label}, required=False,
-                    min_value=Decimal(0), decimal_places=2, max_digits=14, disabled=fixed,
-                )  # fmt: skip
+                    label=_("%(label)s, last year") % {"label": label},
+                    required=False,
+                    min_value=Decimal(0),
+                    decimal_places=2,
+                    max_digits=14,
+                    disabled=fixed,
+                )
                 if fixed:
                     self.initial[f"m_{code}_last"] = self.last_year_fixed[code]
         self.fields["f_general"] = forms.FileField(
@@ -201,10 +226,15 @@ def initial_for(submission, *, kind, leaves) -> dict:
     if kind == Kind.REPORT:
         for e in submission.entries.all():
             k = fkey(e.criterion_code)
-            initial.update({
-                f"n_{k}": e.narrative, f"s_{k}": e.self_score, f"na_{k}": e.not_applicable,
-                f"nr_{k}": e.na_reason, f"p_{k}": e.planned,
-            })  # fmt: skip
+            initial.update(
+                {
+                    f"n_{k}": e.narrative,
+                    f"s_{k}": e.self_score,
+                    f"na_{k}": e.not_applicable,
+                    f"nr_{k}": e.na_reason,
+                    f"p_{k}": e.planned,
+                }
+            )
         for m in submission.metrics.all():
             initial[f"m_{m.code}_this"] = m.this_year
             initial[f"m_{m.code}_last"] = m.last_year

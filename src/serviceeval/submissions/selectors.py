@@ -82,11 +82,15 @@ def report_for_reviewer(*, cycle, agency):
         return None
     entries = {
         e.criterion_code: EntryView(
-            code=e.criterion_code, narrative=e.narrative, self_score=e.self_score,
-            not_applicable=e.not_applicable, na_reason=e.na_reason, planned=e.planned,
+            code=e.criterion_code,
+            narrative=e.narrative,
+            self_score=e.self_score,
+            not_applicable=e.not_applicable,
+            na_reason=e.na_reason,
+            planned=e.planned,
         )
         for e in submission.entries.all()
-    }  # fmt: skip
+    }
     for ev in submission.evidence.all():
         if not ev.criterion_code:
             continue

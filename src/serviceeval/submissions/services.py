@@ -321,9 +321,14 @@ def evidence_delete(*, evidence: Evidence, user, now=None) -> None:
         submission.updated_by = user
         submission.save()
         SubmissionEvent.objects.create(
-            submission=submission, kind=EventKind.SAVE, actor=user, from_state=from_state,
-            to_state=submission.state, version=submission.version, changed=[key],
-        )  # fmt: skip
+            submission=submission,
+            kind=EventKind.SAVE,
+            actor=user,
+            from_state=from_state,
+            to_state=submission.state,
+            version=submission.version,
+            changed=[key],
+        )
         audit_record(actor=user, action="evidence_deleted", obj=submission, before={key: name})
         if stored:
             from django.core.files.storage import default_storage
@@ -397,9 +402,14 @@ def _transition(submission, *, user, kind, to_state, reason="", allowed_from, ex
             setattr(submission, k, v)
         submission.save()
         SubmissionEvent.objects.create(
-            submission=submission, kind=kind, actor=user, reason=reason, from_state=from_state,
-            to_state=to_state, version=submission.version,
-        )  # fmt: skip
+            submission=submission,
+            kind=kind,
+            actor=user,
+            reason=reason,
+            from_state=from_state,
+            to_state=to_state,
+            version=submission.version,
+        )
         audit_record(
             actor=user,
             action=f"submission_{kind}",
@@ -421,9 +431,12 @@ def submission_approve(*, submission: Submission, user, now=None) -> Submission:
     if problems:
         raise Incomplete(problems)
     return _transition(
-        submission, user=user, kind=EventKind.APPROVE, to_state=State.APPROVED,
+        submission,
+        user=user,
+        kind=EventKind.APPROVE,
+        to_state=State.APPROVED,
         allowed_from=(State.DRAFT, State.RETURNED),
-    )  # fmt: skip
+    )
 
 
 def submission_submit(*, submission: Submission, user, now=None) -> Submission:
@@ -434,9 +447,13 @@ def submission_submit(*, submission: Submission, user, now=None) -> Submission:
     if submission.state != State.APPROVED:
         raise SubmissionError(_("The head must approve the submission before it is submitted."))
     return _transition(
-        submission, user=user, kind=EventKind.SUBMIT, to_state=State.SUBMITTED,
-        allowed_from=(State.APPROVED,), extra={"submitted_at": now or timezone.now()},
-    )  # fmt: skip
+        submission,
+        user=user,
+        kind=EventKind.SUBMIT,
+        to_state=State.SUBMITTED,
+        allowed_from=(State.APPROVED,),
+        extra={"submitted_at": now or timezone.now()},
+    )
 
 
 def submission_return(*, submission: Submission, user, reason: str) -> Submission:
@@ -446,9 +463,13 @@ def submission_return(*, submission: Submission, user, reason: str) -> Submissio
         raise SubmissionError(_("Give the reason for returning it."))
     with transaction.atomic():
         submission = _transition(
-            submission, user=user, kind=EventKind.RETURN, to_state=State.RETURNED, reason=reason,
+            submission,
+            user=user,
+            kind=EventKind.RETURN,
+            to_state=State.RETURNED,
+            reason=reason,
             allowed_from=(State.SUBMITTED,),
-        )  # fmt: skip
+        )
         pk = submission.pk
         transaction.on_commit(lambda: _notify_returned(pk, reason))
     return submission
@@ -480,9 +501,13 @@ def submission_accept(*, submission: Submission, user, now=None) -> Submission:
     if not rules.can_decide(user):
         raise SubmissionError(_("Only the program office can accept a submission."))
     return _transition(
-        submission, user=user, kind=EventKind.ACCEPT, to_state=State.ACCEPTED,
-        allowed_from=(State.SUBMITTED,), extra={"accepted_at": now or timezone.now()},
-    )  # fmt: skip
+        submission,
+        user=user,
+        kind=EventKind.ACCEPT,
+        to_state=State.ACCEPTED,
+        allowed_from=(State.SUBMITTED,),
+        extra={"accepted_at": now or timezone.now()},
+    )
 
 
 def submission_reopen(
@@ -509,15 +534,22 @@ def submission_reopen(
             submission.state = State.RETURNED
             submission.save(update_fields=["state", "updated"])
         SubmissionEvent.objects.create(
-            submission=submission, kind=EventKind.REOPEN, actor=user,
+            submission=submission,
+            kind=EventKind.REOPEN,
+            actor=user,
             reason=f"{reason} ({_('new deadline')}: {format_roc_date(deadline, with_time=True)})",
-            from_state=from_state, to_state=submission.state, version=submission.version,
-        )  # fmt: skip
+            from_state=from_state,
+            to_state=submission.state,
+            version=submission.version,
+        )
         audit_record(
-            actor=user, action="submission_reopen", obj=submission,
-            before={"state": from_state}, after={"state": submission.state, "deadline": deadline},
+            actor=user,
+            action="submission_reopen",
+            obj=submission,
+            before={"state": from_state},
+            after={"state": submission.state, "deadline": deadline},
             reason=reason,
-        )  # fmt: skip
+        )
     return submission
 
 
@@ -528,9 +560,14 @@ def submission_comment(*, submission: Submission, user, text: str) -> Submission
     if not text.strip():
         raise SubmissionError(_("Write the comment first."))
     event = SubmissionEvent.objects.create(
-        submission=submission, kind=EventKind.COMMENT, actor=user, reason=text,
-        from_state=submission.state, to_state=submission.state, version=submission.version,
-    )  # fmt: skip
+        submission=submission,
+        kind=EventKind.COMMENT,
+        actor=user,
+        reason=text,
+        from_state=submission.state,
+        to_state=submission.state,
+        version=submission.version,
+    )
     audit_record(actor=user, action="submission_comment", obj=submission, reason=text)
     return event
 

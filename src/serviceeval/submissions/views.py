@@ -58,10 +58,15 @@ def _growth_rows(submission):
         m = values.get(code)
         this_year = m.this_year if m else None
         last_year = m.last_year if m else None
-        rows.append({
-            "code": code, "label": label, "this_year": this_year, "last_year": last_year,
-            "growth": format_growth(growth_rate(this_year, last_year)),
-        })  # fmt: skip
+        rows.append(
+            {
+                "code": code,
+                "label": label,
+                "this_year": this_year,
+                "last_year": last_year,
+                "growth": format_growth(growth_rate(this_year, last_year)),
+            }
+        )
     return rows
 
 
@@ -92,12 +97,18 @@ def _detail_context(request, scope):
         "metrics": _growth_rows(sub) if scope.kind == Kind.REPORT else [],
         "events": list(sub.events.select_related("actor")) if sub else [],
         "warnings": services.warnings_for(sub) if sub else [],
-        "problems": services.completeness_problems(sub) if sub and rules.can_edit(user, scope.agency) else [],
+        "problems": services.completeness_problems(sub)
+        if sub and rules.can_edit(user, scope.agency)
+        else [],
         "can_edit": rules.can_edit(user, scope.agency) and editable_state and not scope.locked,
-        "can_approve": rules.can_approve(user, scope.agency) and sub is not None
-        and sub.state in (State.DRAFT, State.RETURNED) and not scope.locked,
-        "can_submit": rules.can_edit(user, scope.agency) and sub is not None
-        and sub.state == State.APPROVED and not scope.locked,
+        "can_approve": rules.can_approve(user, scope.agency)
+        and sub is not None
+        and sub.state in (State.DRAFT, State.RETURNED)
+        and not scope.locked,
+        "can_submit": rules.can_edit(user, scope.agency)
+        and sub is not None
+        and sub.state == State.APPROVED
+        and not scope.locked,
         "can_decide": rules.can_decide(user) and sub is not None and sub.state == State.SUBMITTED,
         "can_reopen": rules.can_decide(user),
         "can_comment": rules.can_comment(user, scope.agency),
@@ -105,7 +116,7 @@ def _detail_context(request, scope):
         "reopen_form": ReopenForm(),
         "comment_form": CommentForm(),
         "state_label": dict(State.choices).get(scope.state, _("Not started")),
-    }  # fmt: skip
+    }
 
 
 # --- lists -------------------------------------------------------------------------
@@ -150,32 +161,44 @@ def status(request):
         # Rendered once per revision, minute, cycle, filters and page ({% fragment %}):
         # the office only (COORDINATOR), so nothing in it differs between users.
         statuses = [(NOT_STARTED, _("Not started")), *State.choices]
-        out = {"groups": Group.objects.all(), "categories": Category.choices,
-               "statuses": statuses}  # fmt: skip
+        out = {"groups": Group.objects.all(), "categories": Category.choices, "statuses": statuses}
         if cycle is None:
             return out
         result = selectors.status_page(
-            cycle, group=group, category=category, status=state,
-            offset=(number - 1) * STATUS_PAGE_SIZE, limit=STATUS_PAGE_SIZE,
-        )  # fmt: skip
-        out.update({
-            "rows": result.rows, "total": result.total, "counts": result.counts,
-            "plan_required": result.plan_required,
-            "first": (number - 1) * STATUS_PAGE_SIZE + 1 if result.rows else 0,
-            "last": (number - 1) * STATUS_PAGE_SIZE + len(result.rows),
-            "previous_page": number - 1 if number > 1 else None,
-            "next_page": number + 1 if number * STATUS_PAGE_SIZE < result.total else None,
-        })  # fmt: skip
+            cycle,
+            group=group,
+            category=category,
+            status=state,
+            offset=(number - 1) * STATUS_PAGE_SIZE,
+            limit=STATUS_PAGE_SIZE,
+        )
+        out.update(
+            {
+                "rows": result.rows,
+                "total": result.total,
+                "counts": result.counts,
+                "plan_required": result.plan_required,
+                "first": (number - 1) * STATUS_PAGE_SIZE + 1 if result.rows else 0,
+                "last": (number - 1) * STATUS_PAGE_SIZE + len(result.rows),
+                "previous_page": number - 1 if number > 1 else None,
+                "next_page": number + 1 if number * STATUS_PAGE_SIZE < result.total else None,
+            }
+        )
         return out
 
     ctx = {
-        "cycles": cycles, "cycle": cycle, "group": group, "category": category,
-        "status": state, "number": number, "query": query.urlencode(),
+        "cycles": cycles,
+        "cycle": cycle,
+        "group": group,
+        "category": category,
+        "status": state,
+        "number": number,
+        "query": query.urlencode(),
         "body": fragments.Lazy(body),
         # A draft opened without a change (`submission_get_or_create`) is not audited:
         # it shows within a minute, as on the dashboard.
         "minute": timezone.now().strftime("%Y%m%d%H%M"),
-    }  # fmt: skip
+    }
     return render(request, "submissions/status.html", ctx)
 
 
@@ -196,9 +219,13 @@ def edit(request, year, kind, agency_id):
     leaves = _leaves(scope)
     last_year = selectors.previous_metrics(scope.cycle, scope.agency) if kind == Kind.REPORT else {}
     form_kw = {
-        "kind": kind, "category": scope.category, "leaves": leaves, "step": _step(scope),
-        "last_year": last_year, "dimensions": _dimensions(scope),
-    }  # fmt: skip
+        "kind": kind,
+        "category": scope.category,
+        "leaves": leaves,
+        "step": _step(scope),
+        "last_year": last_year,
+        "dimensions": _dimensions(scope),
+    }
     sub = scope.submission
     status_code = 200
     if request.method == "POST":
@@ -259,11 +286,15 @@ def edit(request, year, kind, agency_id):
         form = SubmissionForm(initial=initial_for(sub, kind=kind, leaves=leaves), **form_kw)
     ctx = _detail_context(request, scope)
     ctx["form"] = form
-    ctx["error_fields"] = [
-        (form[name].id_for_label, form.fields[name].label, errs)
-        for name, errs in form.errors.items()
-        if name in form.fields
-    ] if form.is_bound else []  # fmt: skip
+    ctx["error_fields"] = (
+        [
+            (form[name].id_for_label, form.fields[name].label, errs)
+            for name, errs in form.errors.items()
+            if name in form.fields
+        ]
+        if form.is_bound
+        else []
+    )
     return render(request, "submissions/edit.html", ctx, status=status_code)
 
 
@@ -363,10 +394,14 @@ def reopen(request, year, kind, agency_id):
                 _("Not reopened: give a future deadline and a reason.") + " " + " ".join(problems)
             )
         services.submission_reopen(
-            cycle=scope.cycle, agency=scope.agency, kind=scope.kind, category=scope.category,
-            user=request.user, deadline=form.cleaned_data["deadline"],
+            cycle=scope.cycle,
+            agency=scope.agency,
+            kind=scope.kind,
+            category=scope.category,
+            user=request.user,
+            deadline=form.cleaned_data["deadline"],
             reason=form.cleaned_data["reason"],
-        )  # fmt: skip
+        )
         return _("Reopened for this agency with the new deadline.")
 
     return _action(request, year, kind, agency_id, reopen, needs_submission=False)
@@ -451,9 +486,13 @@ def public_plans(request, year):
     return render(
         request,
         "submissions/public.html",
-        {"cycle": cycle, "body": fragments.Lazy(body), "page_number": page_number,
-         "page_query": ""},
-    )  # fmt: skip
+        {
+            "cycle": cycle,
+            "body": fragments.Lazy(body),
+            "page_number": page_number,
+            "page_query": "",
+        },
+    )
 
 
 @access(PUBLIC)

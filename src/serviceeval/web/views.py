@@ -126,11 +126,16 @@ def agency_list(request):
     return render(
         request,
         "web/agency_list.html",
-        {"body": fragments.Lazy(body), "page_query": f"{query}&" if query else "",
-         "group": group, "kind": kind, "page_number": page_number,
-         # Who sees which agencies (agencies_visible_to): the fragment key.
-         "scope": (request.user.role, request.user.agency_id)},
-    )  # fmt: skip
+        {
+            "body": fragments.Lazy(body),
+            "page_query": f"{query}&" if query else "",
+            "group": group,
+            "kind": kind,
+            "page_number": page_number,
+            # Who sees which agencies (agencies_visible_to): the fragment key.
+            "scope": (request.user.role, request.user.agency_id),
+        },
+    )
 
 
 @access(COORDINATOR, *AGENCY_ROLES)

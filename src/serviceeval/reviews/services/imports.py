@@ -148,7 +148,7 @@ def _store_import(cycle, cleaned, to_assign, to_panel, round, actor) -> None:
         [
             Assignment(cycle=cycle, reviewer_id=r, agency_id=a, round=round, automatic=False)
             for r, a in sorted(to_assign)
-        ]  # fmt: skip
+        ]
     )
     now = timezone.now()
     existing = {
@@ -158,10 +158,18 @@ def _store_import(cycle, cleaned, to_assign, to_panel, round, actor) -> None:
         .only("pk", "agency_id", "reviewer_id", "version")
     }
     new_sheets = [
-        Sheet(cycle=cycle, agency_id=a, reviewer_id=r, round=round, status=SheetStatus.SUBMITTED,
-              imported=True, submitted_at=now)
-        for (a, r) in cleaned if (a, r) not in existing
-    ]  # fmt: skip
+        Sheet(
+            cycle=cycle,
+            agency_id=a,
+            reviewer_id=r,
+            round=round,
+            status=SheetStatus.SUBMITTED,
+            imported=True,
+            submitted_at=now,
+        )
+        for (a, r) in cleaned
+        if (a, r) not in existing
+    ]
     Sheet.objects.bulk_create(new_sheets, batch_size=2000)
     touched = [existing[k].pk for k in cleaned if k in existing]
     if touched:
@@ -169,9 +177,12 @@ def _store_import(cycle, cleaned, to_assign, to_panel, round, actor) -> None:
             chunk = touched[start : start + 900]
             Score.objects.filter(sheet_id__in=chunk).delete()
             Sheet.objects.filter(pk__in=chunk).update(
-                status=SheetStatus.SUBMITTED, imported=True, submitted_at=now,
-                version=F("version") + 1, updated=now,
-            )  # fmt: skip
+                status=SheetStatus.SUBMITTED,
+                imported=True,
+                submitted_at=now,
+                version=F("version") + 1,
+                updated=now,
+            )
     if new_sheets and new_sheets[0].pk is None:  # backends that do not return ids
         existing = {
             (s.agency_id, s.reviewer_id): s
@@ -193,12 +204,19 @@ def _store_import(cycle, cleaned, to_assign, to_panel, round, actor) -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE reviews_sheet")
             cursor.execute("ANALYZE reviews_score")
-    audit_bulk([
-        AuditEvent(actor=actor_obj, action="sheet_imported", object_type="reviews.sheet",
-                   object_id=str(existing[key].pk), agency_id=key[0],
-                   after={"round": round, "scores": {c: format(v, "f") for c, (v, _) in vals.items()}})
-        for key, vals in cleaned.items()
-    ])  # fmt: skip
+    audit_bulk(
+        [
+            AuditEvent(
+                actor=actor_obj,
+                action="sheet_imported",
+                object_type="reviews.sheet",
+                object_id=str(existing[key].pk),
+                agency_id=key[0],
+                after={"round": round, "scores": {c: format(v, "f") for c, (v, _) in vals.items()}},
+            )
+            for key, vals in cleaned.items()
+        ]
+    )
     cycle_mark_scoring_started(cycle=cycle)
 
 
@@ -253,8 +271,17 @@ def _insert_scores(rows) -> None:
 
 # --- exports -------------------------------------------------------------------------
 
-LONG_HEADER = ("agency", "agency_name", "reviewer", "reviewer_name", "round", "criterion",
-               "score", "comment", "status")  # fmt: skip
+LONG_HEADER = (
+    "agency",
+    "agency_name",
+    "reviewer",
+    "reviewer_name",
+    "round",
+    "criterion",
+    "score",
+    "comment",
+    "status",
+)
 
 
 def long_format_rows(cycle: Cycle):
@@ -265,12 +292,20 @@ def long_format_rows(cycle: Cycle):
         for i, node in enumerate(category.nodes()):
             position.setdefault(node.code, i)
     rows = list(
-        Score.objects.filter(sheet__cycle=cycle).order_by().values_list(
-            "sheet__agency__code", "sheet__agency__name", "sheet__reviewer__username",
-            "sheet__reviewer__last_name", "sheet__round", "criterion", "score", "comment",
+        Score.objects.filter(sheet__cycle=cycle)
+        .order_by()
+        .values_list(
+            "sheet__agency__code",
+            "sheet__agency__name",
+            "sheet__reviewer__username",
+            "sheet__reviewer__last_name",
+            "sheet__round",
+            "criterion",
+            "score",
+            "comment",
             "sheet__status",
         )
-    )  # fmt: skip
+    )
     round_order = {Round.FIRST: 0, Round.RE_EVALUATION: 1}
     rows.sort(key=lambda r: (r[0], round_order.get(r[4], 9), r[2], position.get(r[5], 1 << 20)))
     return rows

@@ -31,11 +31,19 @@ def improvement_create(
     if agency.pk not in _participant_ids(cycle):
         raise ReviewError(f"{agency.name} 不是本年度受評機關 (not a participant)")
     item = Improvement.objects.create(
-        cycle=cycle, agency=agency, text=text.strip(), deadline=deadline,
-        criterion=criterion.strip(), created_by=actor,
-    )  # fmt: skip
-    audit_record(actor=actor, action="improvement_created", obj=item,
-                 after={"text": item.text, "deadline": deadline, "criterion": item.criterion})  # fmt: skip
+        cycle=cycle,
+        agency=agency,
+        text=text.strip(),
+        deadline=deadline,
+        criterion=criterion.strip(),
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="improvement_created",
+        obj=item,
+        after={"text": item.text, "deadline": deadline, "criterion": item.criterion},
+    )
     return item
 
 
@@ -66,8 +74,13 @@ def improvement_respond(*, item: Improvement, response: str, files=(), actor) ->
     for f in files:
         ImprovementEvidence.objects.create(improvement=item, file=f, name=f.name, uploaded_by=actor)
         names.append(f.name)
-    audit_record(actor=actor, action="improvement_answered", obj=item, before=before,
-                 after={"status": item.status, "response": item.response, "files": names})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="improvement_answered",
+        obj=item,
+        before=before,
+        after={"status": item.status, "response": item.response, "files": names},
+    )
     return item
 
 
@@ -83,6 +96,12 @@ def improvement_decide(*, item: Improvement, close: bool, note: str, actor) -> I
     item.office_note = note.strip()
     item.closed_at = timezone.now() if close else None
     item.save(update_fields=["status", "office_note", "closed_at"])
-    audit_record(actor=actor, action="improvement_closed" if close else "improvement_returned",
-                 obj=item, before=before, after={"status": item.status}, reason=note)  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="improvement_closed" if close else "improvement_returned",
+        obj=item,
+        before=before,
+        after={"status": item.status},
+        reason=note,
+    )
     return item

@@ -47,9 +47,11 @@ def panel_add(
         cycle=cycle, user=user, defaults={"role": role, "max_assignments": max_assignments}
     )
     audit_record(
-        actor=actor, action="panel_member_added" if created else "panel_member_changed",
-        obj=member, after={"user": user.pk, "role": role, "max_assignments": max_assignments},
-    )  # fmt: skip
+        actor=actor,
+        action="panel_member_added" if created else "panel_member_changed",
+        obj=member,
+        after={"user": user.pk, "role": role, "max_assignments": max_assignments},
+    )
     conflicts_sync_automatic(cycle=cycle, reviewer_ids=[user.pk])
     return member
 
@@ -64,8 +66,12 @@ def panel_remove(*, member: PanelMember, actor) -> None:
             "(the reviewer has submitted sheets; exclude them instead)"
         )
     Assignment.objects.filter(cycle=member.cycle, reviewer=member.user).delete()
-    audit_record(actor=actor, action="panel_member_removed", obj=member,
-                 before={"user": member.user_id, "role": member.role})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="panel_member_removed",
+        obj=member,
+        before={"user": member.user_id, "role": member.role},
+    )
     member.delete()
 
 
@@ -85,11 +91,13 @@ def conflicts_sync_automatic(*, cycle: Cycle, reviewer_ids=None) -> int:
             if home in (agency_id, parent_id) and (user_id, agency_id) not in existing:
                 new.append(
                     Conflict(
-                        cycle=cycle, reviewer_id=user_id, agency_id=agency_id,
+                        cycle=cycle,
+                        reviewer_id=user_id,
+                        agency_id=agency_id,
                         source=ConflictSource.AUTOMATIC,
                         reason="委員任職於受評機關或其上級機關 (reviewer belongs to the agency or its parent)",
                     )
-                )  # fmt: skip
+                )
     Conflict.objects.bulk_create(new)
     for c in new:
         Assignment.objects.filter(
@@ -106,9 +114,11 @@ def conflict_declare(
     if not reason.strip():
         raise ReviewError("請說明利益迴避的原因 (a reason is required)")
     conflict, created = Conflict.objects.get_or_create(
-        cycle=cycle, reviewer=reviewer, agency=agency,
+        cycle=cycle,
+        reviewer=reviewer,
+        agency=agency,
         defaults={"source": source or ConflictSource.DECLARED, "reason": reason.strip()},
-    )  # fmt: skip
+    )
     if not created and conflict.waived_at is not None:
         conflict.waived_at = None
         conflict.waived_by = None
@@ -118,9 +128,14 @@ def conflict_declare(
     removed = Assignment.objects.filter(cycle=cycle, reviewer=reviewer, agency=agency)
     removed_rounds = list(removed.values_list("round", flat=True))
     removed.delete()
-    audit_record(actor=actor, action="conflict_declared", obj=conflict, agency_id=agency.pk,
-                 after={"reviewer": reviewer.pk, "removed_assignments": removed_rounds},
-                 reason=reason)  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="conflict_declared",
+        obj=conflict,
+        agency_id=agency.pk,
+        after={"reviewer": reviewer.pk, "removed_assignments": removed_rounds},
+        reason=reason,
+    )
     return conflict
 
 
@@ -132,8 +147,14 @@ def conflict_waive(*, conflict: Conflict, reason: str, actor) -> Conflict:
     conflict.waived_by = actor
     conflict.waiver_reason = reason.strip()
     conflict.save(update_fields=["waived_at", "waived_by", "waiver_reason"])
-    audit_record(actor=actor, action="conflict_waived", obj=conflict, agency_id=conflict.agency_id,
-                 after={"reviewer": conflict.reviewer_id}, reason=reason)  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="conflict_waived",
+        obj=conflict,
+        agency_id=conflict.agency_id,
+        after={"reviewer": conflict.reviewer_id},
+        reason=reason,
+    )
     return conflict
 
 
@@ -172,9 +193,14 @@ def _participant_ids(cycle: Cycle) -> set[int]:
 
 @transaction.atomic
 def assign(
-    *, cycle: Cycle, reviewer: User, agency: Agency, actor, round: str = Round.FIRST,
+    *,
+    cycle: Cycle,
+    reviewer: User,
+    agency: Agency,
+    actor,
+    round: str = Round.FIRST,
     automatic: bool = False,
-) -> Assignment:  # fmt: skip
+) -> Assignment:
     _frozen_check(cycle)
     member = cycle.panel.filter(user=reviewer).first()
     if member is None:
@@ -197,12 +223,20 @@ def assign(
                 f"{reviewer} 已達指派上限 {member.max_assignments} 個機關 (the reviewer's cap is reached)"
             )
     assignment, created = Assignment.objects.get_or_create(
-        cycle=cycle, reviewer=reviewer, agency=agency, round=round,
+        cycle=cycle,
+        reviewer=reviewer,
+        agency=agency,
+        round=round,
         defaults={"automatic": automatic},
-    )  # fmt: skip
+    )
     if created:
-        audit_record(actor=actor, action="reviewer_assigned", obj=assignment, agency_id=agency.pk,
-                     after={"reviewer": reviewer.pk, "round": round, "automatic": automatic})  # fmt: skip
+        audit_record(
+            actor=actor,
+            action="reviewer_assigned",
+            obj=assignment,
+            agency_id=agency.pk,
+            after={"reviewer": reviewer.pk, "round": round, "automatic": automatic},
+        )
     return assignment
 
 
@@ -210,15 +244,22 @@ def assign(
 def unassign(*, assignment: Assignment, actor) -> None:
     _frozen_check(assignment.cycle)
     if Sheet.objects.filter(
-        cycle=assignment.cycle, agency=assignment.agency, reviewer=assignment.reviewer,
-        round=assignment.round, status=SheetStatus.SUBMITTED,
-    ).exists():  # fmt: skip
+        cycle=assignment.cycle,
+        agency=assignment.agency,
+        reviewer=assignment.reviewer,
+        round=assignment.round,
+        status=SheetStatus.SUBMITTED,
+    ).exists():
         raise ReviewError(
             "此委員已送出評分表，請改用排除評分並說明理由 (a submitted sheet exists; exclude instead)"
         )
-    audit_record(actor=actor, action="reviewer_unassigned", obj=assignment,
-                 agency_id=assignment.agency_id,
-                 before={"reviewer": assignment.reviewer_id, "round": assignment.round})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="reviewer_unassigned",
+        obj=assignment,
+        agency_id=assignment.agency_id,
+        before={"reviewer": assignment.reviewer_id, "round": assignment.round},
+    )
     assignment.delete()
 
 
@@ -272,21 +313,38 @@ def auto_assign(
     for agency in sorted(target_agencies, key=lambda a: (len(eligible(a.pk)), a.code)):
         while len(existing[agency.pk]) < per_agency:
             choices = [
-                m for m in eligible(agency.pk)
+                m
+                for m in eligible(agency.pk)
                 if m.user_id not in existing[agency.pk]
                 and (caps[m.user_id] is None or load[m.user_id] < caps[m.user_id])
-            ]  # fmt: skip
+            ]
             if not choices:
                 report.short.append((agency.name, per_agency - len(existing[agency.pk])))
                 break
             pick = min(choices, key=lambda m: (load[m.user_id], m.user.username))
             existing[agency.pk].add(pick.user_id)
             load[pick.user_id] += 1
-            new.append(Assignment(cycle=cycle, reviewer_id=pick.user_id, agency=agency,
-                                  round=round, automatic=True))  # fmt: skip
+            new.append(
+                Assignment(
+                    cycle=cycle,
+                    reviewer_id=pick.user_id,
+                    agency=agency,
+                    round=round,
+                    automatic=True,
+                )
+            )
     Assignment.objects.bulk_create(new)
     report.created = len(new)
-    audit_record(actor=actor, action="auto_assigned", obj=cycle,
-                 after={"round": round, "per_agency": per_agency, "cap": cap, "created": len(new),
-                        "short": report.short})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="auto_assigned",
+        obj=cycle,
+        after={
+            "round": round,
+            "per_agency": per_agency,
+            "cap": cap,
+            "created": len(new),
+            "short": report.short,
+        },
+    )
     return report

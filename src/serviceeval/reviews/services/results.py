@@ -118,7 +118,7 @@ def load_cycle(cycle: Cycle) -> CycleData:
             scores=by_agency.get((Round.FIRST, agency_id), {}),
             re_expected=tuple(expected[(Round.RE_EVALUATION, agency_id)]),
             re_scores=by_agency.get((Round.RE_EVALUATION, agency_id), {}),
-        )  # fmt: skip
+        )
         for agency_id, category, _code, group in participants
     ]
     return CycleData(spec, participants, inputs, submitted)
@@ -187,20 +187,46 @@ def results_table(cycle: Cycle) -> list[ResultRow]:
     if cycle.results_published_at is not None:
         for r in Result.objects.filter(cycle=cycle):
             a = agencies.get(r.agency_id) or {"code": "", "name": ""}
-            rows.append(ResultRow(
-                r.agency_id, a["code"], a["name"], r.group or None,
-                group_names.get(r.group or None) or "", r.status, r.total, r.grade or None,
-                r.re_total, r.re_status, r.final_grade or None, r.rank,
-                tie_break=ties.get(r.agency_id, ""), category=r.category,
-            ))  # fmt: skip
+            rows.append(
+                ResultRow(
+                    r.agency_id,
+                    a["code"],
+                    a["name"],
+                    r.group or None,
+                    group_names.get(r.group or None) or "",
+                    r.status,
+                    r.total,
+                    r.grade or None,
+                    r.re_total,
+                    r.re_status,
+                    r.final_grade or None,
+                    r.rank,
+                    tie_break=ties.get(r.agency_id, ""),
+                    category=r.category,
+                )
+            )
     else:
         for r in compute_cycle(cycle):
             a = agencies[r.agency_id]
-            rows.append(ResultRow(
-                r.agency_id, a["code"], a["name"], r.group, group_names.get(r.group) or "",
-                r.status, r.total, r.grade, r.re_total, r.re_status, r.final_grade, r.rank,
-                list(r.reasons), ties.get(r.agency_id, ""), r.category,
-            ))  # fmt: skip
+            rows.append(
+                ResultRow(
+                    r.agency_id,
+                    a["code"],
+                    a["name"],
+                    r.group,
+                    group_names.get(r.group) or "",
+                    r.status,
+                    r.total,
+                    r.grade,
+                    r.re_total,
+                    r.re_status,
+                    r.final_grade,
+                    r.rank,
+                    list(r.reasons),
+                    ties.get(r.agency_id, ""),
+                    r.category,
+                )
+            )
     rows.sort(key=lambda r: (r.group or "", r.category, r.rank is None, r.rank or 0, r.code))
     return rows
 
@@ -245,8 +271,11 @@ def publish_results(*, cycle: Cycle, actor) -> list[Result]:
     if not results:
         raise ReviewError("本年度沒有受評機關 (no participants)")
     if incomplete:
-        codes = dict(Agency.objects.filter(pk__in=[r.agency_id for r in incomplete])
-                     .values_list("pk", "name"))  # fmt: skip
+        codes = dict(
+            Agency.objects.filter(pk__in=[r.agency_id for r in incomplete]).values_list(
+                "pk", "name"
+            )
+        )
         names = "、".join(codes[r.agency_id] for r in incomplete[:10])
         more = f" 等 {len(incomplete)} 個" if len(incomplete) > 10 else ""
         raise ReviewError(
@@ -269,16 +298,21 @@ def publish_results(*, cycle: Cycle, actor) -> list[Result]:
             rank=r.rank,
             detail=_detail(r),
             published_at=now,
-        )  # fmt: skip
+        )
         for r in results
     ]
     Result.objects.bulk_create(rows, batch_size=1000)
     cycle.results_published_at = now
     cycle.save(update_fields=["results_published_at"])
     _carry_over(cycle, results, actor)
-    audit_record(actor=actor, action="results_published", obj=cycle,
-                 after={"results": [[r.agency_id, r.total, r.grade, r.final_grade, r.rank]
-                                    for r in results]})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="results_published",
+        obj=cycle,
+        after={
+            "results": [[r.agency_id, r.total, r.grade, r.final_grade, r.rank] for r in results]
+        },
+    )
     return rows
 
 
@@ -303,10 +337,13 @@ def _carry_over(cycle: Cycle, results, actor) -> None:
     for r in results:
         if r.final_grade == rule.grade:
             CarryOver.objects.get_or_create(
-                agency_id=r.agency_id, from_cycle=cycle,
-                defaults={"reason": f"民國{cycle.year}年度考列{band}且未通過複評 (HSC-11)",
-                          "created_by": actor if getattr(actor, "pk", None) else None},
-            )  # fmt: skip
+                agency_id=r.agency_id,
+                from_cycle=cycle,
+                defaults={
+                    "reason": f"民國{cycle.year}年度考列{band}且未通過複評 (HSC-11)",
+                    "created_by": actor if getattr(actor, "pk", None) else None,
+                },
+            )
 
 
 @transaction.atomic
@@ -316,13 +353,20 @@ def unfreeze_results(*, cycle: Cycle, reason: str, actor) -> None:
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.results_published_at is None:
         raise ReviewError("成績尚未公布 (results are not published)")
-    before = list(Result.objects.filter(cycle=cycle).values_list(
-        "agency_id", "total", "grade", "final_grade", "rank"))  # fmt: skip
+    before = list(
+        Result.objects.filter(cycle=cycle).values_list(
+            "agency_id", "total", "grade", "final_grade", "rank"
+        )
+    )
     Result.objects.filter(cycle=cycle).delete()
     carried = list(CarryOver.objects.filter(from_cycle=cycle).values_list("agency_id", flat=True))
     CarryOver.objects.filter(from_cycle=cycle).delete()
     cycle.results_published_at = None
     cycle.save(update_fields=["results_published_at"])
-    audit_record(actor=actor, action="results_unfrozen", obj=cycle,
-                 before={"results": [list(b) for b in before], "carry_over": carried},
-                 reason=reason)  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="results_unfrozen",
+        obj=cycle,
+        before={"results": [list(b) for b in before], "carry_over": carried},
+        reason=reason,
+    )

@@ -143,9 +143,12 @@ def sheet_save(
             raise StaleSheet(_changes_since(current, version), current.version)
         current.refresh_from_db()
         audit_record(
-            actor=actor, action="sheet_submitted" if submit else "sheet_saved", obj=current,
-            before={"scores": before}, after={"version": current.version, "scores": after},
-        )  # fmt: skip
+            actor=actor,
+            action="sheet_submitted" if submit else "sheet_saved",
+            obj=current,
+            before={"scores": before},
+            after={"version": current.version, "scores": after},
+        )
     cycle_mark_scoring_started(cycle=cycle)
     return current
 
@@ -193,9 +196,15 @@ def sheet_reopen(*, sheet: Sheet, reason: str, actor) -> Sheet:
         status=SheetStatus.DRAFT, submitted_at=None, version=F("version") + 1
     )
     sheet.refresh_from_db()
-    audit_record(actor=actor, action="sheet_reopened", obj=sheet, agency_id=sheet.agency_id,
-                 before={"status": "submitted"},
-                 after={"status": "draft", "version": sheet.version}, reason=reason)  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="sheet_reopened",
+        obj=sheet,
+        agency_id=sheet.agency_id,
+        before={"status": "submitted"},
+        after={"status": "draft", "version": sheet.version},
+        reason=reason,
+    )
     return sheet
 
 
@@ -207,8 +216,13 @@ def visit_record(
         cycle=cycle, agency=agency, date=on, notes=notes.strip(), created_by=actor
     )
     visit.members.set(members)
-    audit_record(actor=actor, action="site_visit_recorded", obj=visit, agency_id=agency.pk,
-                 after={"date": on, "members": [m.pk for m in members]})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="site_visit_recorded",
+        obj=visit,
+        agency_id=agency.pk,
+        after={"date": on, "members": [m.pk for m in members]},
+    )
     return visit
 
 
@@ -225,11 +239,20 @@ def exclusion_add(
     if not cycle.assignments.filter(agency=agency, reviewer=reviewer, round=round).exists():
         raise ReviewError(f"{reviewer} 未受指派 {agency.name} (not assigned)")
     exclusion, _ = Exclusion.objects.update_or_create(
-        cycle=cycle, agency=agency, reviewer=reviewer, round=round,
+        cycle=cycle,
+        agency=agency,
+        reviewer=reviewer,
+        round=round,
         defaults={"reason": reason.strip(), "created_by": actor},
-    )  # fmt: skip
-    audit_record(actor=actor, action="reviewer_excluded", obj=exclusion, agency_id=agency.pk,
-                 after={"reviewer": reviewer.pk, "round": round}, reason=reason)  # fmt: skip
+    )
+    audit_record(
+        actor=actor,
+        action="reviewer_excluded",
+        obj=exclusion,
+        agency_id=agency.pk,
+        after={"reviewer": reviewer.pk, "round": round},
+        reason=reason,
+    )
     return exclusion
 
 
@@ -252,5 +275,10 @@ def tie_break_record(*, cycle: Cycle, agency_ids: list[int], reason: str, actor)
         TieBreak(cycle=cycle, agency_id=a, position=i, reason=reason.strip(), created_by=actor)
         for i, a in enumerate(agency_ids)
     )
-    audit_record(actor=actor, action="tie_break_recorded", obj=cycle,
-                 after={"order": agency_ids}, reason=reason)  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="tie_break_recorded",
+        obj=cycle,
+        after={"order": agency_ids},
+        reason=reason,
+    )

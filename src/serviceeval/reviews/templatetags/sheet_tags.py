@@ -25,6 +25,12 @@ def sheet_inputs(row, read_only):
         "{5}</p>\n"
         '<p><label for="comment_{0}">{6} {0}</label>\n'
         '<textarea id="comment_{0}" name="comment_{0}" rows="2"{3}>{7}</textarea></p>',
-        code, _("Score"), row.get("score", ""), readonly, invalid, error_span, _("Comment"),
+        code,
+        _("Score"),
+        row.get("score", ""),
+        readonly,
+        invalid,
+        error_span,
+        _("Comment"),
         row.get("comment", ""),
-    )  # fmt: skip
+    )

@@ -76,9 +76,13 @@ def status_cell(cell, year, agency_id):
     )
     return format_html(
         '<a href="{}"><span class="tag {}">{}</span></a>{}<br><small>{}: {}</small>',
-        url, TAG_CLASS.get(state, ""), state_label(state), mark_safe("".join(tags)),  # noqa: S308
-        _("Deadline"), deadline,
-    )  # fmt: skip
+        url,
+        TAG_CLASS.get(state, ""),
+        state_label(state),
+        mark_safe("".join(tags)),  # noqa: S308
+        _("Deadline"),
+        deadline,
+    )
 
 
 @register.filter
