@@ -15,7 +15,7 @@ class AccountsConfig(AppConfig):
 
         from .middleware import start_idle_clock
         from .permissions import register as register_office_permissions
-        from .twofactor import OTP_ROLES
+        from .rules import needs_two_factor
 
         user_logged_in.connect(start_idle_clock, dispatch_uid="serviceeval-idle-clock")
         register_office_permissions()
@@ -26,5 +26,7 @@ class AccountsConfig(AppConfig):
             return {"title": _("Two-factor sign-in")}
 
         register_panel(
-            DashboardPanel("accounts/panels/twofactor.html", OTP_ROLES, twofactor_panel, order=1)
+            DashboardPanel(
+                "accounts/panels/twofactor.html", needs_two_factor, twofactor_panel, order=1
+            )
         )

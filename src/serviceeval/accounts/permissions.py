@@ -15,12 +15,9 @@ from __future__ import annotations
 
 import rules
 
-from .enums import Role
+from .rules import is_office
 
-
-@rules.predicate
-def is_coordinator(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.role == Role.COORDINATOR)
+is_coordinator = is_office
 
 
 # app label -> model name -> the admin actions the office may take. Participants are

@@ -20,9 +20,8 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django_otp import user_has_device
 
-from .enums import Role
+from .rules import needs_two_factor
 
-OTP_ROLES = (Role.COORDINATOR, Role.REVIEWER)
 SETUP_PATH = "/accounts/2fa/setup/"
 VERIFY_PATH = "/accounts/2fa/verify/"
 OPEN_PATHS = ("/accounts/logout/", "/static/", "/i18n/")
@@ -47,9 +46,7 @@ def manual_key(bin_key: bytes) -> str:
 
 def two_factor_required(user) -> bool:
     """True when this user must set up two-factor before using the product."""
-    return bool(getattr(settings, "OTP_ENFORCE", False)) and (
-        user.is_superuser or user.role in OTP_ROLES
-    )
+    return bool(getattr(settings, "OTP_ENFORCE", False)) and (needs_two_factor(user))
 
 
 def has_confirmed_device(user) -> bool:

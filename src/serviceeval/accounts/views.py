@@ -192,11 +192,11 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 
 for _view in (PasswordChangeView,):
-    _view.access_levels = (LOGIN,)
+    _view.access_level = LOGIN
 for _view in (
     PasswordResetView,
     PasswordResetDoneView,
     PasswordResetConfirmView,
     PasswordResetCompleteView,
 ):
-    _view.access_levels = (PUBLIC,)
+    _view.access_level = PUBLIC

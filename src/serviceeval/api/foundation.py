@@ -3,8 +3,8 @@
 from django.shortcuts import get_object_or_404
 from ninja import Router
 
+from serviceeval.accounts.rules import is_office
 from serviceeval.agencies.selectors import agencies_visible_to
-from serviceeval.core.access import COORDINATOR
 from serviceeval.cycles.selectors import cycles_visible_to, participants_of
 from serviceeval.programs.models import Program
 
@@ -88,7 +88,7 @@ def cycle_list(request):
 def cycle_detail(request, year: int):
     cycle = get_object_or_404(cycles_visible_to(request.user), year=year)
     participants = participants_of(cycle)
-    if request.user.role != COORDINATOR:
+    if not is_office(request.user):
         participants = participants.filter(agency__in=agencies_visible_to(request.user))
     return {
         **_cycle(cycle),

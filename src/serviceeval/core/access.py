@@ -1,8 +1,14 @@
-"""Page classification and role checks, one vocabulary for every view.
+"""Page classification: every view says who may open it.
 
-Each view is wrapped by `access(...)`; the permission matrix test walks every URL
-and fails for a view without a classification. Object-level checks are done by
-selectors (`*_visible_to(user)`) so another agency's object answers 404.
+Each view is wrapped by `access(...)`: `access(PUBLIC)`, `access(LOGIN)` (any
+signed-in user; object-level checks in the selector), or `access(predicate)` with
+a django-rules predicate of the user from an app's `rules.py` (for example
+`access(can_open_panel)`). The permission-matrix test walks every URL and
+evaluates the same predicate for each role, so the page and its test cannot
+disagree. Object-level checks are done by selectors (`*_visible_to(user)`) so
+another agency's object answers 404.
+
+core imports no app: the predicates come in as arguments.
 """
 
 from __future__ import annotations
@@ -15,32 +21,29 @@ from django.core.exceptions import PermissionDenied
 PUBLIC = "public"
 LOGIN = "login"  # any signed-in user; object-level checks in the view
 
-COORDINATOR = "coordinator"
-AGENCY_OFFICER = "agency_officer"
-AGENCY_HEAD = "agency_head"
-REVIEWER = "reviewer"
-TESTER = "tester"
-ALL_ROLES = (COORDINATOR, AGENCY_OFFICER, AGENCY_HEAD, REVIEWER, TESTER)
-AGENCY_ROLES = (AGENCY_OFFICER, AGENCY_HEAD)
 
-
-def access(*levels: str):
-    """`access(PUBLIC)`, `access(LOGIN)` or `access(COORDINATOR, REVIEWER, ...)`."""
-    if not levels:
-        raise ValueError("classify the view")
+def access(level):
+    """`access(PUBLIC)`, `access(LOGIN)` or `access(predicate)`."""
+    if level not in (PUBLIC, LOGIN) and not callable(level):
+        raise ValueError("classify the view with PUBLIC, LOGIN or a rules predicate")
 
     def decorate(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if PUBLIC in levels:
+            if level == PUBLIC:
                 return view(request, *args, **kwargs)
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if LOGIN not in levels and request.user.role not in levels:
+            if level != LOGIN and not level(request.user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapper.access_levels = tuple(levels)
+        wrapper.access_level = level
         return wrapper
 
     return decorate
+
+
+def allows(level, user) -> bool:
+    """Whether `access(level)` lets `user` (signed in) open the page."""
+    return level in (PUBLIC, LOGIN) or bool(level(user))

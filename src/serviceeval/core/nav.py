@@ -13,14 +13,14 @@ from dataclasses import dataclass
 class NavItem:
     label: str
     url_name: str
-    roles: tuple[str, ...]
+    allowed: Callable  # a rules predicate of the user (accounts/rules.py)
     order: int = 100
 
 
 @dataclass(frozen=True)
 class DashboardPanel:
     template: str
-    roles: tuple[str, ...]
+    allowed: Callable  # a rules predicate of the user
     context: Callable  # (request) -> dict | None; None hides the panel
     order: int = 100
     # Who sees the same panel: "role", "agency" (role and agency) or "user". Given,

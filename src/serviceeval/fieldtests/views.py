@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from serviceeval.accounts.enums import Role
+from serviceeval.accounts.rules import is_office, is_tester
 from serviceeval.core import fragments
-from serviceeval.core.access import COORDINATOR, TESTER, access
+from serviceeval.core.access import access
 from serviceeval.core.memo import memo, revision
 from serviceeval.core.uploads import serve_upload
 from serviceeval.cycles.models import Cycle
@@ -57,7 +58,7 @@ def _analysis(cycle) -> dict:
     return memo(("fieldtests-analysis", cycle.pk, cycle.created), revision(), compute)
 
 
-@access(COORDINATOR, TESTER)
+@access(is_office | is_tester)
 def index(request):
     fragments.request_revision(request)  # before the data (core/fragments.py)
     cycles = _cycles()
@@ -93,7 +94,7 @@ def index(request):
     return render(request, "fieldtests/index.html", ctx)
 
 
-@access(COORDINATOR)
+@access(is_office)
 def agency(request, year, agency_id):
     cycle = get_object_or_404(Cycle.objects.select_related("program"), year=year)
     from serviceeval.agencies.models import Agency
@@ -134,7 +135,7 @@ def _initial_moment(cycle):
     return {"called_at": now, "visited_at": now}
 
 
-@access(COORDINATOR, TESTER)
+@access(is_office | is_tester)
 def phone_new(request, year):
     if request.method != "POST":  # a post writes first, and renders no fragment
         fragments.request_revision(request)  # before the data (core/fragments.py)
@@ -175,7 +176,7 @@ def phone_new(request, year):
     )
 
 
-@access(COORDINATOR, TESTER)
+@access(is_office | is_tester)
 def visit_new(request, year):
     cycle = _cycle_for_recording(year, "mystery")
     agencies = selectors.agencies_testable_by(request.user, cycle)
@@ -211,7 +212,7 @@ def visit_new(request, year):
     return render(request, "fieldtests/visit_form.html", {"cycle": cycle, "form": form})
 
 
-@access(COORDINATOR, TESTER)
+@access(is_office | is_tester)
 def visit_detail(request, pk):
     visit = get_object_or_404(
         selectors.visits_visible_to(request.user).prefetch_related("photos"), pk=pk
@@ -223,7 +224,7 @@ def visit_detail(request, pk):
     return render(request, "fieldtests/visit_detail.html", {"visit": visit, "rows": rows})
 
 
-@access(COORDINATOR, TESTER)
+@access(is_office | is_tester)
 def photo(request, pk):
     item = get_object_or_404(
         VisitPhoto.objects.filter(visit__in=selectors.visits_visible_to(request.user)), pk=pk
@@ -243,14 +244,14 @@ def _delete(request, record, back):
     return redirect(f"/fieldtests/{record.cycle.year}/agency/{record.agency_id}/")
 
 
-@access(COORDINATOR)
+@access(is_office)
 @require_POST
 def phone_delete(request, pk):
     test = get_object_or_404(selectors.phone_tests_visible_to(request.user), pk=pk)
     return _delete(request, test, f"/fieldtests/{test.cycle.year}/agency/{test.agency_id}/")
 
 
-@access(COORDINATOR)
+@access(is_office)
 @require_POST
 def visit_delete(request, pk):
     visit = get_object_or_404(selectors.visits_visible_to(request.user), pk=pk)

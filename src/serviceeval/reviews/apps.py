@@ -8,15 +8,15 @@ class ReviewsConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
-        from serviceeval.core.access import AGENCY_ROLES, COORDINATOR, REVIEWER
+        from serviceeval.accounts.rules import is_agency_staff, is_office, is_reviewer
         from serviceeval.core.nav import NavItem, register_nav
 
-        register_nav(NavItem(_("Panel review"), "reviews:home", (COORDINATOR, REVIEWER), order=40))
+        register_nav(NavItem(_("Panel review"), "reviews:home", is_office | is_reviewer, order=40))
         register_nav(
             NavItem(
                 _("Improvement items"),
                 "reviews:improvements",
-                (COORDINATOR, *AGENCY_ROLES),
+                is_office | is_agency_staff,
                 order=45,
             )
         )

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from serviceeval.core.access import AGENCY_ROLES, COORDINATOR, REVIEWER
+from serviceeval.accounts.rules import is_agency_staff, is_office, is_reviewer
 from serviceeval.core.nav import DashboardPanel, register_panel
 
 from .models import ImprovementStatus, SheetStatus
@@ -46,13 +46,13 @@ def _improvements(request):
 def register():
     register_panel(
         DashboardPanel(
-            "reviews/panels/reviewer.html", (REVIEWER,), _reviewer, order=20, scope="user"
+            "reviews/panels/reviewer.html", is_reviewer, _reviewer, order=20, scope="user"
         )
     )
     register_panel(
         DashboardPanel(
             "reviews/panels/improvements.html",
-            (COORDINATOR, *AGENCY_ROLES),
+            is_office | is_agency_staff,
             _improvements,
             order=30,
             scope="agency",

@@ -22,10 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from serviceeval.accounts.models import User
+from serviceeval.accounts.rules import is_agency_staff, is_office, is_reviewer
 from serviceeval.agencies.models import Agency
 from serviceeval.agencies.selectors import agencies_visible_to
 from serviceeval.core import fragments
-from serviceeval.core.access import AGENCY_ROLES, COORDINATOR, REVIEWER, access
+from serviceeval.core.access import access
 from serviceeval.core.memo import memo, revision
 from serviceeval.core.params import id_or_404
 from serviceeval.core.uploads import serve_upload
@@ -99,10 +100,10 @@ def _points(value) -> str:
 # --- home ----------------------------------------------------------------------------
 
 
-@access(COORDINATOR, REVIEWER)
+@access(is_office | is_reviewer)
 def home(request):
     user = request.user
-    if user.role == COORDINATOR:
+    if is_office(user):
         cycles = Cycle.objects.select_related("program").order_by("-year")
         return render(request, "reviews/home_office.html", {"cycles": cycles})
     fragments.request_revision(request)  # before the data (core/fragments.py)
@@ -133,7 +134,7 @@ def home(request):
 
 
 @require_POST
-@access(REVIEWER)
+@access(is_reviewer)
 def declare_conflict(request, year):
     cycle = get_object_or_404(Cycle, year=year, panel__user=request.user)
     form = ConflictForm(request.POST, cycle=cycle)
@@ -165,7 +166,7 @@ PANEL_ACTIONS = (
 )
 
 
-@access(COORDINATOR)
+@access(is_office)
 def panel(request, year):
     cycle = _cycle(year)
     forms = {
@@ -301,7 +302,7 @@ def _panel_action(request, cycle, action):
 # --- the score sheet ------------------------------------------------------------------
 
 
-@access(REVIEWER)
+@access(is_reviewer)
 def sheet(request, year, agency_id, round):
     round_ = ROUND_SLUGS.get(round)
     if round_ is None:
@@ -468,7 +469,7 @@ def _sheet_context(cycle, participant, the_sheet, *, typed=None, errors=None, re
 
 
 @require_POST
-@access(REVIEWER)
+@access(is_reviewer)
 def sheet_reopen(request, pk):
     the_sheet = get_object_or_404(Sheet.objects.select_related("cycle", "agency"), pk=pk)
     if not is_panel_leader(request.user, the_sheet.cycle_id):
@@ -491,12 +492,12 @@ def sheet_reopen(request, pk):
 
 
 def _agency_review_allowed(user, cycle, agency_id) -> bool:
-    if user.role == COORDINATOR:
+    if is_office(user):
         return True
     return reviewer_can_see(user, cycle_id=cycle.pk, agency_id=agency_id)
 
 
-@access(COORDINATOR, REVIEWER)
+@access(is_office | is_reviewer)
 def agency_review(request, year, agency_id):
     cycle = _cycle(year)
     participant = get_object_or_404(
@@ -529,7 +530,7 @@ def agency_review(request, year, agency_id):
         "reviewer"
     )
     visits = SiteVisit.objects.filter(cycle=cycle, agency_id=agency_id).prefetch_related("members")
-    leader = request.user.role == REVIEWER and is_panel_leader(request.user, cycle.pk)
+    leader = is_reviewer(request.user) and is_panel_leader(request.user, cycle.pk)
     return render(
         request,
         "reviews/agency.html",
@@ -558,7 +559,7 @@ def _results_cycle(user, year) -> Cycle:
 RESULTS_PAGE_SIZE = 100
 
 
-@access(COORDINATOR, REVIEWER)
+@access(is_office | is_reviewer)
 def results(request, year):
     """The results table, one group (`?group=`) or all, RESULTS_PAGE_SIZE rows a page;
     the rows are computed once per data revision (`results_for_cycle`)."""
@@ -586,7 +587,7 @@ def results(request, year):
         else rows
     )
     page = Paginator(selected, RESULTS_PAGE_SIZE).get_page(request.GET.get("page"))
-    is_office = request.user.role == COORDINATOR
+    office = is_office(request.user)
 
     def table():
         # Rendered once per revision, group, page and role ({% fragment %}).
@@ -610,7 +611,7 @@ def results(request, year):
         {
             "cycle": cycle,
             "table": fragments.Lazy(table),
-            "is_office": is_office,
+            "office": office,
             "rev": rev,
             "group_links": group_links,
             "group": group if group in group_links else "",
@@ -637,7 +638,7 @@ def _ties(rows):
 
 
 @require_POST
-@access(COORDINATOR)
+@access(is_office)
 def results_action(request, year):
     cycle = _cycle(year)
     action = request.POST.get("action", "")
@@ -686,7 +687,7 @@ def results_action(request, year):
     return redirect("reviews:results", year=cycle.year)
 
 
-@access(COORDINATOR, REVIEWER)
+@access(is_office | is_reviewer)
 def results_export(request, year, fmt):
     cycle = _results_cycle(request.user, year)
     if fmt not in ("csv", "xlsx", "ods"):
@@ -694,7 +695,7 @@ def results_export(request, year, fmt):
     return file_response(results_bytes(cycle, fmt), f"results-{cycle.year}.{fmt}")
 
 
-@access(COORDINATOR)
+@access(is_office)
 def scores_export(request, year, fmt):
     cycle = _cycle(year)
     if fmt not in ("csv", "xlsx", "ods"):
@@ -728,7 +729,7 @@ def _max_points(spec):
     return out
 
 
-@access(COORDINATOR, REVIEWER)
+@access(is_office | is_reviewer)
 def calibration(request, year):
     fragments.request_revision(request)  # before the data (core/fragments.py)
     cycle = _results_cycle(request.user, year)
@@ -781,14 +782,14 @@ def calibration(request, year):
     )
 
 
-@access(COORDINATOR, REVIEWER)
+@access(is_office | is_reviewer)
 def calibration_agency(request, year, agency_id):
     """The agency's submitted sheets side by side, flagged criteria marked."""
     cycle = _results_cycle(request.user, year)
     participant = get_object_or_404(
         Participant.objects.select_related("agency"), cycle=cycle, agency_id=agency_id
     )
-    if request.user.role == REVIEWER and not reviewer_can_see(
+    if is_reviewer(request.user) and not reviewer_can_see(
         request.user, cycle_id=cycle.pk, agency_id=agency_id
     ):
         raise Http404
@@ -836,7 +837,7 @@ def _feedback_context(user, year, agency_id) -> dict:
     agency = get_object_or_404(agencies_visible_to(user), pk=agency_id)
     participant = get_object_or_404(Participant, cycle=cycle, agency=agency)
     result = Result.objects.filter(cycle=cycle, agency=agency).first()
-    if user.role != COORDINATOR and result is None:
+    if not is_office(user) and result is None:
         raise Http404  # agencies see their feedback once the results are published
     spec = services.spec_of(cycle)
     if result is not None:
@@ -891,13 +892,13 @@ def _feedback_context(user, year, agency_id) -> dict:
     }
 
 
-@access(COORDINATOR, *AGENCY_ROLES)
+@access(is_office | is_agency_staff)
 def feedback(request, year, agency_id):
     ctx = _feedback_context(request.user, year, agency_id)
     return render(request, "reviews/feedback.html", ctx)
 
 
-@access(COORDINATOR, *AGENCY_ROLES)
+@access(is_office | is_agency_staff)
 def feedback_export(request, year, agency_id, fmt):
     """The feedback report as ODT (ODF, for public documents) or PDF."""
     if fmt not in ("odt", "pdf"):
@@ -910,14 +911,14 @@ def feedback_export(request, year, agency_id, fmt):
 # --- improvement items (HSC-12) ---------------------------------------------------------
 
 
-@access(COORDINATOR, *AGENCY_ROLES)
+@access(is_office | is_agency_staff)
 def improvements(request):
     user = request.user
     items = improvements_visible_to(user).order_by("deadline", "id")
     cycle = Cycle.objects.select_related("program").order_by("-year").first()
     form = None
     status = 200
-    if user.role == COORDINATOR:
+    if is_office(user):
         year = request.POST.get("cycle") or request.GET.get("cycle")
         if year:
             if not year.isdigit() or len(year) > 4:
@@ -942,7 +943,7 @@ def improvements(request):
     for item in items:
         item.overdue = item.is_overdue(today)
     published = []
-    if user.role != COORDINATOR:
+    if not is_office(user):
         published = (
             Result.objects.filter(agency__in=agencies_visible_to(user))
             .select_related("cycle", "agency")
@@ -956,26 +957,26 @@ def improvements(request):
             "form": form,
             "cycle": cycle,
             "published": published,
-            "cycles": Cycle.objects.order_by("-year") if user.role == COORDINATOR else [],
+            "cycles": Cycle.objects.order_by("-year") if is_office(user) else [],
         },
         status=status,
     )
 
 
-@access(COORDINATOR, *AGENCY_ROLES)
+@access(is_office | is_agency_staff)
 def improvement(request, pk):
     item = get_object_or_404(improvements_visible_to(request.user), pk=pk)
     user = request.user
     # A parent agency sees its subordinates' items (CITY-6) but does not answer them.
     can_answer = services.improvement_can_answer(user, item)
     respond_form = RespondForm() if can_answer else None
-    decide_form = DecideForm() if user.role == COORDINATOR else None
+    decide_form = DecideForm() if is_office(user) else None
     status = 200
     if request.method == "POST":
-        if user.role != COORDINATOR and not can_answer:
+        if not is_office(user) and not can_answer:
             raise PermissionDenied
         try:
-            if user.role == COORDINATOR:
+            if is_office(user):
                 decide_form = DecideForm(request.POST)
                 if decide_form.is_valid():
                     services.improvement_decide(
@@ -1014,7 +1015,7 @@ def improvement(request, pk):
     )
 
 
-@access(COORDINATOR, *AGENCY_ROLES)
+@access(is_office | is_agency_staff)
 def improvement_evidence(request, pk, evidence_id):
     item = get_object_or_404(improvements_visible_to(request.user), pk=pk)
     evidence = get_object_or_404(ImprovementEvidence, pk=evidence_id, improvement=item)

@@ -9,7 +9,7 @@ class RewardsConfig(AppConfig):
         from django.db.models.signals import post_save
         from django.utils.translation import gettext_lazy as _
 
-        from serviceeval.core.access import AGENCY_ROLES, COORDINATOR
+        from serviceeval.accounts.rules import is_agency_staff, is_office
         from serviceeval.core.nav import DashboardPanel, NavItem, register_nav, register_panel
         from serviceeval.cycles.models import Cycle
 
@@ -17,12 +17,12 @@ class RewardsConfig(AppConfig):
         from .services import on_cycle_saved
 
         post_save.connect(on_cycle_saved, sender=Cycle, dispatch_uid="rewards_roster_freeze")
-        register_nav(NavItem(_("Roster of rewards"), "rewards:index", (COORDINATOR,), order=70))
+        register_nav(NavItem(_("Roster of rewards"), "rewards:index", is_office, order=70))
         register_nav(
-            NavItem(_("National award"), "rewards:award", (COORDINATOR, *AGENCY_ROLES), order=71)
+            NavItem(_("National award"), "rewards:award", is_office | is_agency_staff, order=71)
         )
         register_panel(
             DashboardPanel(
-                "rewards/panels/office.html", (COORDINATOR,), panels.office, order=60, scope="role"
+                "rewards/panels/office.html", is_office, panels.office, order=60, scope="role"
             )
         )

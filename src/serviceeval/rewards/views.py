@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from serviceeval.accounts.enums import Role
+from serviceeval.accounts.rules import is_agency_staff, is_office
 from serviceeval.core import fragments, memo
-from serviceeval.core.access import AGENCY_ROLES, COORDINATOR, access
+from serviceeval.core.access import access
 from serviceeval.core.audit import history_for
 from serviceeval.cycles.models import Cycle
 from serviceeval.exports.http import file_response
@@ -61,7 +62,7 @@ def _commendations(cycle) -> dict:
     return {"commendations": shown, "n_commendations": total, "commendations_more": more}
 
 
-@access(COORDINATOR)
+@access(is_office)
 def index(request):
     rev = fragments.request_revision(request)  # before the data (core/fragments.py)
     cycles = _cycles()
@@ -108,7 +109,7 @@ def index(request):
     return render(request, "rewards/index.html", ctx)
 
 
-@access(COORDINATOR)
+@access(is_office)
 @require_POST
 def recompute(request, year):
     cycle = _cycle(year)
@@ -122,7 +123,7 @@ def recompute(request, year):
     return _back(cycle)
 
 
-@access(COORDINATOR)
+@access(is_office)
 @require_POST
 def entry_new(request, year):
     cycle = _cycle(year)
@@ -152,7 +153,7 @@ def entry_new(request, year):
     return _back(cycle)
 
 
-@access(COORDINATOR)
+@access(is_office)
 @require_POST
 def entry_delete(request, pk):
     entry = get_object_or_404(RewardEntry.objects.select_related("cycle"), pk=pk)
@@ -167,7 +168,7 @@ def entry_delete(request, pk):
     return _back(entry.cycle)
 
 
-@access(COORDINATOR)
+@access(is_office)
 def export(request, year, fmt):
     if fmt not in ("xlsx", "ods", "pdf"):
         raise Http404
@@ -185,7 +186,7 @@ def export(request, year, fmt):
 # --- national award ---------------------------------------------------------------------
 
 
-@access(COORDINATOR, *AGENCY_ROLES)
+@access(is_office | is_agency_staff)
 def award(request):
     cycles = _cycles()
     cycle = _pick(cycles, request.GET.get("cycle", ""))
@@ -221,7 +222,7 @@ def award(request):
     return render(request, "rewards/award.html", ctx)
 
 
-@access(COORDINATOR, *AGENCY_ROLES)
+@access(is_office | is_agency_staff)
 @require_POST
 def propose(request, year):
     cycle = _cycle(year)
@@ -247,7 +248,7 @@ def _nomination(request, pk):
     return get_object_or_404(selectors.nominations_visible_to(request.user), pk=pk)
 
 
-@access(COORDINATOR, *AGENCY_ROLES)
+@access(is_office | is_agency_staff)
 @require_POST
 def withdraw(request, pk):
     nomination = _nomination(request, pk)
@@ -271,7 +272,7 @@ def _warn_undecided(request, nomination):
         messages.warning(request, text % {"agency": nomination.agency.name})
 
 
-@access(COORDINATOR)
+@access(is_office)
 @require_POST
 def step(request, pk):
     nomination = _nomination(request, pk)
@@ -297,7 +298,7 @@ def step(request, pk):
     return _back(nomination.cycle, "rewards:award")
 
 
-@access(COORDINATOR)
+@access(is_office)
 @require_POST
 def attendance(request, pk):
     nomination = _nomination(request, pk)
@@ -318,7 +319,7 @@ def attendance(request, pk):
     return _back(nomination.cycle, "rewards:award")
 
 
-@access(COORDINATOR)
+@access(is_office)
 @require_POST
 def consent(request, pk):
     nomination = _nomination(request, pk)

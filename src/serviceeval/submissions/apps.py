@@ -8,19 +8,17 @@ class SubmissionsConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
-        from serviceeval.core.access import AGENCY_ROLES, COORDINATOR
+        from serviceeval.accounts.rules import is_agency_staff, is_office
         from serviceeval.core.nav import DashboardPanel, NavItem, register_nav, register_panel
 
         from . import panels
 
-        register_nav(NavItem(_("Submissions"), "submissions:index", AGENCY_ROLES, order=40))
-        register_nav(
-            NavItem(_("Submission status"), "submissions:status", (COORDINATOR,), order=40)
-        )
+        register_nav(NavItem(_("Submissions"), "submissions:index", is_agency_staff, order=40))
+        register_nav(NavItem(_("Submission status"), "submissions:status", is_office, order=40))
         register_panel(
             DashboardPanel(
                 "submissions/panels/agency.html",
-                AGENCY_ROLES,
+                is_agency_staff,
                 panels.agency,
                 order=20,
                 scope="agency",
@@ -29,7 +27,7 @@ class SubmissionsConfig(AppConfig):
         register_panel(
             DashboardPanel(
                 "submissions/panels/office.html",
-                (COORDINATOR,),
+                is_office,
                 panels.office,
                 order=20,
                 scope="role",

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from serviceeval.accounts.enums import Role
+from serviceeval.accounts.rules import is_agency_head, is_agency_staff, is_office
 from serviceeval.agencies.enums import Category
 from serviceeval.agencies.models import Group
 from serviceeval.core import fragments
-from serviceeval.core.access import AGENCY_HEAD, AGENCY_ROLES, COORDINATOR, LOGIN, PUBLIC, access
+from serviceeval.core.access import LOGIN, PUBLIC, access
 from serviceeval.core.uploads import serve_upload
 from serviceeval.cycles.models import Cycle
 from serviceeval.engine.growth import format_growth, growth_rate
@@ -122,7 +123,7 @@ def _detail_context(request, scope):
 # --- lists -------------------------------------------------------------------------
 
 
-@access(COORDINATOR, *AGENCY_ROLES)
+@access(is_office | is_agency_staff)
 def index(request):
     """Agency staff: their submissions per cycle (and, CITY-6, their subordinates')."""
     if request.user.role == Role.COORDINATOR:
@@ -139,7 +140,7 @@ def index(request):
 STATUS_PAGE_SIZE = 100
 
 
-@access(COORDINATOR)
+@access(is_office)
 def status(request):
     """The office's status page: every participant × (plan, report)."""
     fragments.request_revision(request)  # before the data (core/fragments.py)
@@ -205,13 +206,13 @@ def status(request):
 # --- one submission -------------------------------------------------------------------
 
 
-@access(COORDINATOR, *AGENCY_ROLES)
+@access(is_office | is_agency_staff)
 def detail(request, year, kind, agency_id):
     scope = selectors.submission_scope(request.user, year=year, kind=kind, agency_id=agency_id)
     return render(request, "submissions/detail.html", _detail_context(request, scope))
 
 
-@access(*AGENCY_ROLES)
+@access(is_agency_staff)
 def edit(request, year, kind, agency_id):
     scope = selectors.submission_scope(request.user, year=year, kind=kind, agency_id=agency_id)
     if not rules.can_edit(request.user, scope.agency):
@@ -337,7 +338,7 @@ def _action(request, year, kind, agency_id, do, *, needs_submission=True):
 
 
 @require_POST
-@access(AGENCY_HEAD)
+@access(is_agency_head)
 def approve(request, year, kind, agency_id):
     def do(scope):
         services.submission_approve(submission=scope.submission, user=request.user)
@@ -347,7 +348,7 @@ def approve(request, year, kind, agency_id):
 
 
 @require_POST
-@access(*AGENCY_ROLES)
+@access(is_agency_staff)
 def submit(request, year, kind, agency_id):
     def do(scope):
         services.submission_submit(submission=scope.submission, user=request.user)
@@ -357,7 +358,7 @@ def submit(request, year, kind, agency_id):
 
 
 @require_POST
-@access(COORDINATOR)
+@access(is_office)
 def return_(request, year, kind, agency_id):
     form = ReasonForm(request.POST)
 
@@ -373,7 +374,7 @@ def return_(request, year, kind, agency_id):
 
 
 @require_POST
-@access(COORDINATOR)
+@access(is_office)
 def accept(request, year, kind, agency_id):
     def do(scope):
         services.submission_accept(submission=scope.submission, user=request.user)
@@ -383,7 +384,7 @@ def accept(request, year, kind, agency_id):
 
 
 @require_POST
-@access(COORDINATOR)
+@access(is_office)
 def reopen(request, year, kind, agency_id):
     form = ReopenForm(request.POST)
 
@@ -408,7 +409,7 @@ def reopen(request, year, kind, agency_id):
 
 
 @require_POST
-@access(COORDINATOR, *AGENCY_ROLES)
+@access(is_office | is_agency_staff)
 def comment(request, year, kind, agency_id):
     form = CommentForm(request.POST)
 
@@ -435,7 +436,7 @@ def evidence(request, pk):
 
 
 @require_POST
-@access(*AGENCY_ROLES)
+@access(is_agency_staff)
 def evidence_delete(request, pk):
     ev = selectors.evidence_visible_to(request.user, pk)
     sub = ev.submission

@@ -27,6 +27,6 @@ def navigation(request):
             "active": request.path.startswith(_url(item.url_name)),
         }
         for item in NAV
-        if user.role in item.roles
+        if item.allowed(user)
     ]
     return {"nav_items": items}

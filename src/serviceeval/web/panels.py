@@ -3,7 +3,7 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from serviceeval.core.access import AGENCY_ROLES, COORDINATOR
+from serviceeval.accounts.rules import is_agency_staff, is_office
 from serviceeval.core.nav import DashboardPanel, register_panel
 from serviceeval.cycles.models import Milestone
 from serviceeval.cycles.selectors import cycles_with_counts
@@ -39,8 +39,8 @@ def _agency(request):
 
 def register():
     register_panel(
-        DashboardPanel("web/panels/office.html", (COORDINATOR,), _office, order=10, scope="role")
+        DashboardPanel("web/panels/office.html", is_office, _office, order=10, scope="role")
     )
     register_panel(
-        DashboardPanel("web/panels/agency.html", AGENCY_ROLES, _agency, order=10, scope="agency")
+        DashboardPanel("web/panels/agency.html", is_agency_staff, _agency, order=10, scope="agency")
     )

@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from serviceeval.accounts.forms import LoginForm
+from serviceeval.accounts.rules import is_agency_staff, is_office
 from serviceeval.agencies.models import Group
 from serviceeval.agencies.selectors import agencies_visible_to, roster_for
 from serviceeval.agencies.services import agency_move_category
 from serviceeval.core import fragments
-from serviceeval.core.access import AGENCY_ROLES, COORDINATOR, LOGIN, PUBLIC, access
+from serviceeval.core.access import LOGIN, PUBLIC, access
 from serviceeval.core.audit import history_for
 from serviceeval.core.nav import PANELS
 from serviceeval.cycles.models import Cycle
@@ -50,7 +51,7 @@ class LoginView(DjangoLoginView):
         return ctx
 
 
-LoginView.access_levels = (PUBLIC,)
+LoginView.access_level = PUBLIC
 
 
 @access(PUBLIC)
@@ -78,7 +79,7 @@ def dashboard(request):
     scopes = {"role": (user.role,), "agency": (user.role, user.agency_id), "user": (user.pk,)}
     panels = []
     for panel in PANELS:
-        if user.role not in panel.roles:
+        if not panel.allowed(user):
             continue
         if panel.scope:
             # Kept per revision and minute: "upcoming" and "overdue" move with the clock.
@@ -104,7 +105,7 @@ def dashboard(request):
 AGENCY_PAGE_SIZE = 100
 
 
-@access(COORDINATOR, *AGENCY_ROLES)
+@access(is_office | is_agency_staff)
 def agency_list(request):
     fragments.request_revision(request)  # before the data (core/fragments.py)
     group = request.GET.get("group", "")
@@ -138,7 +139,7 @@ def agency_list(request):
     )
 
 
-@access(COORDINATOR, *AGENCY_ROLES)
+@access(is_office | is_agency_staff)
 def agency_detail(request, pk):
     agency = get_object_or_404(agencies_visible_to(request.user), pk=pk)
     participations = agency.participations.select_related(
@@ -150,14 +151,14 @@ def agency_detail(request, pk):
         "roster": roster_for(agency),
         "participations": participations,
         "moves": agency.category_moves.select_related("by"),
-        "history": history_for(agency)[:20] if request.user.role == COORDINATOR else [],
+        "history": history_for(agency)[:20] if is_office(request.user) else [],
         "move_form": CategoryMoveForm(initial={"category": agency.category}),
     }
     return render(request, "web/agency_detail.html", ctx)
 
 
 @require_POST
-@access(COORDINATOR)
+@access(is_office)
 def agency_category(request, pk):
     agency = get_object_or_404(agencies_visible_to(request.user), pk=pk)
     form = CategoryMoveForm(request.POST)
@@ -182,16 +183,16 @@ def agency_category(request, pk):
     return render(request, "web/agency_detail.html", ctx, status=400)
 
 
-@access(COORDINATOR)
+@access(is_office)
 def cycle_list(request):
     return render(request, "web/cycle_list.html", {"cycles": cycles_with_counts()})
 
 
-@access(COORDINATOR, *AGENCY_ROLES)
+@access(is_office | is_agency_staff)
 def cycle_detail(request, year):
     cycle = get_object_or_404(cycles_visible_to(request.user), year=year)
     participants = participants_of(cycle)
-    if request.user.role != COORDINATOR:
+    if not is_office(request.user):
         participants = participants.filter(agency__in=agencies_visible_to(request.user))
     by_group = (
         participants.values("group__code", "group__name")
@@ -210,13 +211,13 @@ def cycle_detail(request, year):
     )
 
 
-@access(COORDINATOR)
+@access(is_office)
 def program_list(request):
     programs = Program.objects.annotate(n_cycles=Count("cycle"))
     return render(request, "web/program_list.html", {"programs": programs})
 
 
-@access(COORDINATOR)
+@access(is_office)
 def program_detail(request, pk):
     program = get_object_or_404(Program, pk=pk)
     nodes = program.nodes.order_by("category", "position")
@@ -228,7 +229,7 @@ def program_detail(request, pk):
 
 
 @require_POST
-@access(COORDINATOR)
+@access(is_office)
 def program_confirm(request, pk):
     """The office confirms a provisional program's defaults (SPEC §3.2)."""
     program = get_object_or_404(Program, pk=pk)
