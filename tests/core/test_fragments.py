@@ -5,6 +5,7 @@ pages). An audited write shows on the next request; the key separates what diffe
 import re
 
 import pytest
+from django.http import HttpResponse
 from django.template import Context, Template
 from django.test import RequestFactory
 
@@ -40,12 +41,41 @@ def test_a_fragment_is_rendered_once_per_revision_and_again_after_an_audited_wri
 def test_one_request_reads_the_revision_once_and_the_memo_uses_it(
     django_assert_num_queries,
 ):
-    request = RequestFactory().get("/")
+    seen = []
+
+    def view(request):
+        seen.extend([memo.revision(), memo.revision(), fragments.generation_parts()[1]])
+        return HttpResponse()
+
     with django_assert_num_queries(1):
-        rev = fragments.request_revision(request)
-        assert fragments.request_revision(request) == rev
-        assert memo.revision() == rev
+        memo.RevisionMiddleware(view)(RequestFactory().get("/"))
+    assert len(set(seen)) == 1
     memo._unpin()
+
+
+def test_an_audited_write_during_the_request_moves_its_revision():
+    agency = AgencyFactory()
+    seen = {}
+
+    def view(request):
+        seen["before"] = memo.revision()
+        seen["event"] = audit_record(actor=None, action="test", obj=agency).pk
+        seen["after"] = memo.revision()
+        return HttpResponse()
+
+    memo.RevisionMiddleware(view)(RequestFactory().get("/"))
+    assert seen["after"] == seen["event"] > seen["before"]
+    memo._unpin()
+
+
+def test_a_fragment_is_djangos_cache_node_in_the_fragments_cache():
+    from django.core.cache import caches
+    from django.templatetags.cache import CacheNode
+
+    tpl = Template('{% load fragments %}{% fragment "node" 1 %}x{% endfragment %}')
+    assert isinstance(tpl.nodelist[-1], CacheNode)
+    assert tpl.render(Context({})) == "x"
+    assert caches["fragments"].get(fragments.key("node", [1])) == "x"
 
 
 def test_an_audited_score_change_shows_on_the_next_results_page(client):

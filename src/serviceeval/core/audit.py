@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.transaction import TransactionManagementError
 
+from . import memo
 from .models import AuditEvent
 
 MAINTENANCE_SETTING = "serviceeval.audit_maintenance"
@@ -43,6 +44,7 @@ def audit_record(
         agency_id = getattr(obj, "agency_id", None)
         if agency_id is None and obj.__class__.__name__ == "Agency":
             agency_id = obj.pk
+    memo.moved()
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
@@ -65,6 +67,7 @@ def audit_bulk(events: list[AuditEvent]) -> None:
     users = get_user_model()._base_manager.in_bulk(unfetched) if unfetched else {}
     for event in events:
         event.fill_actor_snapshot(users.get(event.actor_id))
+    memo.moved()
     AuditEvent.objects.bulk_create(events, batch_size=2000)
 
 

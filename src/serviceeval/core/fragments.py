@@ -1,86 +1,80 @@
-"""Rendered HTML of the busy pages' read-mostly parts, kept per data revision
-(SPEC §5 pages).
+"""Rendered HTML of the busy pages' read-mostly parts, kept per data generation
+(SPEC §5 pages), in Django's cache framework.
 
 A 100-row table costs 10–30 ms to render with Django templates; under 16 concurrent
 clients on 2 cores that alone puts the median far above 50 ms. The rows change only
 when somebody records something, and every such write is audited (see `core.memo`):
-so a rendered table is kept under the newest audit event id (the revision) plus
-what makes it differ, and is rendered again only when the revision moved.
+so a rendered table is kept under the data generation (the newest audit event id,
+which any process bumps by recording an event) plus what makes it differ.
 
     {% load fragments %}
-    {% fragment "results-table" cycle.pk group page.number is_office %}
+    {% fragment "results-table" cycle.pk group page.number office %}
       ... the table ...
     {% endfragment %}
 
-The key always holds: the fragment name, the database, the revision, the active
-language and the local date (pages that say "overdue" or "this month"), then the
-values given after the name. The caller names everything else the HTML depends on;
-in particular who may see what (role, agency, user), after the view has done its
-object-level checks (a fragment is only read by a view that already decided the
-user may see the page). Never put a form with a CSRF token, a message or anything
-secret to one user inside a fragment.
+`{% fragment %}` is Django's `{% cache %}` node (`django.templatetags.cache`) with the
+cache alias `fragments`, the timeout `FRAGMENT_TIMEOUT`, and the generation folded
+into the key: the database, the generation, the active language and the local date
+(pages that say "overdue" or "this month"), then the values given after the name.
+The caller names everything else the HTML depends on; in particular who may see what
+(role, agency, user), after the view has done its object-level checks (a fragment
+is only read by a view that already decided the user may see the page). Never put a
+form with a CSRF token, a message or anything secret to one user inside a fragment.
 
-The store is Django's cache `fragments` (settings: a local-memory cache in each
-process, LRU, `FRAGMENT_TIMEOUT` seconds): no shared server to run; each gunicorn
-worker renders a fragment once per revision.
+Views do nothing for this: `core.memo.RevisionMiddleware` reads the generation at
+the start of each request, before any data, and an audited write during the request
+moves it. What only a fragment needs goes into the context as Django's
+`SimpleLazyObject`, so a found fragment costs no query.
+
+With `REDIS_URL` the cache is Redis, shared by every process and host; without it
+(`make run`, one process) each process keeps a local-memory LRU.
 """
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.utils import make_template_fragment_key
 from django.db import connection
+from django.templatetags.cache import CacheNode
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
-from .memo import pin, revision
+from .memo import revision
 
 CACHE = "fragments"
 
 
-def request_revision(request) -> int:
-    """The data revision of this request: read once (one primary-key query), before
-    the page reads any data, and pinned so `core.memo` uses the same number."""
-    if request is None:
-        return revision()
-    rev = getattr(request, "_serviceeval_revision", None)
-    if rev is None:
-        rev = pin()
-        request._serviceeval_revision = rev
-    return rev
-
-
-def key(name: str, rev: int, parts) -> str:
-    raw = repr(
-        (
-            connection.settings_dict["NAME"],
-            rev,
-            get_language(),
-            timezone.localdate().isoformat(),
-            tuple(parts),
-        )
+def generation_parts() -> tuple:
+    """What every fragment key holds besides its own values."""
+    return (
+        connection.settings_dict["NAME"],
+        revision(),
+        get_language(),
+        timezone.localdate().isoformat(),
     )
-    return f"frag:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
-def get(name: str, rev: int, parts):
-    return caches[CACHE].get(key(name, rev, parts))
+def timeout() -> int:
+    return getattr(settings, "FRAGMENT_TIMEOUT", 3600)
 
 
-def put(name: str, rev: int, parts, html: str) -> None:
-    caches[CACHE].set(key(name, rev, parts), html, getattr(settings, "FRAGMENT_TIMEOUT", 3600))
+def key(name: str, parts) -> str:
+    return make_template_fragment_key(name, [generation_parts(), *parts])
 
 
-def cached(name: str, rev: int, parts, compute):
-    """`compute()` (rendered HTML, or a dict of rendered HTML pieces), or what it
-    returned for the same name, revision and parts: for a page whose read-only pieces
-    sit between live inputs (the scoring sheet), one cache read for all of them."""
-    value = caches[CACHE].get(key(name, rev, parts))
+def cached(name: str, parts, compute, *transitional):
+    """`compute()` (rendered HTML, or a dict of rendered pieces), or what it returned
+    for the same name, generation and parts: for pieces rendered in Python (dashboard
+    panels, the read-only parts of the scoring sheet)."""
+    if transitional:  # the old (name, rev, parts, compute)
+        parts, compute = compute, transitional[0]
+    cache, k = caches[CACHE], key(name, parts)
+    value = cache.get(k)
     if value is None:
         value = compute()
-        caches[CACHE].set(key(name, rev, parts), value, getattr(settings, "FRAGMENT_TIMEOUT", 3600))
+        cache.set(k, value, timeout())
     return value
 
 
@@ -88,21 +82,44 @@ def clear() -> None:
     caches[CACHE].clear()
 
 
-class Lazy:
-    """Template context computed on first use: `{{ body.rows }}` calls `compute()` once.
-    Inside a `{% fragment %}` that is found, nothing is computed (no queries)."""
+class _Constant:
+    """A resolvable argument of the `{% cache %}` node that is not a template variable."""
 
-    def __init__(self, compute):
-        self._compute = compute
-        self._value = None
+    def __init__(self, value_of):
+        self.value_of = value_of
 
-    def _get(self) -> dict:
-        if self._value is None:
-            self._value = self._compute()
-        return self._value
+    def resolve(self, context):
+        return self.value_of()
 
-    def __getitem__(self, name):
-        return self._get()[name]
 
-    def __contains__(self, name):
-        return name in self._get()
+class FragmentNode(CacheNode):
+    """`{% fragment "name" value ... %}`: Django's cache node in the `fragments` cache,
+    keyed by the generation parts first."""
+
+    def __init__(self, nodelist, name: str, vary_on):
+        super().__init__(
+            nodelist,
+            expire_time_var=_Constant(timeout),
+            fragment_name=name,
+            vary_on=[_Constant(generation_parts), *vary_on],
+            cache_name=_Constant(lambda: CACHE),
+        )
+
+
+# --- transitional names, removed once the views stop using them -----------------
+
+
+def request_revision(request=None) -> int:
+    return revision()
+
+
+def get(name: str, rev, parts):
+    return caches[CACHE].get(key(name, parts))
+
+
+def put(name: str, rev, parts, html: str) -> None:
+    caches[CACHE].set(key(name, parts), html, timeout())
+
+
+def Lazy(compute):  # noqa: N802 (the old class name, until the views use SimpleLazyObject)
+    return SimpleLazyObject(compute)

@@ -39,9 +39,11 @@ _entries: OrderedDict[Hashable, tuple[Hashable, Any]] = OrderedDict()
 _computing: dict[Hashable, threading.Lock] = {}
 
 
-# The revision a request read first (core/fragments.py pins it): the memo and the
-# fragments of one page then agree on it, with one query. Emptied at the start and
-# the end of every request.
+# The revision a request read first (`RevisionMiddleware` pins it, before the view
+# reads any data): the memo and the fragments of one page then agree on it, with one
+# query. An audited write during the request unpins it (`moved`), so what the request
+# renders after its own write is keyed by the newer revision. Emptied at the start
+# and the end of every request.
 _pinned: ContextVar[int | None] = ContextVar("serviceeval_revision", default=None)
 
 
@@ -66,6 +68,22 @@ def pin() -> int:
 
 def _unpin(**kwargs) -> None:
     _pinned.set(None)
+
+
+def moved() -> None:
+    """An audit event was recorded in this thread: the next `revision()` reads again."""
+    _pinned.set(None)
+
+
+class RevisionMiddleware:
+    """Reads the data revision at the start of each request, before any data."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        pin()
+        return self.get_response(request)
 
 
 request_started.connect(_unpin, dispatch_uid="serviceeval-memo-unpin-start")

@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "serviceeval.accounts.twofactor.TwoFactorMiddleware",
     "serviceeval.accounts.middleware.IdleTimeoutMiddleware",
+    "serviceeval.core.memo.RevisionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "serviceeval.core.middleware.RejectNulCharactersMiddleware",
