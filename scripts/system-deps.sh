@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Debian packages the project needs: fonts and Pango for PDF (WeasyPrint),
-# Chromium for the browser tests, wrk for the page bench. Installs what is missing when it can,
+# Chromium and Redis for the tests, wrk for the page bench. Installs what is missing when it can,
 # otherwise stops with the exact command to run.
 set -euo pipefail
 mode=${1:-test}
@@ -9,6 +9,8 @@ fc-list 2>/dev/null | grep -q "Noto Sans CJK TC" || need+=(fonts-noto-cjk)
 ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0" || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ "$mode" = "test" ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
+  # tests/core/test_two_processes.py starts its own Redis when REDIS_URL is unset.
+  command -v redis-server >/dev/null || need+=(redis-server)
 fi
 # bench/pages.py loads the server from wrk (C) so the clients leave the 2 cores to it.
 if [ "$mode" = "bench" ]; then

@@ -1,6 +1,7 @@
 """SPEC §5 topology, proven: two gunicorn processes on different ports against the same
-database (and the same Redis when REDIS_URL is set, as in CI) agree on sign-outs,
-lockouts and data. Nothing that must be shared lives in one process's memory."""
+database and the same Redis (REDIS_URL, as in CI; without it the test starts Debian's
+`redis-server` on a free port) agree on sign-outs, lockouts, rate limits and data.
+Nothing that must be shared lives in one process's memory."""
 
 import http.cookiejar
 import os
@@ -12,6 +13,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
 from django.db import connection
 
 from tests.factories import AgencyFactory, UserFactory
+from tests.reviews.helpers import leaves, setup_cycle
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Two-processes-2026!"
@@ -114,11 +117,37 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 @pytest.fixture
-def servers():
+def redis_url():
+    if settings.REDIS_URL:
+        yield settings.REDIS_URL
+        return
+    port = _free_port()
+    redis = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+        + ["--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        redis.terminate()
+        redis.wait(timeout=10)
+
+
+@pytest.fixture
+def servers(redis_url):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "serviceeval.settings.base",
         "DATABASE_URL": _database_url(),
+        "REDIS_URL": redis_url,
         "DEBUG": "0",
         "CACHE_KEY_PREFIX": f"two-processes-{os.getpid()}",
         "PYTHONPATH": str(ROOT / "src"),
@@ -184,10 +213,34 @@ def test_two_processes_share_sign_out_lockout_and_data(servers):
         )
         assert (status, "帳號已鎖定 15 分鐘" in page) == (200, True)
 
-    # The API rate limit counts across both (in Redis; without it `make run` is one
-    # process and each process counts alone).
+    # The API rate limit counts across both (in Redis).
     codes = [Browser().get((a, b)[i % 2], "/api/v1/openapi.json")[0] for i in range(5)]
-    if settings.REDIS_URL:
-        assert codes == [200, 200, 200, 200, 429]
-    else:
-        assert codes == [200, 200, 200, 200, 200]
+    assert codes == [200, 200, 200, 200, 429]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_score_saved_through_one_is_on_the_others_next_results_page(servers):
+    """The results page of one process is rendered from fragments and an aggregate
+    memo keyed by the data revision: a sheet submitted through the other moves it."""
+    a, b = servers
+    cycle, (agency,), (reviewer,), office = setup_cycle(1, 1)
+    for user in (reviewer, office):
+        user.password = make_password(PASSWORD, hasher=PBKDF2PasswordHasher())
+        user.save()
+    office_browser, reviewer_browser = Browser(), Browser()
+    for browser, user in ((office_browser, office), (reviewer_browser, reviewer)):
+        login = {"username": user.username, "password": PASSWORD}
+        assert browser.post(a, "/accounts/login/", login)[0] == 302
+    results = f"/reviews/cycles/{cycle.year}/results/"
+    status, before = office_browser.get(b, results)
+    assert status == 200 and "甲等" not in before
+
+    sheet = f"/reviews/cycles/{cycle.year}/agencies/{agency.pk}/sheet/first/"
+    data = {"version": "1", "action": "submit"}
+    for leaf in leaves(cycle):
+        data[f"score_{leaf.code}"] = str(int(leaf.max_points * Decimal("0.85")))
+        data[f"comment_{leaf.code}"] = f"意見 {leaf.code}"
+    assert reviewer_browser.post(a, sheet, data)[0] == 302
+
+    status, after = office_browser.get(b, results)
+    assert status == 200 and "甲等" in _row(after, agency.name)

@@ -101,21 +101,18 @@ class ApiToken(models.Model):
 
 
 class LoginThrottle(models.Model):
-    """Failed attempts under one key, shared by every process through the database.
+    """A lock reached by failed attempts, shared by every process through the database.
 
     Keys: `user:<username>` (the sign-in lock; unknown usernames get one too, so the
-    answer never tells whether an account exists), `addr:<address>` (the source
-    address limit) and `otp:<user id>` (wrong two-factor codes). Counted with
-    conditional UPDATEs (`accounts.throttle`), so no burst gets past the limit.
-    The lock lives here and not in the cache: a cache restart must not unlock."""
+    answer never tells whether an account exists) and `otp:<user id>` (wrong
+    two-factor codes). The attempts are counted in the shared cache
+    (`accounts.throttle`); the lock lives here: a cache restart must not unlock."""
 
     key = models.CharField(max_length=200, unique=True)
-    failures = models.PositiveIntegerField(default=0)
-    window_start = models.DateTimeField()
-    locked_until = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField()
 
     def __str__(self):
-        return f"{self.key} ({self.failures})"
+        return f"{self.key} ({self.locked_until:%Y-%m-%d %H:%M})"
 
 
 class RecoveryCode(models.Model):

@@ -1,11 +1,16 @@
 """Attempt counting shared by every process: sign-in lock, source-address limit,
 two-factor codes (SPEC §5: 5 failed sign-ins → 15 minutes).
 
-An attempt is reserved *before* the password or code is checked, with one
-conditional UPDATE (`failures < limit`), so a burst of parallel requests gets at
-most `limit` checks: the database serialises the UPDATEs, and a reservation that
-finds the limit reached is refused without checking anything. A failed check keeps
-its reservation and locks the key when the limit is reached; a success gives it back.
+The counters live in the shared cache (`default`: Redis in production, so every
+process and host counts together), one integer per key that expires with its
+window. An attempt is reserved *before* the password or code is checked, with one
+atomic increment, so a burst of parallel requests gets at most `limit` checks; a
+reservation over the limit is given back and refused without checking anything. A
+failed check keeps its reservation; a success gives it back.
+
+The lock itself, once the limit is reached, is written to the database
+(`LoginThrottle`): a cache restart or eviction forgets counts, never a lock. The
+address limit has no lock of its own: it holds until its window expires.
 """
 
 from __future__ import annotations
@@ -14,8 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.core.cache import caches
 from django.utils import timezone
 
 from .models import LoginThrottle
@@ -26,7 +30,7 @@ class Policy:
     prefix: str
     limit: int
     window: timedelta  # failures older than this no longer count
-    lock: timedelta | None  # None: locked until the window ends
+    lock: timedelta | None  # None: refused until the window ends
 
 
 def account_policy() -> Policy:
@@ -48,77 +52,125 @@ def key_for(policy: Policy, subject) -> str:
     return f"{policy.prefix}:{subject}"[:200]
 
 
+def _cache():
+    return caches["default"]
+
+
+def _count_key(key: str) -> str:
+    return f"throttle:{key}"
+
+
+def _start_key(key: str) -> str:
+    return f"throttle:{key}:start"
+
+
+def _seconds(window: timedelta) -> int:
+    return max(1, int(window.total_seconds()))
+
+
+def _increment(key: str, policy: Policy, now: datetime) -> int:
+    cache, ttl = _cache(), _seconds(policy.window)
+    if cache.add(_count_key(key), 0, ttl):
+        cache.set(_start_key(key), now.timestamp(), ttl)
+    try:
+        return cache.incr(_count_key(key))
+    except ValueError:  # expired between add and incr: a new window
+        cache.add(_count_key(key), 1, ttl)
+        cache.set(_start_key(key), now.timestamp(), ttl)
+        return 1
+
+
+def _decrement(key: str) -> None:
+    try:
+        if (_cache().get(_count_key(key)) or 0) > 0:
+            _cache().decr(_count_key(key))
+    except ValueError:  # already expired
+        pass
+
+
+def _count(key: str) -> int:
+    return _cache().get(_count_key(key)) or 0
+
+
+def _window_end(key: str, policy: Policy, now: datetime) -> datetime:
+    start = _cache().get(_start_key(key))
+    if start is None:
+        return now + policy.window
+    return datetime.fromtimestamp(start, tz=now.tzinfo) + policy.window
+
+
+def _lock_until(key: str, now: datetime) -> datetime | None:
+    return (
+        LoginThrottle.objects.filter(key=key, locked_until__gt=now)
+        .values_list("locked_until", flat=True)
+        .first()
+    )
+
+
 def reserve(policy: Policy, subject, *, now: datetime | None = None) -> datetime | None:
     """Reserve one attempt. None when allowed; else the moment it may be tried again."""
     now = now or timezone.now()
     key = key_for(policy, subject)
-    rows = LoginThrottle.objects.filter(key=key)
-    if not rows.exists():
-        try:
-            with transaction.atomic():
-                LoginThrottle.objects.create(key=key, window_start=now)
-        except IntegrityError:
-            pass  # a parallel attempt created it
-    # A lock that has run out, or a window without a lock that has passed, starts over.
-    # The condition holds for one UPDATE only: after it, window_start is now.
-    rows.filter(
-        Q(locked_until__lte=now)
-        | Q(locked_until__isnull=True, window_start__lte=now - policy.window)
-    ).update(failures=0, window_start=now, locked_until=None)
-    if rows.filter(failures__lt=policy.limit, locked_until__isnull=True).update(
-        failures=F("failures") + 1
-    ):
+    if policy.lock is not None:
+        until = LoginThrottle.objects.filter(key=key).values_list("locked_until", flat=True).first()
+        if until is not None and until > now:
+            return until
+        if until is not None:  # a lock that has run out starts over
+            LoginThrottle.objects.filter(key=key, locked_until__lte=now).delete()
+            _cache().delete_many([_count_key(key), _start_key(key)])
+    if _increment(key, policy, now) <= policy.limit:
         return None
-    row = rows.values("locked_until", "window_start").first()
-    if row is None or row["locked_until"] is None:
+    _decrement(key)  # refused: this attempt checks nothing
+    if policy.lock is not None:
         # The limit is reached by attempts still being checked.
-        return now + (policy.lock or policy.window)
-    return row["locked_until"]
+        return now + policy.lock
+    return _window_end(key, policy, now)
 
 
 def failed(policy: Policy, subject, *, now: datetime | None = None) -> bool:
     """A reserved attempt failed; lock when the limit is reached. True when it locked now."""
     now = now or timezone.now()
-    rows = LoginThrottle.objects.filter(key=key_for(policy, subject))
-    if policy.lock is not None:
-        until = now + policy.lock
-    else:
-        start = rows.values_list("window_start", flat=True).first() or now
-        until = start + policy.window
-    return bool(
-        rows.filter(failures__gte=policy.limit, locked_until__isnull=True).update(
-            locked_until=until
-        )
-    )
+    key = key_for(policy, subject)
+    if _count(key) < policy.limit:
+        return False
+    if policy.lock is None:
+        return True  # refused until the window ends
+    # The count stays until its window expires (no later than the lock ends), so an
+    # attempt racing this write is still over the limit.
+    LoginThrottle.objects.update_or_create(key=key, defaults={"locked_until": now + policy.lock})
+    return True
 
 
 def succeeded(policy: Policy, subject) -> None:
     """The account or code was right: its count starts over."""
-    LoginThrottle.objects.filter(key=key_for(policy, subject)).update(failures=0, locked_until=None)
+    key = key_for(policy, subject)
+    _cache().delete_many([_count_key(key), _start_key(key)])
+    LoginThrottle.objects.filter(key=key).delete()
 
 
 def give_back(policy: Policy, subject) -> None:
     """Undo one reservation (a success from an address, or an attempt refused
     before anything was checked)."""
-    LoginThrottle.objects.filter(key=key_for(policy, subject), failures__gt=0).update(
-        failures=F("failures") - 1
-    )
+    _decrement(key_for(policy, subject))
 
 
 def locked_until(policy: Policy, subject, *, now: datetime | None = None) -> datetime | None:
     now = now or timezone.now()
-    until = (
-        LoginThrottle.objects.filter(key=key_for(policy, subject), locked_until__gt=now)
-        .values_list("locked_until", flat=True)
-        .first()
-    )
-    return until
+    key = key_for(policy, subject)
+    if policy.lock is not None:
+        return _lock_until(key, now)
+    return _window_end(key, policy, now) if _count(key) >= policy.limit else None
+
+
+def failures(policy: Policy, subject) -> int:
+    """Failed attempts counted in the current window."""
+    return _count(key_for(policy, subject))
 
 
 def clear(policy: Policy, subject) -> bool:
     """The office unlocks: True when there was a lock or a count to clear."""
-    return bool(
-        LoginThrottle.objects.filter(key=key_for(policy, subject))
-        .filter(Q(failures__gt=0) | Q(locked_until__isnull=False))
-        .update(failures=0, locked_until=None)
-    )
+    key = key_for(policy, subject)
+    counted = _count(key) > 0
+    _cache().delete_many([_count_key(key), _start_key(key)])
+    deleted, _ = LoginThrottle.objects.filter(key=key).delete()
+    return counted or bool(deleted)

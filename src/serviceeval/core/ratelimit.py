@@ -1,8 +1,8 @@
 """API rate limits (SPEC §5 topology): per bearer token and per source address,
 counted in the shared cache (Redis in production, so every process and host counts
 together), fixed windows of `API_RATE_WINDOW_SECONDS`. Over the limit the API
-answers 429 with `Retry-After`. Sign-in lockout is not here: it lives in the
-database (accounts/throttle.py) because a cache restart must not unlock accounts."""
+answers 429 with `Retry-After`. Sign-in lockout counts in the same cache
+(accounts/throttle.py), and writes a reached lock to the database."""
 
 from __future__ import annotations
 

@@ -111,8 +111,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # every process sees the same fragments and the same sign-outs. Without it (`make
 # run`, one process) each process keeps its own local-memory caches and sessions stay
 # in the database. `fragments`: rendered parts of the busy pages, keyed on the data
-# revision (core/fragments.py, SPEC §5 pages). Sign-in lock counters live in the
-# database (accounts/throttle.py): a cache restart must not unlock an account.
+# revision (core/fragments.py, SPEC §5 pages). Sign-in and API rate counters live in
+# `default` (accounts/throttle.py, core/ratelimit.py); a reached sign-in lock is also
+# written to the database, so a cache restart never unlocks an account.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "serviceeval")
 if REDIS_URL:
