@@ -611,7 +611,7 @@ def results(request, year):
         {
             "cycle": cycle,
             "table": fragments.Lazy(table),
-            "office": office,
+            "is_office": office,
             "rev": rev,
             "group_links": group_links,
             "group": group if group in group_links else "",
