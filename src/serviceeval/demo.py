@@ -172,7 +172,6 @@ def build_foundation() -> dict:
                 agency=agencies.get(agency_code) if agency_code else None,
             )
             user.last_name = display
-            user.is_staff = role == Role.COORDINATOR
             user.set_password(DEMO_PASSWORD)
             user.save()
         users.append(user)

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .enums import Role
+from .rules import has_role
 
 
 class ServiceevalUserManager(UserManager):
@@ -47,20 +48,12 @@ class User(AbstractUser):
         ]
 
     def save(self, *args, **kwargs):
-        staff = self.is_superuser or self.role == Role.COORDINATOR
+        staff = self.is_superuser or has_role(self, Role.COORDINATOR)
         if staff != self.is_staff:
             self.is_staff = staff
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "is_staff"}
         super().save(*args, **kwargs)
-
-    @property
-    def is_coordinator(self) -> bool:
-        return self.role == Role.COORDINATOR
-
-    @property
-    def is_agency_user(self) -> bool:
-        return self.role in (Role.AGENCY_OFFICER, Role.AGENCY_HEAD)
 
     def __str__(self):
         return self.get_full_name() or self.username

@@ -20,6 +20,13 @@ def _active(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
+def has_role(user, *roles) -> bool:
+    """The stored role, whether or not the account is active or signed in: for
+    checks on accounts named in imports and forms (is this user a tester?) and for
+    `User.save`. Requests ask the predicates below."""
+    return getattr(user, "role", None) in roles
+
+
 @rules.predicate
 def is_signed_in(user) -> bool:
     return _active(user)

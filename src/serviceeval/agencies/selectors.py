@@ -1,7 +1,6 @@
 from django.db.models import Q, QuerySet
 
-from serviceeval.accounts.enums import Role
-
+from . import rules
 from .enums import ROSTER_ROLES
 from .models import Agency
 
@@ -12,9 +11,9 @@ def agencies_visible_to(user) -> QuerySet[Agency]:
     qs = Agency.objects.select_related("group", "parent")
     if not user.is_authenticated:
         return qs.none()
-    if user.role == Role.COORDINATOR:
+    if rules.sees_every_agency(user):
         return qs
-    if user.role in (Role.AGENCY_OFFICER, Role.AGENCY_HEAD) and user.agency_id:
+    if rules.sees_own_agencies(user):
         return qs.filter(Q(pk=user.agency_id) | Q(parent_id=user.agency_id))
     return qs.none()
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from serviceeval.core.audit import audit_record
+from serviceeval.core.signals import PEOPLE, announce_roster_inputs
 
 from .enums import ROSTER_ROLES, AgencyKind, Category
 from .models import Agency, CategoryMove, Group, Person
@@ -343,13 +344,8 @@ def _write_copy(p, people: dict[str, set[str]]) -> None:
 
 
 def _refresh_roster(cycle) -> None:
-    """The reward roster names the cycle's people: recompute it (as field tests do)."""
-    from django.apps import apps
-
-    if apps.is_installed("serviceeval.rewards"):
-        from serviceeval.rewards.services import roster_refresh
-
-        roster_refresh(cycle=cycle, actor=None)
+    """The reward roster names the cycle's people: the rewards app recomputes it."""
+    announce_roster_inputs(cycle, PEOPLE)
 
 
 def _refuse_parent_loops(agencies) -> None:

@@ -11,9 +11,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router
 
-from serviceeval.accounts.enums import Role
+from serviceeval.accounts.rules import is_agency_staff
 from serviceeval.agencies.selectors import agencies_visible_to
 from serviceeval.cycles.models import Cycle
+from serviceeval.reviews import rules as review_rules
+from serviceeval.reviews.services import results_json
+from serviceeval.rewards.rules import can_manage_roster
+from serviceeval.rewards.services import roster_json
 
 from .schemas import ErrorOut, ResultOut, RosterEntryOut
 
@@ -22,31 +26,21 @@ router = Router(tags=["outcomes"])
 
 @router.get("/cycles/{year}/results", response={200: list[ResultOut], 404: ErrorOut})
 def cycle_results(request, year: int):
-    from serviceeval.reviews.selectors import is_panel_leader
-    from serviceeval.reviews.services import results_json
-
     cycle = get_object_or_404(Cycle.objects.select_related("program"), year=year)
     user = request.user
-    if user.role == Role.COORDINATOR or (
-        user.role == Role.REVIEWER and is_panel_leader(user, cycle.pk)
-    ):
+    if review_rules.can_see_all_results(user, cycle):
         return results_json(cycle)
-    if user.role in (Role.AGENCY_OFFICER, Role.AGENCY_HEAD) and user.agency_id:
-        own = set(agencies_visible_to(user).values_list("code", flat=True))
-        if not own & set(cycle.participants.values_list("agency__code", flat=True)):
-            raise Http404
-        if cycle.results_published_at is None:
-            return []
-        return [row for row in results_json(cycle) if row["agency"] in own]
-    raise Http404
+    if not (is_agency_staff(user) and review_rules.takes_part(user, cycle)):
+        raise Http404
+    if not review_rules.can_see_own_results(user, cycle):
+        return []  # published later: nothing before
+    own = set(agencies_visible_to(user).values_list("code", flat=True))
+    return [row for row in results_json(cycle) if row["agency"] in own]
 
 
 @router.get("/cycles/{year}/rewards", response={200: list[RosterEntryOut], 404: ErrorOut})
 def cycle_roster(request, year: int):
-    from serviceeval.rewards.services import roster_json, roster_refresh
-
-    if request.user.role != Role.COORDINATOR:
+    if not can_manage_roster(request.user):
         raise Http404
     cycle = get_object_or_404(Cycle.objects.select_related("program"), year=year)
-    roster_refresh(cycle=cycle, actor=None)
     return roster_json(cycle)

@@ -38,7 +38,6 @@ from django.core.cache.utils import make_template_fragment_key
 from django.db import connection
 from django.templatetags.cache import CacheNode
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 from .memo import revision
@@ -64,12 +63,10 @@ def key(name: str, parts) -> str:
     return make_template_fragment_key(name, [generation_parts(), *parts])
 
 
-def cached(name: str, parts, compute, *transitional):
+def cached(name: str, parts, compute):
     """`compute()` (rendered HTML, or a dict of rendered pieces), or what it returned
     for the same name, generation and parts: for pieces rendered in Python (dashboard
     panels, the read-only parts of the scoring sheet)."""
-    if transitional:  # the old (name, rev, parts, compute)
-        parts, compute = compute, transitional[0]
     cache, k = caches[CACHE], key(name, parts)
     value = cache.get(k)
     if value is None:
@@ -104,22 +101,3 @@ class FragmentNode(CacheNode):
             vary_on=[_Constant(generation_parts), *vary_on],
             cache_name=_Constant(lambda: CACHE),
         )
-
-
-# --- transitional names, removed once the views stop using them -----------------
-
-
-def request_revision(request=None) -> int:
-    return revision()
-
-
-def get(name: str, rev, parts):
-    return caches[CACHE].get(key(name, parts))
-
-
-def put(name: str, rev, parts, html: str) -> None:
-    caches[CACHE].set(key(name, parts), html, timeout())
-
-
-def Lazy(compute):  # noqa: N802 (the old class name, until the views use SimpleLazyObject)
-    return SimpleLazyObject(compute)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from serviceeval.agencies.models import Agency, Group, Person
 from serviceeval.core.audit import audit_record
 from serviceeval.core.roc import roc_to_gregorian
+from serviceeval.core.signals import RESULTS, announce_roster_inputs
 from serviceeval.engine.program import ProgramSpec
 
 from .models import CarryOver, Cycle, Milestone, Participant, ParticipationReason
@@ -189,6 +190,7 @@ def cycle_change_program(*, cycle: Cycle, program, user=None) -> Cycle:
             before={"program": before},
             after={"program": program.pk},
         )
+        announce_roster_inputs(cycle, RESULTS)
     return cycle
 
 
@@ -219,6 +221,7 @@ def participant_add(*, cycle: Cycle, agency: Agency, user, note: str = "") -> Pa
             agency_id=agency.pk,
             reason=note,
         )
+        announce_roster_inputs(cycle, RESULTS)
     return participant
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from serviceeval.accounts.enums import Role
+from serviceeval.accounts.rules import is_tester
 
 from .models import PhoneTest
 from .services import FieldTestError, mystery_visit_record, phone_test_record
@@ -47,7 +47,7 @@ def _all_items(parts):
 
 @transaction.atomic
 def build(ctx) -> None:
-    tester = next((u for u in ctx["users"] if u.role == Role.TESTER), None)
+    tester = next((u for u in ctx["users"] if is_tester(u)), None)
     if tester is None:
         return
     agencies = ctx["agencies"]

@@ -9,9 +9,9 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
-from serviceeval.accounts.enums import Role
 from serviceeval.engine import fieldtests as engine
 
+from . import rules
 from .models import MysteryVisit, PhoneTest
 
 
@@ -193,18 +193,18 @@ def faults(cycle, source: str = "phone", agency_id=None) -> list[dict]:
 
 def phone_tests_visible_to(user) -> QuerySet[PhoneTest]:
     qs = PhoneTest.objects.select_related("agency", "tester", "tested_staff", "cycle")
-    if user.role == Role.COORDINATOR:
+    if rules.sees_every_record(user):
         return qs
-    if user.role == Role.TESTER:
+    if rules.sees_own_records(user):
         return qs.filter(tester=user)
     return qs.none()
 
 
 def visits_visible_to(user) -> QuerySet[MysteryVisit]:
     qs = MysteryVisit.objects.select_related("agency", "tester", "tested_staff", "cycle")
-    if user.role == Role.COORDINATOR:
+    if rules.sees_every_record(user):
         return qs
-    if user.role == Role.TESTER:
+    if rules.sees_own_records(user):
         return qs.filter(tester=user)
     return qs.none()
 

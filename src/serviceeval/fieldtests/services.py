@@ -19,10 +19,12 @@ from serviceeval.agencies.models import Agency, Person
 from serviceeval.core.audit import audit_bulk, audit_record
 from serviceeval.core.models import AuditEvent
 from serviceeval.core.numbers import decimal_shape_problem
+from serviceeval.core.signals import FIELD_TESTS, announce_roster_inputs
 from serviceeval.core.uploads import IMAGE_EXTENSIONS, validate_upload
 from serviceeval.engine import fieldtests as engine
 
 from .models import MysteryVisit, PhoneTest, VisitPhoto
+from .rules import may_be_named_tester
 
 PHONE_COLUMNS = ("agency", "date", "tester", "tested_staff", "switchboard", "business")
 VISIT_COLUMNS = ("agency", "date", "tester", "tested_staff", "score")
@@ -82,9 +84,7 @@ def _sections(cycle):
 
 def _refresh_roster(cycle) -> None:
     """The rules fed by field tests (CITY-12, CITY-13) follow every change at once."""
-    from serviceeval.rewards.services import FIELD_KINDS, roster_refresh
-
-    roster_refresh(cycle=cycle, actor=None, kinds=FIELD_KINDS)
+    announce_roster_inputs(cycle, FIELD_TESTS)
 
 
 # --- telephone tests (CITY-9) ----------------------------------------------------------
@@ -294,7 +294,7 @@ def _common(cycle, rows, add_testers, problems_of):
                 f"測試員「{name}」不存在，可加 --add-testers 建立 "
                 "(unknown tester; use --add-testers)"
             )
-        elif tester is not None and tester.role != Role.TESTER and tester.role != Role.COORDINATOR:
+        elif tester is not None and not may_be_named_tester(tester):
             problems.append(f"使用者「{name}」不是測試員 (user is not a tester)")
         elif tester is not None and agency is not None and tester.agency_id == agency.pk:
             problems.append(

@@ -9,19 +9,18 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from serviceeval.accounts.enums import Role
 from serviceeval.accounts.rules import is_office, is_tester
-from serviceeval.core import fragments
 from serviceeval.core.access import access
 from serviceeval.core.memo import memo, revision
 from serviceeval.core.uploads import serve_upload
 from serviceeval.cycles.models import Cycle
 from serviceeval.engine.fieldtests import display
 
-from . import selectors, services
+from . import rules, selectors, services
 from .forms import MysteryVisitForm, PhoneTestForm
 from .models import VisitPhoto
 
@@ -60,7 +59,6 @@ def _analysis(cycle) -> dict:
 
 @access(is_office | is_tester)
 def index(request):
-    fragments.request_revision(request)  # before the data (core/fragments.py)
     cycles = _cycles()
     cycle = _pick(cycles, request.GET.get("cycle", ""))
     ctx = {"cycles": cycles, "cycle": cycle}
@@ -68,7 +66,7 @@ def index(request):
         spec = cycle.program.spec
         ctx["has_phone"] = bool(spec.phone_parts)
         ctx["has_mystery"] = bool(spec.mystery_sections)
-        is_office = request.user.role == Role.COORDINATOR
+        is_office = rules.sees_every_record(request.user)
         # Who sees which records: the office all, a tester their own (the fragment key).
         ctx["scope"] = "office" if is_office else f"user:{request.user.pk}"
         if is_office:
@@ -90,7 +88,7 @@ def index(request):
                 "visits": list(visits),
             }
 
-        ctx["recent"] = fragments.Lazy(recent)
+        ctx["recent"] = SimpleLazyObject(recent)
     return render(request, "fieldtests/index.html", ctx)
 
 
@@ -137,8 +135,6 @@ def _initial_moment(cycle):
 
 @access(is_office | is_tester)
 def phone_new(request, year):
-    if request.method != "POST":  # a post writes first, and renders no fragment
-        fragments.request_revision(request)  # before the data (core/fragments.py)
     cycle = _cycle_for_recording(year, "phone")
     agencies = selectors.agencies_testable_by(request.user, cycle)
     parts = cycle.program.spec.phone_parts

@@ -6,56 +6,36 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from serviceeval.accounts.enums import Role
 from serviceeval.agencies.selectors import agencies_visible_to
 from serviceeval.core.memo import memo, revision
 from serviceeval.cycles.models import Cycle
 
+from . import rules
 from .models import (
     Assignment,
     Conflict,
     Improvement,
     ImprovementStatus,
-    PanelMember,
-    PanelRole,
     Result,
     Sheet,
 )
 
-LEADERS = (PanelRole.CONVENER, PanelRole.DEPUTY_CONVENER)
+LEADERS = rules.LEADERS
 
 
 def panel_role(user, cycle_id: int) -> str | None:
-    if not getattr(user, "is_authenticated", False) or user.role != Role.REVIEWER:
-        return None
-    return (
-        PanelMember.objects.filter(cycle_id=cycle_id, user=user)
-        .values_list("role", flat=True)
-        .first()
-    )
+    return rules.panel_role_of(user, cycle_id)
 
 
 def is_panel_leader(user, cycle_id: int) -> bool:
-    return panel_role(user, cycle_id) in LEADERS
-
-
-def _conflicted(user_id: int, cycle_id: int, agency_id: int) -> bool:
-    return Conflict.objects.filter(
-        cycle_id=cycle_id, reviewer_id=user_id, agency_id=agency_id, waived_at__isnull=True
-    ).exists()
+    return bool(rules.is_panel_leader(user, cycle_id))
 
 
 def reviewer_can_see(user, *, cycle_id: int, agency_id: int) -> bool:
     """True when `user` is a reviewer assigned to this agency in this cycle (any
     round), or the convener / deputy convener of the cycle's panel, and has no
-    unwaived conflict of interest with the agency."""
-    if not getattr(user, "is_authenticated", False) or user.role != Role.REVIEWER:
-        return False
-    if _conflicted(user.pk, cycle_id, agency_id):
-        return False
-    if is_panel_leader(user, cycle_id):
-        return True
-    return Assignment.objects.filter(cycle_id=cycle_id, reviewer=user, agency_id=agency_id).exists()
+    unwaived conflict of interest with the agency (`rules.can_review_agency`)."""
+    return bool(rules.can_review_agency(user, rules.ReviewTarget(cycle_id, agency_id)))
 
 
 def results_for_cycle(cycle) -> list:
@@ -113,18 +93,18 @@ def cycles_for_reviews(user) -> QuerySet[Cycle]:
     """Cycles whose results pages the user may open: the office all; a reviewer the
     cycles where they convene or deputise."""
     qs = Cycle.objects.select_related("program")
-    if user.role == Role.COORDINATOR:
+    if rules.is_office(user):
         return qs
-    if user.role == Role.REVIEWER:
+    if rules.is_reviewer(user):
         return qs.filter(panel__user=user, panel__role__in=LEADERS)
     return qs.none()
 
 
 def improvements_visible_to(user) -> QuerySet[Improvement]:
     qs = Improvement.objects.select_related("agency", "cycle")
-    if user.role == Role.COORDINATOR:
+    if rules.is_office(user):
         return qs
-    if user.role in (Role.AGENCY_OFFICER, Role.AGENCY_HEAD):
+    if rules.is_agency_staff(user):
         return qs.filter(agency__in=agencies_visible_to(user))
     return qs.none()
 

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -36,7 +37,7 @@ from serviceeval.exports.http import file_response
 from serviceeval.fieldtests.selectors import field_test_figures
 from serviceeval.submissions.selectors import report_for_reviewer
 
-from . import services
+from . import rules, services
 from .exporters import feedback_bytes, long_format_bytes, results_bytes
 from .forms import (
     AssignForm,
@@ -69,10 +70,8 @@ from .selectors import (
     assignments_for,
     cycles_for_reviews,
     improvements_visible_to,
-    is_panel_leader,
     previous_result,
     results_for_cycle,
-    reviewer_can_see,
     sheets_of,
 )
 
@@ -106,7 +105,6 @@ def home(request):
     if is_office(user):
         cycles = Cycle.objects.select_related("program").order_by("-year")
         return render(request, "reviews/home_office.html", {"cycles": cycles})
-    fragments.request_revision(request)  # before the data (core/fragments.py)
     current = Cycle.objects.filter(panel__user=user).order_by("-year").first()
 
     def body():
@@ -125,10 +123,10 @@ def home(request):
         request,
         "reviews/home_reviewer.html",
         {
-            "body": fragments.Lazy(body),
+            "body": SimpleLazyObject(body),
             "current": current,
             # Unbound: its fields (2,000 agencies) are a fragment; the CSRF token is not.
-            "conflict_form": fragments.Lazy(lambda: {"form": ConflictForm(cycle=current)}),
+            "conflict_form": SimpleLazyObject(lambda: {"form": ConflictForm(cycle=current)}),
         },
     )
 
@@ -312,9 +310,7 @@ def sheet(request, year, agency_id, round):
         Participant.objects.select_related("agency", "group"), cycle=cycle, agency_id=agency_id
     )
     agency = participant.agency
-    if not services.reviewer_may_score(
-        cycle=cycle, agency_id=agency.pk, reviewer_id=request.user.pk, round=round_
-    ):
+    if not rules.can_score_agency(request.user, rules.ReviewTarget(cycle.pk, agency.pk, round_)):
         raise Http404
     the_sheet = services.sheet_get_or_create(
         cycle=cycle, agency=agency, reviewer=request.user, round=round_
@@ -366,9 +362,7 @@ def sheet(request, year, agency_id, round):
             messages.success(request, _("Sheet submitted.") if submit else _("Draft saved."))
             return redirect("reviews:sheet", year=cycle.year, agency_id=agency.pk, round=round)
         the_sheet.refresh_from_db()
-    # After any write of this request, before the agency's figures (core/fragments.py).
-    rev = fragments.request_revision(request)
-    ctx = _sheet_context(cycle, participant, the_sheet, typed=typed, errors=errors, rev=rev)
+    ctx = _sheet_context(cycle, participant, the_sheet, typed=typed, errors=errors)
     ctx.update(
         stale=stale,
         version=version,
@@ -421,15 +415,12 @@ def _agency_figures(cycle, participant, category) -> dict[str, str]:
     return out
 
 
-def _sheet_context(cycle, participant, the_sheet, *, typed=None, errors=None, rev=None):
+def _sheet_context(cycle, participant, the_sheet, *, typed=None, errors=None):
     spec = services.spec_of(cycle)
     category = spec.category(participant.category)
     stored = {s.criterion: s for s in the_sheet.scores.all()}
-    if rev is None:
-        rev = revision()
     agency_html = fragments.cached(
         "sheet-agency",
-        rev,
         (cycle.pk, cycle.created, participant.agency_id, participant.category),
         lambda: _agency_figures(cycle, participant, category),
     )
@@ -472,7 +463,7 @@ def _sheet_context(cycle, participant, the_sheet, *, typed=None, errors=None, re
 @access(is_reviewer)
 def sheet_reopen(request, pk):
     the_sheet = get_object_or_404(Sheet.objects.select_related("cycle", "agency"), pk=pk)
-    if not is_panel_leader(request.user, the_sheet.cycle_id):
+    if not rules.can_reopen_sheet(request.user, the_sheet):
         raise Http404
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -491,19 +482,13 @@ def sheet_reopen(request, pk):
 # --- one agency's review (sheets, visits) ---------------------------------------------
 
 
-def _agency_review_allowed(user, cycle, agency_id) -> bool:
-    if is_office(user):
-        return True
-    return reviewer_can_see(user, cycle_id=cycle.pk, agency_id=agency_id)
-
-
 @access(is_office | is_reviewer)
 def agency_review(request, year, agency_id):
     cycle = _cycle(year)
     participant = get_object_or_404(
         Participant.objects.select_related("agency", "group"), cycle=cycle, agency_id=agency_id
     )
-    if not _agency_review_allowed(request.user, cycle, agency_id):
+    if not rules.can_open_agency_review(request.user, rules.ReviewTarget(cycle.pk, agency_id)):
         raise Http404
     form = VisitForm(cycle=cycle)
     status = 200
@@ -530,7 +515,7 @@ def agency_review(request, year, agency_id):
         "reviewer"
     )
     visits = SiteVisit.objects.filter(cycle=cycle, agency_id=agency_id).prefetch_related("members")
-    leader = is_reviewer(request.user) and is_panel_leader(request.user, cycle.pk)
+    leader = rules.can_reopen_sheet(request.user, cycle)
     return render(
         request,
         "reviews/agency.html",
@@ -563,7 +548,6 @@ RESULTS_PAGE_SIZE = 100
 def results(request, year):
     """The results table, one group (`?group=`) or all, RESULTS_PAGE_SIZE rows a page;
     the rows are computed once per data revision (`results_for_cycle`)."""
-    rev = fragments.request_revision(request)  # before the data (core/fragments.py)
     cycle = _results_cycle(request.user, year)
     spec = services.spec_of(cycle)
     rows = results_for_cycle(cycle)
@@ -610,9 +594,8 @@ def results(request, year):
         "reviews/results.html",
         {
             "cycle": cycle,
-            "table": fragments.Lazy(table),
+            "table": SimpleLazyObject(table),
             "is_office": office,
-            "rev": rev,
             "group_links": group_links,
             "group": group if group in group_links else "",
             "page": page,
@@ -731,7 +714,6 @@ def _max_points(spec):
 
 @access(is_office | is_reviewer)
 def calibration(request, year):
-    fragments.request_revision(request)  # before the data (core/fragments.py)
     cycle = _results_cycle(request.user, year)
     spec = services.spec_of(cycle)
 
@@ -776,7 +758,7 @@ def calibration(request, year):
         "reviews/calibration.html",
         {
             "cycle": cycle,
-            "body": fragments.Lazy(body),
+            "body": SimpleLazyObject(body),
             "margin": _points(spec.scoring.disagreement_margin * 100),
         },
     )
@@ -789,9 +771,7 @@ def calibration_agency(request, year, agency_id):
     participant = get_object_or_404(
         Participant.objects.select_related("agency"), cycle=cycle, agency_id=agency_id
     )
-    if is_reviewer(request.user) and not reviewer_can_see(
-        request.user, cycle_id=cycle.pk, agency_id=agency_id
-    ):
+    if not rules.can_open_agency_review(request.user, rules.ReviewTarget(cycle.pk, agency_id)):
         raise Http404
     spec = services.spec_of(cycle)
     sheets = list(
@@ -968,7 +948,7 @@ def improvement(request, pk):
     item = get_object_or_404(improvements_visible_to(request.user), pk=pk)
     user = request.user
     # A parent agency sees its subordinates' items (CITY-6) but does not answer them.
-    can_answer = services.improvement_can_answer(user, item)
+    can_answer = rules.can_answer_improvement(user, item)
     respond_form = RespondForm() if can_answer else None
     decide_form = DecideForm() if is_office(user) else None
     status = 200

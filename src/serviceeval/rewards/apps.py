@@ -11,12 +11,16 @@ class RewardsConfig(AppConfig):
 
         from serviceeval.accounts.rules import is_agency_staff, is_office
         from serviceeval.core.nav import DashboardPanel, NavItem, register_nav, register_panel
+        from serviceeval.core.signals import roster_inputs_changed
         from serviceeval.cycles.models import Cycle
 
         from . import panels
-        from .services import on_cycle_saved
+        from .services import on_cycle_saved, on_roster_inputs_changed
 
         post_save.connect(on_cycle_saved, sender=Cycle, dispatch_uid="rewards_roster_freeze")
+        roster_inputs_changed.connect(
+            on_roster_inputs_changed, dispatch_uid="rewards_roster_inputs"
+        )
         register_nav(NavItem(_("Roster of rewards"), "rewards:index", is_office, order=70))
         register_nav(
             NavItem(_("National award"), "rewards:award", is_office | is_agency_staff, order=71)

@@ -8,7 +8,7 @@ from datetime import date
 
 from django.db import transaction
 
-from serviceeval.accounts.enums import Role
+from serviceeval.accounts.rules import is_office
 
 from .models import Nomination
 from .services import attendance_add, consent_set, nomination_propose, nomination_step
@@ -20,7 +20,7 @@ def build(ctx) -> None:
     if city is None or Nomination.objects.filter(cycle=city).exists():
         return
     users = {u.username: u for u in ctx["users"]}
-    office = next((u for u in ctx["users"] if u.role == Role.COORDINATOR), None)
+    office = next((u for u in ctx["users"] if is_office(u)), None)
     officer = users.get("city-officer")
     agencies = ctx["agencies"]
     if office is None or officer is None:

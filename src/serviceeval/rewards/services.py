@@ -21,9 +21,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from serviceeval.accounts.rules import is_agency_staff
 from serviceeval.agencies.enums import ROSTER_ROLES, AgencyKind
 from serviceeval.agencies.models import Agency, Person
 from serviceeval.core.audit import audit_record
+from serviceeval.core.signals import FIELD_TESTS, PEOPLE, RESULTS
 from serviceeval.engine import rewards as engine
 
 from .models import (
@@ -37,6 +39,7 @@ from .models import (
     RosterState,
     TrainingAttendance,
 )
+from .rules import can_propose_nomination
 
 log = logging.getLogger(__name__)
 
@@ -240,6 +243,15 @@ def _roster_refresh(*, cycle, actor, kinds, force, rules) -> bool:
     return True
 
 
+ROSTER_KINDS_OF_INPUTS = {RESULTS: RESULT_KINDS, FIELD_TESTS: FIELD_KINDS, PEOPLE: None}
+
+
+def on_roster_inputs_changed(sender, cycle, inputs, **kwargs) -> None:
+    """A write changed facts the roster is computed from (`core.signals`): recompute
+    the rules fed by them, in the writer's transaction. Reading never writes."""
+    roster_refresh(cycle=cycle, actor=None, kinds=ROSTER_KINDS_OF_INPUTS[inputs])
+
+
 def on_cycle_saved(sender, instance, update_fields=None, **kwargs):
     """Publishing the results computes the roster once and freezes it; unfreezing the
     results unfreezes it (HSC-11: the roster is frozen with the results)."""
@@ -382,15 +394,11 @@ def _subordinate_proposals(cycle, parent_id) -> int:
 def nomination_propose(*, cycle, agency, actor, note: str = "") -> Nomination:
     """CITY-10: a first-level agency proposes 1–2 of its subordinate agencies; the
     office preselects district offices (and may add any agency)."""
-    from serviceeval.accounts.enums import Role
-
     if Nomination.objects.filter(cycle=cycle, agency=agency).exists():
         raise RewardError(f"{agency.name} 已在推薦名單中 (already nominated)")
-    if actor.role in (Role.AGENCY_OFFICER, Role.AGENCY_HEAD):
-        own = actor.agency
-        if own is None or own.kind != AgencyKind.FIRST_LEVEL or agency.parent_id != own.pk:
+    if not can_propose_nomination(actor, agency):
+        if is_agency_staff(actor):
             raise RewardError("只能推薦本機關的所屬機關 (only your own subordinate agencies)")
-    elif actor.role != Role.COORDINATOR:
         raise RewardError("沒有推薦權限 (not allowed)")
     source = (
         NominationSource.FIRST_LEVEL

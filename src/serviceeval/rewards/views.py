@@ -7,12 +7,11 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from serviceeval.accounts.enums import Role
 from serviceeval.accounts.rules import is_agency_staff, is_office
-from serviceeval.core import fragments, memo
 from serviceeval.core.access import access
 from serviceeval.core.audit import history_for
 from serviceeval.cycles.models import Cycle
@@ -64,17 +63,11 @@ def _commendations(cycle) -> dict:
 
 @access(is_office)
 def index(request):
-    rev = fragments.request_revision(request)  # before the data (core/fragments.py)
     cycles = _cycles()
     cycle = _pick(cycles, request.GET.get("cycle", ""))
     page_number = request.GET.get("page")
     ctx = {"cycles": cycles, "cycle": cycle, "page_number": page_number}
     if cycle is not None:
-        if services.roster_refresh(cycle=cycle, actor=request.user, kinds=services.RESULT_KINDS):
-            # The refresh changed the roster (an audited write): the fragments below
-            # are those of the new revision.
-            rev = memo.pin()
-            request._serviceeval_revision = rev
 
         def body():
             # Rendered once per revision, cycle and page ({% fragment %}): the office
@@ -97,10 +90,10 @@ def index(request):
         state = services.state_of(cycle)
         ctx.update(
             {
-                "body": fragments.Lazy(body),
+                "body": SimpleLazyObject(body),
                 "state": state,
                 # Unbound on every view (the entry is posted to `entry_new`): a fragment.
-                "form": fragments.Lazy(
+                "form": SimpleLazyObject(
                     lambda: {"form": EntryForm(rules=services.manual_rules(cycle))}
                 ),
                 "late_rules": services.LATE_MANUAL_RULES,
@@ -173,7 +166,6 @@ def export(request, year, fmt):
     if fmt not in ("xlsx", "ods", "pdf"):
         raise Http404
     cycle = _cycle(year)
-    services.roster_refresh(cycle=cycle, actor=request.user, kinds=services.RESULT_KINDS)
     data = roster_file(
         cycle,
         list(services.roster_entries(cycle)),
@@ -190,7 +182,7 @@ def export(request, year, fmt):
 def award(request):
     cycles = _cycles()
     cycle = _pick(cycles, request.GET.get("cycle", ""))
-    ctx = {"cycles": cycles, "cycle": cycle, "is_office": request.user.role == Role.COORDINATOR}
+    ctx = {"cycles": cycles, "cycle": cycle, "is_office": is_office(request.user)}
     if cycle is not None:
         noms = list(
             selectors.nominations_visible_to(request.user)

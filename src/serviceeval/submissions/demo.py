@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
-from serviceeval.accounts.enums import Role
+from serviceeval.accounts.rules import is_office
 
 from . import services
 from .enums import EventKind, Kind, State
@@ -41,7 +41,7 @@ def _user(ctx, username):
 @transaction.atomic
 def build(ctx):
     agencies, cycles = ctx["agencies"], ctx["cycles"]
-    office = next((u for u in ctx["users"] if u.role == Role.COORDINATOR), None)
+    office = next((u for u in ctx["users"] if is_office(u)), None)
     c105, c116 = cycles.get(105), cycles.get(116)
     if c105 and "HC-101" in agencies:
         health = agencies["HC-101"]

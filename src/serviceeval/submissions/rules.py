@@ -9,42 +9,59 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import rules
 from django.utils.translation import gettext as _
 
-from serviceeval.accounts.enums import Role
+from serviceeval.accounts.rules import (
+    is_agency_head,
+    is_agency_of,
+    is_office,
+    is_parent_agency_of,
+)
 from serviceeval.agencies.enums import AgencyKind
 
-from .enums import Kind
+from .enums import PANEL_STATES, Kind
 
-AGENCY_ROLES = (Role.AGENCY_OFFICER, Role.AGENCY_HEAD)
 PLAN_KINDS = (AgencyKind.FIRST_LEVEL, AgencyKind.DISTRICT_OFFICE)
 
 
-def can_edit(user, agency) -> bool:
-    """Only the agency's own officer and head write its submissions."""
-    return user.is_authenticated and user.role in AGENCY_ROLES and user.agency_id == agency.pk
+# --- permissions (django-rules predicates of the user and an agency or submission) ---
+
+# Only the agency's own officer and head write its submissions.
+can_edit = is_agency_of
+# The agency head approves (送首長核定).
+can_approve = is_agency_head & is_agency_of
+# Accept, return and reopen belong to the program office.
+can_decide = is_office
+# CITY-6: the first-level parent agency comments on its subordinates; the office too.
+can_comment = is_office | is_parent_agency_of
 
 
-def can_approve(user, agency) -> bool:
-    return user.is_authenticated and user.role == Role.AGENCY_HEAD and user.agency_id == agency.pk
+@rules.predicate
+def is_before_the_panel(user, submission) -> bool:
+    """Submitted or accepted: the panel reads it (F11: a draft stays with the agency)."""
+    return getattr(submission, "state", None) in PANEL_STATES
 
 
-def can_decide(user) -> bool:
-    """Accept, return and reopen belong to the program office."""
-    return user.is_authenticated and user.role == Role.COORDINATOR
+@rules.predicate
+def reviews_the_agency(user, obj) -> bool:
+    """A panel member who may read this agency's work in this cycle: stated by the
+    reviews app as the rule `reviews.can_review_agency` and looked up by name, so
+    submissions (below reviews in the layers) does not import it."""
+    return rules.test_rule("reviews.can_review_agency", user, obj)
 
 
-def can_comment(user, agency) -> bool:
-    """CITY-6: the first-level parent agency comments on its subordinates; the office too."""
-    if not user.is_authenticated:
-        return False
-    if user.role == Role.COORDINATOR:
-        return True
-    return (
-        user.role in AGENCY_ROLES
-        and agency.parent_id is not None
-        and (agency.parent_id == user.agency_id)
-    )
+# Plans, reports and their evidence: the office; the agency and its first-level
+# parent (CITY-6); reviewers assigned without a conflict once it is before the panel.
+can_view_submission = (
+    is_office | is_agency_of | is_parent_agency_of | (is_before_the_panel & reviews_the_agency)
+)
+
+rules.add_perm("submissions.view_submission_page", can_view_submission)
+rules.add_perm("submissions.edit_submission", can_edit)
+rules.add_perm("submissions.approve_submission", can_approve)
+rules.add_perm("submissions.decide_submission", can_decide)
+rules.add_perm("submissions.comment_submission", can_comment)
 
 
 def plan_required(agency, has_plan_milestone: bool) -> bool:

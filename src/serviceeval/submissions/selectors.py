@@ -15,7 +15,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from serviceeval.accounts.enums import Role
+from serviceeval.accounts.rules import is_office
 from serviceeval.agencies.selectors import agencies_visible_to
 from serviceeval.cycles.models import Cycle, Milestone, Participant
 
@@ -179,20 +179,9 @@ def evidence_visible_to(user, pk: int) -> Evidence:
     )
     if evidence is None or not user.is_authenticated:
         raise Http404
-    submission = evidence.submission
-    if user.role == Role.COORDINATOR:
-        return evidence
-    if user.role in rules.AGENCY_ROLES and user.agency_id in (
-        submission.agency_id,
-        submission.agency.parent_id,
-    ):
-        return evidence
-    if user.role == Role.REVIEWER and submission.state in PANEL_STATES:
-        from serviceeval.reviews.selectors import reviewer_can_see
-
-        if reviewer_can_see(user, cycle_id=submission.cycle_id, agency_id=submission.agency_id):
-            return evidence
-    raise Http404
+    if not rules.can_view_submission(user, evidence.submission):
+        raise Http404
+    return evidence
 
 
 # --- lists ------------------------------------------------------------------------
@@ -322,7 +311,7 @@ def status_page(cycle, *, group="", category="", status="", offset=0, limit=100)
 def cycles_for_user(user):
     """Cycles with a participant the user can see (all for the office)."""
     qs = Cycle.objects.select_related("program").order_by("-year")
-    if user.role == Role.COORDINATOR:
+    if is_office(user):
         return qs
     ids = list(agencies_visible_to(user).values_list("pk", flat=True))
     return qs.filter(participants__agency_id__in=ids).distinct()

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from serviceeval.accounts.rules import AGENCY_ROLES
 from serviceeval.core.audit import audit_record
 from serviceeval.core.roc import format_roc_date
 
@@ -484,7 +485,7 @@ def _notify_returned(submission_id: int, reason: str) -> None:
 
     sub = Submission.objects.select_related("agency", "cycle").get(pk=submission_id)
     to = sorted(
-        User.objects.filter(agency=sub.agency, role__in=rules.AGENCY_ROLES, is_active=True)
+        User.objects.filter(agency=sub.agency, role__in=AGENCY_ROLES, is_active=True)
         .exclude(email="")
         .values_list("email", flat=True)
     )

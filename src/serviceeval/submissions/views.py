@@ -9,14 +9,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from serviceeval.accounts.enums import Role
 from serviceeval.accounts.rules import is_agency_head, is_agency_staff, is_office
 from serviceeval.agencies.enums import Category
 from serviceeval.agencies.models import Group
-from serviceeval.core import fragments
 from serviceeval.core.access import LOGIN, PUBLIC, access
 from serviceeval.core.uploads import serve_upload
 from serviceeval.cycles.models import Cycle
@@ -126,7 +125,7 @@ def _detail_context(request, scope):
 @access(is_office | is_agency_staff)
 def index(request):
     """Agency staff: their submissions per cycle (and, CITY-6, their subordinates')."""
-    if request.user.role == Role.COORDINATOR:
+    if is_office(request.user):
         return redirect("submissions:status")
     from serviceeval.agencies.selectors import agency_ids_visible_to
 
@@ -143,7 +142,6 @@ STATUS_PAGE_SIZE = 100
 @access(is_office)
 def status(request):
     """The office's status page: every participant × (plan, report)."""
-    fragments.request_revision(request)  # before the data (core/fragments.py)
     cycles = list(Cycle.objects.select_related("program").order_by("-year"))
     year = request.GET.get("cycle", "")
     cycle = next((c for c in cycles if str(c.year) == year), cycles[0] if cycles else None)
@@ -195,7 +193,7 @@ def status(request):
         "status": state,
         "number": number,
         "query": query.urlencode(),
-        "body": fragments.Lazy(body),
+        "body": SimpleLazyObject(body),
         # A draft opened without a change (`submission_get_or_create`) is not audited:
         # it shows within a minute, as on the dashboard.
         "minute": timezone.now().strftime("%Y%m%d%H%M"),
@@ -473,7 +471,6 @@ PUBLIC_PAGE_SIZE = 100
 
 @access(PUBLIC)
 def public_plans(request, year):
-    fragments.request_revision(request)  # before the data (core/fragments.py)
     cycle = get_object_or_404(Cycle.objects.select_related("program"), year=year)
     page_number = request.GET.get("page")
 
@@ -489,7 +486,7 @@ def public_plans(request, year):
         "submissions/public.html",
         {
             "cycle": cycle,
-            "body": fragments.Lazy(body),
+            "body": SimpleLazyObject(body),
             "page_number": page_number,
             "page_query": "",
         },

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -71,9 +72,13 @@ def session_ping(request):
     return JsonResponse({"idle_timeout": settings.SESSION_IDLE_TIMEOUT_SECONDS})
 
 
+def _panel_html(request, panel) -> str:
+    ctx = panel.context(request)
+    return "" if ctx is None else render_to_string(panel.template, {"panel": ctx}, request=request)
+
+
 @access(LOGIN)
 def dashboard(request):
-    rev = fragments.request_revision(request)  # before the data (core/fragments.py)
     now = timezone.now()
     user = request.user
     scopes = {"role": (user.role,), "agency": (user.role, user.agency_id), "user": (user.pk,)}
@@ -84,15 +89,7 @@ def dashboard(request):
         if panel.scope:
             # Kept per revision and minute: "upcoming" and "overdue" move with the clock.
             parts = (panel.template, *scopes[panel.scope], now.replace(second=0, microsecond=0))
-            html = fragments.get("panel", rev, parts)
-            if html is None:
-                ctx = panel.context(request)
-                html = (
-                    ""
-                    if ctx is None
-                    else render_to_string(panel.template, {"panel": ctx}, request=request)
-                )
-                fragments.put("panel", rev, parts, html)
+            html = fragments.cached("panel", parts, lambda panel=panel: _panel_html(request, panel))
             if html:
                 panels.append({"html": html})
             continue
@@ -107,7 +104,6 @@ AGENCY_PAGE_SIZE = 100
 
 @access(is_office | is_agency_staff)
 def agency_list(request):
-    fragments.request_revision(request)  # before the data (core/fragments.py)
     group = request.GET.get("group", "")
     kind = request.GET.get("kind", "")
     page_number = request.GET.get("page")
@@ -128,7 +124,7 @@ def agency_list(request):
         request,
         "web/agency_list.html",
         {
-            "body": fragments.Lazy(body),
+            "body": SimpleLazyObject(body),
             "page_query": f"{query}&" if query else "",
             "group": group,
             "kind": kind,

@@ -23,7 +23,6 @@ from .imports import (
     scores_import,
 )
 from .improvements import (
-    improvement_can_answer,
     improvement_create,
     improvement_decide,
     improvement_respond,
@@ -53,7 +52,6 @@ from .results import (
 )
 from .sheets import (
     exclusion_add,
-    reviewer_may_score,
     sheet_get_or_create,
     sheet_reopen,
     sheet_save,
@@ -82,7 +80,6 @@ __all__ = [
     "conflicted_pairs",
     "conflicts_sync_automatic",
     "exclusion_add",
-    "improvement_can_answer",
     "improvement_create",
     "improvement_decide",
     "improvement_respond",
@@ -94,7 +91,6 @@ __all__ = [
     "publish_results",
     "results_json",
     "results_table",
-    "reviewer_may_score",
     "scores_import",
     "sheet_get_or_create",
     "sheet_reopen",

@@ -12,6 +12,7 @@ from serviceeval.accounts.enums import Role
 from serviceeval.accounts.models import User
 from serviceeval.core.audit import audit_bulk
 from serviceeval.core.models import AuditEvent
+from serviceeval.core.signals import RESULTS, announce_roster_inputs
 from serviceeval.cycles.models import Cycle
 from serviceeval.cycles.services import cycle_mark_scoring_started
 
@@ -217,6 +218,7 @@ def _store_import(cycle, cleaned, to_assign, to_panel, round, actor) -> None:
             for key, vals in cleaned.items()
         ]
     )
+    announce_roster_inputs(cycle, RESULTS)
     cycle_mark_scoring_started(cycle=cycle)
 
 

@@ -6,7 +6,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from serviceeval.accounts.enums import Role
 from serviceeval.agencies.models import Agency
 from serviceeval.core.audit import audit_record
 from serviceeval.cycles.models import Cycle
@@ -16,6 +15,7 @@ from ..models import (
     ImprovementEvidence,
     ImprovementStatus,
 )
+from ..rules import can_answer_improvement
 from .base import ReviewError
 from .panel import _participant_ids
 
@@ -47,19 +47,9 @@ def improvement_create(
     return item
 
 
-def improvement_can_answer(user, item: Improvement) -> bool:
-    """Only the item's own agency answers it (F7): a first-level parent sees its
-    subordinates' items (CITY-6) but does not answer for them."""
-    return (
-        user.role in (Role.AGENCY_OFFICER, Role.AGENCY_HEAD)
-        and user.agency_id is not None
-        and user.agency_id == item.agency_id
-    )
-
-
 @transaction.atomic
 def improvement_respond(*, item: Improvement, response: str, files=(), actor) -> Improvement:
-    if not improvement_can_answer(actor, item):
+    if not can_answer_improvement(actor, item):
         raise ReviewError(_("Only the agency's own staff can answer its improvement item."))
     if item.status == ImprovementStatus.CLOSED:
         raise ReviewError("此事項已結案 (the item is closed)")

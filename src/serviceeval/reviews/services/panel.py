@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from serviceeval.accounts.enums import Role
 from serviceeval.accounts.models import User
 from serviceeval.agencies.models import Agency
 from serviceeval.core.audit import audit_record
+from serviceeval.core.signals import RESULTS, announce_roster_inputs
 from serviceeval.cycles.models import Cycle
 
 from ..models import (
@@ -22,6 +22,7 @@ from ..models import (
     Sheet,
     SheetStatus,
 )
+from ..rules import may_join_panel
 from .base import ReviewError, _frozen_check, spec_of
 
 # --- panel and conflicts (HSC-3) -------------------------------------------------
@@ -31,7 +32,7 @@ from .base import ReviewError, _frozen_check, spec_of
 def panel_add(
     *, cycle: Cycle, user: User, role: str, actor, max_assignments: int | None = None
 ) -> PanelMember:
-    if user.role != Role.REVIEWER:
+    if not may_join_panel(user):
         raise ReviewError(
             f"{user.username} 不是考核委員帳號 (only users with the reviewer role join the panel)"
         )
@@ -136,6 +137,7 @@ def conflict_declare(
         after={"reviewer": reviewer.pk, "removed_assignments": removed_rounds},
         reason=reason,
     )
+    announce_roster_inputs(cycle, RESULTS)
     return conflict
 
 
@@ -155,6 +157,7 @@ def conflict_waive(*, conflict: Conflict, reason: str, actor) -> Conflict:
         after={"reviewer": conflict.reviewer_id},
         reason=reason,
     )
+    announce_roster_inputs(conflict.cycle, RESULTS)
     return conflict
 
 

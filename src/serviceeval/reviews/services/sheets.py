@@ -12,6 +12,7 @@ from serviceeval.agencies.models import Agency
 from serviceeval.core.audit import audit_record
 from serviceeval.core.models import AuditEvent
 from serviceeval.core.numbers import decimal_shape_problem
+from serviceeval.core.signals import RESULTS, announce_roster_inputs
 from serviceeval.cycles.models import Cycle
 from serviceeval.cycles.services import cycle_mark_scoring_started
 
@@ -25,8 +26,8 @@ from ..models import (
     SiteVisit,
     TieBreak,
 )
+from ..rules import can_score_agency
 from .base import ReviewError, SheetInvalid, StaleSheet, _frozen_check, leaf_max, spec_of
-from .panel import conflicted_pairs
 
 # --- sheets ----------------------------------------------------------------------------
 
@@ -62,14 +63,6 @@ def _fmt(d: Decimal | None) -> str:
     return format(d.normalize(), "f") if d == d.to_integral() else format(d.normalize(), "f")
 
 
-def reviewer_may_score(*, cycle: Cycle, agency_id: int, reviewer_id: int, round: str) -> bool:
-    if (reviewer_id, agency_id) in conflicted_pairs(cycle):
-        return False
-    return cycle.assignments.filter(
-        reviewer_id=reviewer_id, agency_id=agency_id, round=round
-    ).exists()
-
-
 def sheet_get_or_create(*, cycle: Cycle, agency: Agency, reviewer: User, round: str) -> Sheet:
     sheet, _created = Sheet.objects.get_or_create(
         cycle=cycle, agency=agency, reviewer=reviewer, round=round
@@ -87,9 +80,7 @@ def sheet_save(
     sheet's current version: a concurrent save is never silently overwritten."""
     cycle = sheet.cycle
     _frozen_check(cycle)
-    if not reviewer_may_score(
-        cycle=cycle, agency_id=sheet.agency_id, reviewer_id=sheet.reviewer_id, round=sheet.round
-    ):
+    if not can_score_agency(sheet.reviewer, sheet):
         raise ReviewError("您未受指派此機關或有利益迴避 (not assigned, or conflicted)")
     spec = spec_of(cycle)
     category = cycle.participants.get(agency_id=sheet.agency_id).category
@@ -149,6 +140,8 @@ def sheet_save(
             before={"scores": before},
             after={"version": current.version, "scores": after},
         )
+        if submit:
+            announce_roster_inputs(cycle, RESULTS)
     cycle_mark_scoring_started(cycle=cycle)
     return current
 
@@ -205,6 +198,7 @@ def sheet_reopen(*, sheet: Sheet, reason: str, actor) -> Sheet:
         after={"status": "draft", "version": sheet.version},
         reason=reason,
     )
+    announce_roster_inputs(sheet.cycle, RESULTS)
     return sheet
 
 
@@ -253,6 +247,7 @@ def exclusion_add(
         after={"reviewer": reviewer.pk, "round": round},
         reason=reason,
     )
+    announce_roster_inputs(cycle, RESULTS)
     return exclusion
 
 
@@ -282,3 +277,4 @@ def tie_break_record(*, cycle: Cycle, agency_ids: list[int], reason: str, actor)
         after={"order": agency_ids},
         reason=reason,
     )
+    announce_roster_inputs(cycle, RESULTS)
