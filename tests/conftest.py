@@ -45,9 +45,12 @@ def city_program(db):
 
 @pytest.fixture(autouse=True)
 def _empty_page_caches():
-    """Each test starts with no rendered fragment (core/fragments.py): test databases
-    roll back, so a revision number can come back with other data behind it."""
+    """Each test starts with no rendered fragment (core/fragments.py) and no counter
+    (sign-in and code failures, rate limits, in the default cache): test databases
+    roll back, so a revision number or a user id can come back with other data
+    behind it."""
     from django.core.cache import caches
 
     caches["fragments"].clear()
+    caches["default"].clear()
     yield

@@ -146,3 +146,28 @@ def api_token_user(token: str) -> User | None:
         return None
     ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
     return found.user
+
+
+def twofactor_pending_device(user: User) -> TOTPDevice:
+    """The authenticator being enrolled: the user's unconfirmed device, made once."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
+def twofactor_devices(user: User) -> list[TOTPDevice]:
+    return list(TOTPDevice.objects.filter(user=user, confirmed=True))
+
+
+@transaction.atomic
+def twofactor_confirm(*, user: User, device: TOTPDevice, replacing: bool) -> list[str]:
+    """Confirm the enrolled device, drop every other one, audit, and issue fresh
+    recovery codes (returned once, to be shown)."""
+    device.confirmed = True
+    device.save()
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    audit_record(
+        actor=user, action="twofactor_replaced" if replacing else "twofactor_enabled", obj=user
+    )
+    return recovery_codes_issue(user=user, actor=user)

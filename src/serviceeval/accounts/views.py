@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -13,14 +12,20 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from serviceeval.core.access import LOGIN, PUBLIC, access
 from serviceeval.core.audit import audit_record
 
 from . import throttle
 from .forms import TokenForm, VerifyForm
-from .services import recovery_code_use, recovery_codes_issue, recovery_codes_left
+from .services import (
+    recovery_code_use,
+    recovery_codes_issue,
+    recovery_codes_left,
+    twofactor_confirm,
+    twofactor_devices,
+    twofactor_pending_device,
+)
 from .twofactor import has_confirmed_device, manual_key, qr_svg
 
 
@@ -55,25 +60,14 @@ def twofactor_setup(request):
     replacing = has_confirmed_device(request.user)
     if replacing and not request.user.is_verified():
         return redirect(f"{reverse('twofactor_verify')}?next={reverse('twofactor_setup')}")
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name="authenticator", confirmed=False)
+    device = twofactor_pending_device(request.user)
     form = TokenForm(request.POST or None)
     if (
         request.method == "POST"
         and form.is_valid()
         and _check_code(request, form, lambda: device.verify_token(form.cleaned_data["token"]))
     ):
-        with transaction.atomic():
-            device.confirmed = True
-            device.save()
-            TOTPDevice.objects.filter(user=request.user).exclude(pk=device.pk).delete()
-            audit_record(
-                actor=request.user,
-                action="twofactor_replaced" if replacing else "twofactor_enabled",
-                obj=request.user,
-            )
-            codes = recovery_codes_issue(user=request.user, actor=request.user)
+        codes = twofactor_confirm(user=request.user, device=device, replacing=replacing)
         otp_login(request, device)
         messages.success(request, _("Two-factor sign-in is on."))
         return render(request, "accounts/recovery_codes.html", {"codes": codes})
@@ -92,7 +86,7 @@ def twofactor_verify(request):
     next_url = request.GET.get("next") or request.POST.get("next") or "/dashboard/"
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "/dashboard/"
-    devices = list(TOTPDevice.objects.filter(user=request.user, confirmed=True))
+    devices = twofactor_devices(request.user)
     if request.method == "POST" and devices and form.is_valid():
         token = form.cleaned_data["token"]
         matched = []

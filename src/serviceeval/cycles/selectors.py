@@ -1,4 +1,5 @@
 from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
 
 from . import rules
 from .models import Cycle, Milestone, Participant
@@ -27,3 +28,12 @@ def upcoming_milestones(cycle_ids, now, limit=10) -> QuerySet[Milestone]:
     return Milestone.objects.filter(cycle_id__in=cycle_ids, at__gte=now).select_related("cycle")[
         :limit
     ]
+
+
+def cycles_newest_first() -> QuerySet[Cycle]:
+    return Cycle.objects.select_related("program").order_by("-year")
+
+
+def cycle_or_404(year) -> Cycle:
+    """The cycle of a ROC year in a URL, or 404."""
+    return get_object_or_404(Cycle.objects.select_related("program"), year=year)

@@ -6,7 +6,9 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
+from serviceeval.core.audit import audit_record
 from serviceeval.engine.program import Problem, ProgramInvalid, ProgramSpec, parse_program
 
 from .models import Program, RubricNode
@@ -126,3 +128,15 @@ def programs_load_builtin(using: str = "default") -> list[Program]:
 
 def program_latest(code: str) -> Program | None:
     return Program.objects.filter(code=code).order_by("-version").first()
+
+
+def program_confirm(*, program, actor) -> bool:
+    """The office confirms a provisional program's defaults (SPEC §3.2); False when
+    it was confirmed already."""
+    if program.confirmed_at is not None:
+        return False
+    program.confirmed_at = timezone.now()
+    program.confirmed_by = actor
+    program.save(update_fields=["confirmed_at", "confirmed_by"])
+    audit_record(actor=actor, action="program_confirmed", obj=program)
+    return True

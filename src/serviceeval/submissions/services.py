@@ -114,6 +114,12 @@ def section_codes(kind: str, category: str) -> list[tuple[str, str]]:
     return codes
 
 
+def submission_discard_unsaved(*, submission: Submission) -> None:
+    """Remove a submission row made for a first save that was then refused (version
+    0, nothing saved), so no empty row is left behind."""
+    Submission.objects.filter(pk=submission.pk, version=0).delete()
+
+
 def submission_get_or_create(*, cycle, agency, kind: str, category: str) -> Submission:
     submission, _created = Submission.objects.get_or_create(
         cycle=cycle, agency=agency, kind=kind, defaults={"category": category}

@@ -258,7 +258,7 @@ def edit(request, year, kind, agency_id):
             except services.SubmissionError as exc:
                 if created:
                     # Nothing was saved: do not leave an empty row behind.
-                    Submission.objects.filter(pk=sub.pk, version=0).delete()
+                    services.submission_discard_unsaved(submission=sub)
                     sub = None
                 messages.error(request, str(exc))
                 status_code = 400

@@ -27,6 +27,7 @@ from serviceeval.core.audit import history_for
 from serviceeval.core.nav import PANELS
 from serviceeval.cycles.models import Cycle
 from serviceeval.cycles.selectors import cycles_visible_to, cycles_with_counts, participants_of
+from serviceeval.programs import services as program_services
 from serviceeval.programs.models import Program
 
 from .forms import CategoryMoveForm
@@ -229,13 +230,7 @@ def program_detail(request, pk):
 def program_confirm(request, pk):
     """The office confirms a provisional program's defaults (SPEC §3.2)."""
     program = get_object_or_404(Program, pk=pk)
-    if program.confirmed_at is None:
-        program.confirmed_at = timezone.now()
-        program.confirmed_by = request.user
-        program.save(update_fields=["confirmed_at", "confirmed_by"])
-        from serviceeval.core.audit import audit_record
-
-        audit_record(actor=request.user, action="program_confirmed", obj=program)
+    if program_services.program_confirm(program=program, actor=request.user):
         messages.success(request, _("The program's provisional points are confirmed."))
     return redirect("program_detail", pk=program.pk)
 

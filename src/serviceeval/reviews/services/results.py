@@ -296,7 +296,7 @@ def publish_results(*, cycle: Cycle, actor) -> list[Result]:
             re_status=r.re_status,
             final_grade=r.final_grade or "",
             rank=r.rank,
-            detail=_detail(r),
+            detail=result_detail(r),
             published_at=now,
         )
         for r in results
@@ -316,7 +316,7 @@ def publish_results(*, cycle: Cycle, actor) -> list[Result]:
     return rows
 
 
-def _detail(r: engine.AgencyResult) -> dict:
+def result_detail(r: engine.AgencyResult) -> dict:
     def text(values):
         return {k: format(v, "f") for k, v in values.items()}
 

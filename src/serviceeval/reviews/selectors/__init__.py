@@ -10,8 +10,8 @@ from serviceeval.agencies.selectors import agencies_visible_to
 from serviceeval.core.memo import memo, revision
 from serviceeval.cycles.models import Cycle
 
-from . import rules
-from .models import (
+from .. import rules
+from ..models import (
     Assignment,
     Conflict,
     Improvement,
@@ -43,7 +43,7 @@ def results_for_cycle(cycle) -> list:
     'incomplete'), total (Decimal|None), grade, final_grade, rank (int|None),
     plus group, re_total, re_status. The frozen snapshot once published.
     Computed once per data revision (`core.memo`): do not change what you get."""
-    from .services import results_table
+    from ..services import results_table
 
     key = ("results", cycle.pk, cycle.created, cycle.results_published_at)
     return memo(key, revision(), lambda: results_table(cycle))

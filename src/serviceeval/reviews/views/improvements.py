@@ -1,0 +1,143 @@
+"""Improvement items (HSC-12) and their evidence."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from serviceeval.accounts.rules import is_agency_staff, is_office
+from serviceeval.agencies.selectors import agencies_visible_to
+from serviceeval.core.access import access
+from serviceeval.core.uploads import serve_upload
+from serviceeval.cycles.models import Cycle
+
+from .. import rules, services
+from ..forms import (
+    DecideForm,
+    ImprovementForm,
+    RespondForm,
+)
+from ..models import (
+    ImprovementEvidence,
+    Result,
+)
+from ..selectors import (
+    improvements_visible_to,
+)
+
+# --- improvement items (HSC-12) ---------------------------------------------------------
+
+
+@access(is_office | is_agency_staff)
+def improvements(request):
+    user = request.user
+    items = improvements_visible_to(user).order_by("deadline", "id")
+    cycle = Cycle.objects.select_related("program").order_by("-year").first()
+    form = None
+    status = 200
+    if is_office(user):
+        year = request.POST.get("cycle") or request.GET.get("cycle")
+        if year:
+            if not year.isdigit() or len(year) > 4:
+                raise Http404
+            cycle = get_object_or_404(Cycle.objects.select_related("program"), year=int(year))
+        form = ImprovementForm(cycle=cycle, initial={"agency": request.GET.get("agency")})
+        if request.method == "POST":
+            form = ImprovementForm(request.POST, cycle=cycle)
+            if form.is_valid():
+                try:
+                    services.improvement_create(cycle=cycle, actor=user, **form.cleaned_data)
+                except services.ReviewError as exc:
+                    messages.error(request, str(exc))
+                else:
+                    messages.success(request, _("Improvement item sent to the agency."))
+                    return redirect("reviews:improvements")
+            status = 400
+    elif request.method == "POST":
+        raise Http404
+    today = timezone.localdate()
+    items = list(items)
+    for item in items:
+        item.overdue = item.is_overdue(today)
+    published = []
+    if not is_office(user):
+        published = (
+            Result.objects.filter(agency__in=agencies_visible_to(user))
+            .select_related("cycle", "agency")
+            .order_by("-cycle__year", "agency__code")
+        )
+    return render(
+        request,
+        "reviews/improvements.html",
+        {
+            "items": items,
+            "form": form,
+            "cycle": cycle,
+            "published": published,
+            "cycles": Cycle.objects.order_by("-year") if is_office(user) else [],
+        },
+        status=status,
+    )
+
+
+@access(is_office | is_agency_staff)
+def improvement(request, pk):
+    item = get_object_or_404(improvements_visible_to(request.user), pk=pk)
+    user = request.user
+    # A parent agency sees its subordinates' items (CITY-6) but does not answer them.
+    can_answer = rules.can_answer_improvement(user, item)
+    respond_form = RespondForm() if can_answer else None
+    decide_form = DecideForm() if is_office(user) else None
+    status = 200
+    if request.method == "POST":
+        if not is_office(user) and not can_answer:
+            raise PermissionDenied
+        try:
+            if is_office(user):
+                decide_form = DecideForm(request.POST)
+                if decide_form.is_valid():
+                    services.improvement_decide(
+                        item=item,
+                        close=decide_form.cleaned_data["decision"] == "close",
+                        note=decide_form.cleaned_data["note"],
+                        actor=user,
+                    )
+                    messages.success(request, _("Decision recorded."))
+                    return redirect("reviews:improvement", pk=item.pk)
+            else:
+                respond_form = RespondForm(request.POST, request.FILES)
+                if respond_form.is_valid():
+                    services.improvement_respond(
+                        item=item,
+                        response=respond_form.cleaned_data["response"],
+                        files=respond_form.cleaned_data["files"],
+                        actor=user,
+                    )
+                    messages.success(request, _("Your answer is sent to the program office."))
+                    return redirect("reviews:improvement", pk=item.pk)
+        except services.ReviewError as exc:
+            messages.error(request, str(exc))
+        status = 400
+    item.overdue = item.is_overdue(timezone.localdate())
+    return render(
+        request,
+        "reviews/improvement.html",
+        {
+            "item": item,
+            "evidence": item.evidence.all(),
+            "respond_form": respond_form,
+            "decide_form": decide_form,
+        },
+        status=status,
+    )
+
+
+@access(is_office | is_agency_staff)
+def improvement_evidence(request, pk, evidence_id):
+    item = get_object_or_404(improvements_visible_to(request.user), pk=pk)
+    evidence = get_object_or_404(ImprovementEvidence, pk=evidence_id, improvement=item)
+    return serve_upload(evidence.file, evidence.name)

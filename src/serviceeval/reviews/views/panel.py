@@ -1,0 +1,238 @@
+"""The reviewer's home, conflict declarations and the office's panel page (HSC-3)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from serviceeval.accounts.rules import is_office, is_reviewer
+from serviceeval.core.access import access
+from serviceeval.core.params import id_or_404
+from serviceeval.cycles.models import Cycle
+
+from .. import services
+from ..forms import (
+    AssignForm,
+    AutoAssignForm,
+    ConflictForm,
+    OfficeConflictForm,
+    PanelMemberForm,
+    ReasonForm,
+)
+from ..models import (
+    Assignment,
+    Conflict,
+    PanelMember,
+)
+from ..selectors import (
+    assignments_for,
+    cycles_for_reviews,
+    sheets_of,
+)
+from .common import _cycle
+
+# --- home ----------------------------------------------------------------------------
+
+
+@access(is_office | is_reviewer)
+def home(request):
+    user = request.user
+    if is_office(user):
+        cycles = Cycle.objects.select_related("program").order_by("-year")
+        return render(request, "reviews/home_office.html", {"cycles": cycles})
+    current = Cycle.objects.filter(panel__user=user).order_by("-year").first()
+
+    def body():
+        # The reviewer's own lists, rendered once per revision ({% fragment %} per user).
+        assignments = list(assignments_for(user))
+        sheets = sheets_of(user)
+        for a in assignments:
+            a.sheet = sheets.get((a.cycle_id, a.agency_id, a.round))
+        return {
+            "assignments": assignments,
+            "led": cycles_for_reviews(user),
+            "conflicts": Conflict.objects.filter(reviewer=user).select_related("agency", "cycle"),
+        }
+
+    return render(
+        request,
+        "reviews/home_reviewer.html",
+        {
+            "body": SimpleLazyObject(body),
+            "current": current,
+            # Unbound: its fields (2,000 agencies) are a fragment; the CSRF token is not.
+            "conflict_form": SimpleLazyObject(lambda: {"form": ConflictForm(cycle=current)}),
+        },
+    )
+
+
+@require_POST
+@access(is_reviewer)
+def declare_conflict(request, year):
+    cycle = get_object_or_404(Cycle, year=year, panel__user=request.user)
+    form = ConflictForm(request.POST, cycle=cycle)
+    if form.is_valid():
+        services.conflict_declare(
+            cycle=cycle,
+            reviewer=request.user,
+            agency=form.cleaned_data["agency"],
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+        )
+        messages.success(request, _("Conflict of interest recorded; the assignment is removed."))
+    else:
+        messages.error(request, _("Choose the agency and give a reason."))
+    return redirect("reviews:home")
+
+
+# --- panel (office) --------------------------------------------------------------
+
+
+PANEL_ACTIONS = (
+    "add_member",
+    "remove_member",
+    "assign",
+    "unassign",
+    "auto_assign",
+    "waive",
+    "conflict",
+)
+
+
+@access(is_office)
+def panel(request, year):
+    cycle = _cycle(year)
+    forms = {
+        "member_form": PanelMemberForm(),
+        "assign_form": AssignForm(cycle=cycle),
+        "auto_form": AutoAssignForm(),
+        "conflict_form": OfficeConflictForm(cycle=cycle),
+    }
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            bound = _panel_action(request, cycle, action)
+        except services.ReviewError as exc:
+            messages.error(request, str(exc))
+            bound = None
+            status = 400
+        if bound is True:
+            return redirect("reviews:panel", year=cycle.year)
+        if bound:
+            forms.update(bound)
+            status = 400
+    members = list(cycle.panel.select_related("user").order_by("role", "user__username"))
+    load = defaultdict(int)
+    for reviewer_id in cycle.assignments.values_list("reviewer_id", flat=True):
+        load[reviewer_id] += 1
+    for m in members:
+        m.load = load[m.user_id]
+    assignments = cycle.assignments.select_related("reviewer", "agency").order_by(
+        "round", "agency__code", "reviewer__username"
+    )
+    conflicts = cycle.conflicts.select_related("reviewer", "agency", "waived_by")
+    return render(
+        request,
+        "reviews/panel.html",
+        {
+            "cycle": cycle,
+            "members": members,
+            "assignments": assignments,
+            "conflicts": conflicts,
+            **forms,
+        },
+        status=status,
+    )
+
+
+def _panel_action(request, cycle, action):
+    """True on success, a dict of bound forms to show errors, or None."""
+    post, actor = request.POST, request.user
+    if action == "add_member":
+        form = PanelMemberForm(post)
+        if not form.is_valid():
+            return {"member_form": form}
+        services.panel_add(
+            cycle=cycle,
+            user=form.cleaned_data["user"],
+            role=form.cleaned_data["role"],
+            actor=actor,
+            max_assignments=form.cleaned_data["max_assignments"],
+        )
+        messages.success(request, _("Panel member saved."))
+        return True
+    if action == "remove_member":
+        member = get_object_or_404(PanelMember, pk=id_or_404(post.get("member")), cycle=cycle)
+        services.panel_remove(member=member, actor=actor)
+        messages.success(request, _("Panel member removed."))
+        return True
+    if action == "assign":
+        form = AssignForm(post, cycle=cycle)
+        if not form.is_valid():
+            return {"assign_form": form}
+        services.assign(
+            cycle=cycle,
+            reviewer=form.cleaned_data["reviewer"],
+            agency=form.cleaned_data["agency"],
+            round=form.cleaned_data["round"],
+            actor=actor,
+        )
+        messages.success(request, _("Reviewer assigned."))
+        return True
+    if action == "unassign":
+        assignment = get_object_or_404(
+            Assignment, pk=id_or_404(post.get("assignment")), cycle=cycle
+        )
+        services.unassign(assignment=assignment, actor=actor)
+        messages.success(request, _("Assignment removed."))
+        return True
+    if action == "auto_assign":
+        form = AutoAssignForm(post)
+        if not form.is_valid():
+            return {"auto_form": form}
+        report = services.auto_assign(
+            cycle=cycle,
+            actor=actor,
+            round=form.cleaned_data["round"],
+            per_agency=form.cleaned_data["per_agency"],
+            cap=form.cleaned_data["cap"],
+        )
+        messages.success(request, _("%(n)d assignments created.") % {"n": report.created})
+        for name, missing in report.short:
+            messages.warning(
+                request,
+                _("%(agency)s still needs %(n)d reviewer(s): no eligible reviewer under the cap.")
+                % {"agency": name, "n": missing},
+            )
+        return True
+    if action == "waive":
+        conflict = get_object_or_404(Conflict, pk=id_or_404(post.get("conflict")), cycle=cycle)
+        form = ReasonForm(post)
+        if not form.is_valid():
+            messages.error(request, _("A waiver needs a reason."))
+            return None
+        services.conflict_waive(conflict=conflict, reason=form.cleaned_data["reason"], actor=actor)
+        messages.success(request, _("Conflict waived; the waiver is logged."))
+        return True
+    if action == "conflict":
+        form = OfficeConflictForm(post, cycle=cycle)
+        if not form.is_valid():
+            return {"conflict_form": form}
+        services.conflict_declare(
+            cycle=cycle,
+            reviewer=form.cleaned_data["reviewer"],
+            agency=form.cleaned_data["agency"],
+            reason=form.cleaned_data["reason"],
+            actor=actor,
+            source="office",
+        )
+        messages.success(request, _("Conflict of interest recorded; the assignment is removed."))
+        return True
+    raise Http404
