@@ -4,21 +4,26 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from serviceeval.agencies.selectors import agencies_visible_to
 from serviceeval.core.memo import memo, revision
-from serviceeval.cycles.models import Cycle
+from serviceeval.cycles.models import Cycle, Participant
 
 from .. import rules
 from ..models import (
     Assignment,
     Conflict,
+    Exclusion,
     Improvement,
     ImprovementStatus,
     Result,
     Sheet,
+    SiteVisit,
 )
+from .calibration import calibration_of as calibration_of
+from .calibration import first_round_sheets as first_round_sheets
 
 LEADERS = rules.LEADERS
 
@@ -113,4 +118,50 @@ def overdue_improvements(qs: QuerySet[Improvement]) -> QuerySet[Improvement]:
     today = timezone.localdate()
     return qs.filter(
         status__in=[ImprovementStatus.OPEN, ImprovementStatus.RETURNED], deadline__lt=today
+    )
+
+
+def participant_or_404(cycle, agency_id: int):
+    return get_object_or_404(
+        Participant.objects.select_related("agency", "group"), cycle=cycle, agency_id=agency_id
+    )
+
+
+def sheet_or_404(pk: int) -> Sheet:
+    return get_object_or_404(Sheet.objects.select_related("cycle", "agency"), pk=pk)
+
+
+def agency_review_lists(cycle, agency_id: int):
+    """One agency's review page: its sheets, its assignments, its on-site visits."""
+    sheets = list(
+        Sheet.objects.filter(cycle=cycle, agency_id=agency_id)
+        .select_related("reviewer")
+        .order_by("round", "reviewer__username")
+    )
+    assigned = Assignment.objects.filter(cycle=cycle, agency_id=agency_id).select_related(
+        "reviewer"
+    )
+    visits = SiteVisit.objects.filter(cycle=cycle, agency_id=agency_id).prefetch_related("members")
+    return sheets, assigned, visits
+
+
+def latest_panel_cycle(user) -> Cycle | None:
+    """The newest cycle whose panel the user sits on."""
+    return Cycle.objects.filter(panel__user=user).order_by("-year").first()
+
+
+def conflicts_of(user) -> QuerySet[Conflict]:
+    return Conflict.objects.filter(reviewer=user).select_related("agency", "cycle")
+
+
+def exclusions_of(cycle) -> QuerySet[Exclusion]:
+    return Exclusion.objects.filter(cycle=cycle).select_related("agency", "reviewer")
+
+
+def published_results_visible_to(user) -> QuerySet[Result]:
+    """Published results of the agencies the user sees (CITY-6)."""
+    return (
+        Result.objects.filter(agency__in=agencies_visible_to(user))
+        .select_related("cycle", "agency")
+        .order_by("-cycle__year", "agency__code")
     )

@@ -10,12 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from serviceeval.accounts.rules import is_agency_staff, is_office
-from serviceeval.agencies.selectors import agencies_visible_to
 from serviceeval.core.access import access
 from serviceeval.core.uploads import serve_upload
-from serviceeval.cycles.models import Cycle
+from serviceeval.cycles.selectors import cycle_or_404, cycles_newest_first
 
-from .. import rules, services
+from .. import rules, selectors, services
 from ..forms import (
     DecideForm,
     ImprovementForm,
@@ -23,7 +22,6 @@ from ..forms import (
 )
 from ..models import (
     ImprovementEvidence,
-    Result,
 )
 from ..selectors import (
     improvements_visible_to,
@@ -36,7 +34,7 @@ from ..selectors import (
 def improvements(request):
     user = request.user
     items = improvements_visible_to(user).order_by("deadline", "id")
-    cycle = Cycle.objects.select_related("program").order_by("-year").first()
+    cycle = cycles_newest_first().first()
     form = None
     status = 200
     if is_office(user):
@@ -44,7 +42,7 @@ def improvements(request):
         if year:
             if not year.isdigit() or len(year) > 4:
                 raise Http404
-            cycle = get_object_or_404(Cycle.objects.select_related("program"), year=int(year))
+            cycle = cycle_or_404(int(year))
         form = ImprovementForm(cycle=cycle, initial={"agency": request.GET.get("agency")})
         if request.method == "POST":
             form = ImprovementForm(request.POST, cycle=cycle)
@@ -65,11 +63,7 @@ def improvements(request):
         item.overdue = item.is_overdue(today)
     published = []
     if not is_office(user):
-        published = (
-            Result.objects.filter(agency__in=agencies_visible_to(user))
-            .select_related("cycle", "agency")
-            .order_by("-cycle__year", "agency__code")
-        )
+        published = selectors.published_results_visible_to(user)
     return render(
         request,
         "reviews/improvements.html",
@@ -78,7 +72,7 @@ def improvements(request):
             "form": form,
             "cycle": cycle,
             "published": published,
-            "cycles": Cycle.objects.order_by("-year") if is_office(user) else [],
+            "cycles": cycles_newest_first() if is_office(user) else [],
         },
         status=status,
     )

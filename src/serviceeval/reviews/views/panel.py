@@ -15,8 +15,9 @@ from serviceeval.accounts.rules import is_office, is_reviewer
 from serviceeval.core.access import access
 from serviceeval.core.params import id_or_404
 from serviceeval.cycles.models import Cycle
+from serviceeval.cycles.selectors import cycles_newest_first
 
-from .. import services
+from .. import selectors, services
 from ..forms import (
     AssignForm,
     AutoAssignForm,
@@ -44,9 +45,9 @@ from .common import _cycle
 def home(request):
     user = request.user
     if is_office(user):
-        cycles = Cycle.objects.select_related("program").order_by("-year")
+        cycles = cycles_newest_first()
         return render(request, "reviews/home_office.html", {"cycles": cycles})
-    current = Cycle.objects.filter(panel__user=user).order_by("-year").first()
+    current = selectors.latest_panel_cycle(user)
 
     def body():
         # The reviewer's own lists, rendered once per revision ({% fragment %} per user).
@@ -57,7 +58,7 @@ def home(request):
         return {
             "assignments": assignments,
             "led": cycles_for_reviews(user),
-            "conflicts": Conflict.objects.filter(reviewer=user).select_related("agency", "cycle"),
+            "conflicts": selectors.conflicts_of(user),
         }
 
     return render(

@@ -19,15 +19,12 @@ from serviceeval.core.access import access
 from serviceeval.core.memo import memo, revision
 from serviceeval.exports.http import file_response
 
-from .. import services
+from .. import selectors, services
 from ..exporters import long_format_bytes, results_bytes
 from ..forms import (
     ExclusionForm,
     ReasonForm,
     TieBreakForm,
-)
-from ..models import (
-    Exclusion,
 )
 from ..presentation import grade_names as _grade_names
 from ..selectors import (
@@ -101,9 +98,7 @@ def results(request, year):
             "tie_form": TieBreakForm(cycle=cycle),
             "exclusion_form": ExclusionForm(cycle=cycle),
             "reason_form": ReasonForm(),
-            "exclusions": Exclusion.objects.filter(cycle=cycle).select_related(
-                "agency", "reviewer"
-            ),
+            "exclusions": selectors.exclusions_of(cycle),
             "re_rule": spec.re_evaluation,
         },
     )

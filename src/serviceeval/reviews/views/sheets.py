@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -14,20 +14,16 @@ from django.views.decorators.http import require_POST
 from serviceeval.accounts.rules import is_office, is_reviewer
 from serviceeval.core import fragments
 from serviceeval.core.access import access
-from serviceeval.cycles.models import Participant
 from serviceeval.fieldtests.selectors import field_test_figures
 from serviceeval.submissions.selectors import report_for_reviewer
 
-from .. import rules, services
+from .. import rules, selectors, services
 from ..forms import (
     ReasonForm,
     VisitForm,
 )
 from ..models import (
-    Assignment,
-    Sheet,
     SheetStatus,
-    SiteVisit,
 )
 from ..presentation import points as _points
 from .common import ROUND_SLUGS, _cycle
@@ -41,9 +37,7 @@ def sheet(request, year, agency_id, round):
     if round_ is None:
         raise Http404
     cycle = _cycle(year)
-    participant = get_object_or_404(
-        Participant.objects.select_related("agency", "group"), cycle=cycle, agency_id=agency_id
-    )
+    participant = selectors.participant_or_404(cycle, agency_id)
     agency = participant.agency
     if not rules.can_score_agency(request.user, rules.ReviewTarget(cycle.pk, agency.pk, round_)):
         raise Http404
@@ -197,7 +191,7 @@ def _sheet_context(cycle, participant, the_sheet, *, typed=None, errors=None):
 @require_POST
 @access(is_reviewer)
 def sheet_reopen(request, pk):
-    the_sheet = get_object_or_404(Sheet.objects.select_related("cycle", "agency"), pk=pk)
+    the_sheet = selectors.sheet_or_404(pk)
     if not rules.can_reopen_sheet(request.user, the_sheet):
         raise Http404
     form = ReasonForm(request.POST)
@@ -220,9 +214,7 @@ def sheet_reopen(request, pk):
 @access(is_office | is_reviewer)
 def agency_review(request, year, agency_id):
     cycle = _cycle(year)
-    participant = get_object_or_404(
-        Participant.objects.select_related("agency", "group"), cycle=cycle, agency_id=agency_id
-    )
+    participant = selectors.participant_or_404(cycle, agency_id)
     if not rules.can_open_agency_review(request.user, rules.ReviewTarget(cycle.pk, agency_id)):
         raise Http404
     form = VisitForm(cycle=cycle)
@@ -241,15 +233,7 @@ def agency_review(request, year, agency_id):
             messages.success(request, _("On-site visit recorded."))
             return redirect("reviews:agency", year=cycle.year, agency_id=agency_id)
         status = 400
-    sheets = list(
-        Sheet.objects.filter(cycle=cycle, agency_id=agency_id)
-        .select_related("reviewer")
-        .order_by("round", "reviewer__username")
-    )
-    assigned = Assignment.objects.filter(cycle=cycle, agency_id=agency_id).select_related(
-        "reviewer"
-    )
-    visits = SiteVisit.objects.filter(cycle=cycle, agency_id=agency_id).prefetch_related("members")
+    sheets, assigned, visits = selectors.agency_review_lists(cycle, agency_id)
     leader = rules.can_reopen_sheet(request.user, cycle)
     return render(
         request,

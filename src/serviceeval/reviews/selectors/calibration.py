@@ -1,0 +1,62 @@
+"""Reads for calibration (the panel meeting): first-round scores of submitted
+sheets, the engine's reviewer statistics and flagged criteria, once per data
+revision; one agency's sheets side by side."""
+
+from __future__ import annotations
+
+from serviceeval.accounts.models import User
+from serviceeval.agencies.models import Agency
+from serviceeval.core.memo import memo, revision
+from serviceeval.engine.calibration import calibrate
+
+from ..models import Round, Score, Sheet, SheetStatus
+
+
+def first_round_scores(cycle):
+    return {
+        (a, r, c): s
+        for a, r, c, s in Score.objects.filter(
+            sheet__cycle=cycle,
+            sheet__round=Round.FIRST,
+            sheet__status=SheetStatus.SUBMITTED,
+            score__isnull=False,
+        )
+        .order_by()
+        .values_list("sheet__agency_id", "sheet__reviewer_id", "criterion", "score")
+    }
+
+
+def max_points(spec):
+    out = {}
+    for category in spec.categories:
+        for leaf in category.leaves():
+            out[leaf.code] = leaf.max_points
+    return out
+
+
+def calibration_of(cycle, spec):
+    """(reviewer statistics, flagged criteria, users by id, agencies by id): the
+    260,000 scores of a national cycle are read once per data revision."""
+    stats, flags = memo(
+        ("calibration", cycle.pk, cycle.created),
+        revision(),
+        lambda: calibrate(first_round_scores(cycle), max_points(spec), spec.scoring),
+    )
+    ids = {s.reviewer_id for s in stats} | {r for f in flags for r, _ in f.scores}
+    people = {u.pk: u for u in User.objects.filter(pk__in=ids)}
+    agencies = {a.pk: a for a in Agency.objects.filter(pk__in={f.agency_id for f in flags})}
+    return stats, flags, people, agencies
+
+
+def first_round_sheets(cycle, agency_id: int):
+    """The agency's first-round sheets (by reviewer) and their scores by
+    (sheet id, criterion)."""
+    sheets = list(
+        Sheet.objects.filter(cycle=cycle, agency_id=agency_id, round=Round.FIRST)
+        .select_related("reviewer")
+        .order_by("reviewer__username")
+    )
+    cells = {
+        (s.sheet_id, s.criterion): s for s in Score.objects.filter(sheet__in=[x.pk for x in sheets])
+    }
+    return sheets, cells
