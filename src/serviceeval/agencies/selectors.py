@@ -2,7 +2,7 @@ from django.db.models import Q, QuerySet
 
 from . import rules
 from .enums import ROSTER_ROLES
-from .models import Agency
+from .models import Agency, Group
 
 
 def agencies_visible_to(user) -> QuerySet[Agency]:
@@ -29,3 +29,11 @@ def roster_for(agency, cycle=None):
     roles = agency.people.filter(role__in=ROSTER_ROLES)
     people = list(roles.filter(cycle=cycle)) if cycle else []
     return people or list(roles.filter(cycle__isnull=True))
+
+
+def groups_all() -> QuerySet[Group]:
+    return Group.objects.all()
+
+
+def agency_by_code_or_name(text: str) -> Agency | None:
+    return Agency.objects.filter(Q(code=text) | Q(name=text)).first()

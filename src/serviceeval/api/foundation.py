@@ -7,6 +7,7 @@ from serviceeval.accounts.rules import is_office
 from serviceeval.agencies.selectors import agencies_visible_to
 from serviceeval.cycles.selectors import cycles_visible_to, participants_of
 from serviceeval.programs.models import Program
+from serviceeval.programs.selectors import programs_all
 
 from .schemas import AgencyOut, CycleDetailOut, CycleOut, ErrorOut, ProgramDetailOut, ProgramOut
 
@@ -47,7 +48,7 @@ def _cycle(c) -> dict:
 
 @router.get("/programs", response=list[ProgramOut])
 def program_list(request):
-    return [_program(p) for p in Program.objects.all()]
+    return [_program(p) for p in programs_all()]
 
 
 @router.get("/programs/{code}/{version}", response={200: ProgramDetailOut, 404: ErrorOut})

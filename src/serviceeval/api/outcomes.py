@@ -8,12 +8,11 @@ reward roster (the `rewards --json` objects), with the pages' rules:
 """
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from ninja import Router
 
 from serviceeval.accounts.rules import is_agency_staff
 from serviceeval.agencies.selectors import agencies_visible_to
-from serviceeval.cycles.models import Cycle
+from serviceeval.cycles.selectors import cycle_or_404
 from serviceeval.reviews import rules as review_rules
 from serviceeval.reviews.services import results_json
 from serviceeval.rewards.rules import can_manage_roster
@@ -26,7 +25,7 @@ router = Router(tags=["outcomes"])
 
 @router.get("/cycles/{year}/results", response={200: list[ResultOut], 404: ErrorOut})
 def cycle_results(request, year: int):
-    cycle = get_object_or_404(Cycle.objects.select_related("program"), year=year)
+    cycle = cycle_or_404(year)
     user = request.user
     if review_rules.can_see_all_results(user, cycle):
         return results_json(cycle)
@@ -42,5 +41,5 @@ def cycle_results(request, year: int):
 def cycle_roster(request, year: int):
     if not can_manage_roster(request.user):
         raise Http404
-    cycle = get_object_or_404(Cycle.objects.select_related("program"), year=year)
+    cycle = cycle_or_404(year)
     return roster_json(cycle)

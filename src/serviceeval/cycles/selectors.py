@@ -1,6 +1,8 @@
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
+from serviceeval.agencies.models import Agency
+
 from . import rules
 from .models import Cycle, Milestone, Participant
 
@@ -37,3 +39,14 @@ def cycles_newest_first() -> QuerySet[Cycle]:
 def cycle_or_404(year) -> Cycle:
     """The cycle of a ROC year in a URL, or 404."""
     return get_object_or_404(Cycle.objects.select_related("program"), year=year)
+
+
+def participant_agencies(cycle):
+    """The cycle's participating agencies, for choices (2,000 nationally: pk and name)."""
+    return Agency.objects.filter(participations__cycle=cycle).only("pk", "name").order_by("code")
+
+
+def participant_ids_by_code(cycle, codes) -> dict[str, int]:
+    return dict(
+        Agency.objects.filter(participations__cycle=cycle, code__in=codes).values_list("code", "pk")
+    )

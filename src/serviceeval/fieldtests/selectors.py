@@ -12,7 +12,7 @@ from django.utils import timezone
 from serviceeval.engine import fieldtests as engine
 
 from . import rules
-from .models import MysteryVisit, PhoneTest
+from .models import MysteryVisit, PhoneTest, VisitPhoto
 
 
 def _call_scores(cycle, agency_ids=None, *, with_time=False):
@@ -220,3 +220,8 @@ def agencies_testable_by(user, cycle):
     if user.agency_id:
         qs = qs.exclude(pk=user.agency_id)
     return qs.order_by("code")
+
+
+def photos_visible_to(user) -> QuerySet[VisitPhoto]:
+    """Visit photos: of the visits the user sees."""
+    return VisitPhoto.objects.filter(visit__in=visits_visible_to(user))

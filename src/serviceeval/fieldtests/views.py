@@ -17,18 +17,17 @@ from serviceeval.accounts.rules import is_office, is_tester
 from serviceeval.core.access import access
 from serviceeval.core.memo import memo, revision
 from serviceeval.core.uploads import serve_upload
-from serviceeval.cycles.models import Cycle
+from serviceeval.cycles.selectors import cycle_or_404, cycles_newest_first
 from serviceeval.engine.fieldtests import display
 
 from . import rules, selectors, services
 from .forms import MysteryVisitForm, PhoneTestForm
-from .models import VisitPhoto
 
 PAGE_SIZE = 100
 
 
 def _cycles():
-    return list(Cycle.objects.select_related("program").order_by("-year"))
+    return list(cycles_newest_first())
 
 
 def _pick(cycles, year):
@@ -94,7 +93,7 @@ def index(request):
 
 @access(is_office)
 def agency(request, year, agency_id):
-    cycle = get_object_or_404(Cycle.objects.select_related("program"), year=year)
+    cycle = cycle_or_404(year)
     from serviceeval.agencies.models import Agency
 
     target = get_object_or_404(Agency, pk=agency_id)
@@ -118,7 +117,7 @@ def agency(request, year, agency_id):
 
 
 def _cycle_for_recording(year, what):
-    cycle = get_object_or_404(Cycle.objects.select_related("program"), year=year)
+    cycle = cycle_or_404(year)
     spec = cycle.program.spec
     if not (spec.phone_parts if what == "phone" else spec.mystery_sections):
         raise Http404  # the program has no such checklist
@@ -222,9 +221,7 @@ def visit_detail(request, pk):
 
 @access(is_office | is_tester)
 def photo(request, pk):
-    item = get_object_or_404(
-        VisitPhoto.objects.filter(visit__in=selectors.visits_visible_to(request.user)), pk=pk
-    )
+    item = get_object_or_404(selectors.photos_visible_to(request.user), pk=pk)
     return serve_upload(item.file, item.original_name)
 
 

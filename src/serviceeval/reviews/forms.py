@@ -2,13 +2,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from serviceeval.accounts.enums import Role
 from serviceeval.accounts.models import User
+from serviceeval.accounts.selectors import reviewer_accounts
 from serviceeval.agencies.models import Agency
 from serviceeval.core.uploads import validate_upload
 from serviceeval.core.widgets import NamedModelChoiceField
+from serviceeval.cycles.selectors import participant_agencies, participant_ids_by_code
 
 from .models import PanelRole, Round
+from .selectors import panel_users
 
 
 class ReviewerChoice(forms.ModelChoiceField):
@@ -17,7 +19,7 @@ class ReviewerChoice(forms.ModelChoiceField):
 
 
 def _reviewers():
-    return User.objects.filter(role=Role.REVIEWER, is_active=True).order_by("username")
+    return reviewer_accounts()
 
 
 class PanelMemberForm(forms.Form):
@@ -37,12 +39,8 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, cycle=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = User.objects.filter(panel_seats__cycle=cycle).order_by(
-            "username"
-        )
-        self.fields["agency"].queryset = (
-            Agency.objects.filter(participations__cycle=cycle).only("pk", "name").order_by("code")
-        )
+        self.fields["reviewer"].queryset = panel_users(cycle)
+        self.fields["agency"].queryset = participant_agencies(cycle)
 
 
 class AutoAssignForm(forms.Form):
@@ -60,9 +58,7 @@ class ConflictForm(forms.Form):
 
     def __init__(self, *args, cycle=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = (
-            Agency.objects.filter(participations__cycle=cycle).only("pk", "name").order_by("code")
-        )
+        self.fields["agency"].queryset = participant_agencies(cycle)
 
 
 class OfficeConflictForm(ConflictForm):
@@ -70,9 +66,7 @@ class OfficeConflictForm(ConflictForm):
 
     def __init__(self, *args, cycle=None, **kwargs):
         super().__init__(*args, cycle=cycle, **kwargs)
-        self.fields["reviewer"].queryset = User.objects.filter(panel_seats__cycle=cycle).order_by(
-            "username"
-        )
+        self.fields["reviewer"].queryset = panel_users(cycle)
 
 
 class ReasonForm(forms.Form):
@@ -107,9 +101,7 @@ class VisitForm(forms.Form):
 
     def __init__(self, *args, cycle=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["members"].queryset = User.objects.filter(panel_seats__cycle=cycle).order_by(
-            "username"
-        )
+        self.fields["members"].queryset = panel_users(cycle)
 
 
 class ExclusionForm(forms.Form):
@@ -120,12 +112,8 @@ class ExclusionForm(forms.Form):
 
     def __init__(self, *args, cycle=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = (
-            Agency.objects.filter(participations__cycle=cycle).only("pk", "name").order_by("code")
-        )
-        self.fields["reviewer"].queryset = User.objects.filter(panel_seats__cycle=cycle).order_by(
-            "username"
-        )
+        self.fields["agency"].queryset = participant_agencies(cycle)
+        self.fields["reviewer"].queryset = panel_users(cycle)
 
 
 class TieBreakForm(forms.Form):
@@ -141,11 +129,7 @@ class TieBreakForm(forms.Form):
     def clean_order(self):
         codes = [c.strip() for c in self.cleaned_data["order"].replace("，", ",").split(",")]
         codes = [c for c in codes if c]
-        found = dict(
-            Agency.objects.filter(participations__cycle=self.cycle, code__in=codes).values_list(
-                "code", "pk"
-            )
-        )
+        found = participant_ids_by_code(self.cycle, codes)
         unknown = [c for c in codes if c not in found]
         if unknown:
             raise ValidationError(
@@ -162,9 +146,7 @@ class ImprovementForm(forms.Form):
 
     def __init__(self, *args, cycle=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = (
-            Agency.objects.filter(participations__cycle=cycle).only("pk", "name").order_by("code")
-        )
+        self.fields["agency"].queryset = participant_agencies(cycle)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from serviceeval.agencies.selectors import agency_by_code_or_name
+
 from .models import AwardStatus, RewardKind
 
 
@@ -26,14 +28,11 @@ class EntryForm(forms.Form):
         self.fields["rule"].choices = [(r, r) for r in rules]
 
     def clean_agency(self):
-        from django.db.models import Q
-
-        from serviceeval.agencies.models import Agency
 
         text = self.cleaned_data["agency"].strip()
         if not text:
             return None
-        agency = Agency.objects.filter(Q(code=text) | Q(name=text)).first()
+        agency = agency_by_code_or_name(text)
         if agency is None:
             raise forms.ValidationError(_("No agency has this code or name."))
         return agency

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from serviceeval.agencies.models import Agency
 from serviceeval.agencies.selectors import agencies_visible_to
 
 from . import rules
-from .models import Nomination
+from .models import Nomination, PublicCommendation, RewardEntry
 
 
 def nominations_visible_to(user) -> QuerySet[Nomination]:
@@ -80,3 +81,12 @@ def panel_reviews(cycle, agency_ids) -> dict[int, PanelReview]:
             visits=tuple(sorted(visits.get(agency_id, ()), reverse=True)),
         )
     return out
+
+
+def public_commendations(cycle) -> QuerySet[PublicCommendation]:
+    """市政會議公開表揚 (CITY-12, CITY-13) of the cycle."""
+    return PublicCommendation.objects.filter(cycle=cycle).select_related("agency")
+
+
+def entry_or_404(pk: int) -> RewardEntry:
+    return get_object_or_404(RewardEntry.objects.select_related("cycle"), pk=pk)

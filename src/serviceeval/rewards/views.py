@@ -14,19 +14,19 @@ from django.views.decorators.http import require_POST
 from serviceeval.accounts.rules import is_agency_staff, is_office
 from serviceeval.core.access import access
 from serviceeval.core.audit import history_for
-from serviceeval.cycles.models import Cycle
+from serviceeval.cycles.selectors import cycle_or_404, cycles_newest_first
 from serviceeval.exports.http import file_response
 
 from . import selectors, services
 from .exporters import role_text, roster_file
 from .forms import AttendanceForm, ConsentForm, EntryForm, ProposeForm, StepForm
-from .models import AwardStatus, PublicCommendation, RewardEntry
+from .models import AwardStatus
 
 PAGE_SIZE = 100  # 5,000 entries nationally (SPEC §5 pages)
 
 
 def _cycles():
-    return list(Cycle.objects.select_related("program").order_by("-year"))
+    return list(cycles_newest_first())
 
 
 def _pick(cycles, year):
@@ -34,7 +34,7 @@ def _pick(cycles, year):
 
 
 def _cycle(year):
-    return get_object_or_404(Cycle.objects.select_related("program"), year=year)
+    return cycle_or_404(year)
 
 
 def _back(cycle, name="rewards:index"):
@@ -49,7 +49,7 @@ COMMENDATIONS_SHOWN = 50
 def _commendations(cycle) -> dict:
     """The first COMMENDATIONS_SHOWN public commendations (500 and more nationally:
     the page would grow with the data, SPEC §5 pages); the downloads hold them all."""
-    qs = PublicCommendation.objects.filter(cycle=cycle).select_related("agency")
+    qs = selectors.public_commendations(cycle)
     shown = list(qs[:COMMENDATIONS_SHOWN])
     total = qs.count()
     more = ""
@@ -149,7 +149,7 @@ def entry_new(request, year):
 @access(is_office)
 @require_POST
 def entry_delete(request, pk):
-    entry = get_object_or_404(RewardEntry.objects.select_related("cycle"), pk=pk)
+    entry = selectors.entry_or_404(pk)
     try:
         services.entry_delete(
             entry=entry, actor=request.user, reason=request.POST.get("reason", "")
@@ -169,7 +169,7 @@ def export(request, year, fmt):
     data = roster_file(
         cycle,
         list(services.roster_entries(cycle)),
-        list(PublicCommendation.objects.filter(cycle=cycle).select_related("agency")),
+        list(selectors.public_commendations(cycle)),
         fmt,
     )
     return file_response(data, f"敘獎名冊-{cycle.year}.{fmt}")

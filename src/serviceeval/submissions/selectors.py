@@ -335,3 +335,16 @@ def previous_metrics(cycle, agency) -> dict[str, Decimal]:
         this_year__isnull=False,
     ).values_list("code", "this_year")
     return dict(values)
+
+
+def years_with_public_plans():
+    """CITY-7: the years that have an accepted plan, newest first."""
+    return (
+        Cycle.objects.filter(
+            pk__in=Submission.objects.filter(kind=Kind.PLAN, state=State.ACCEPTED).values(
+                "cycle_id"
+            )
+        )
+        .order_by("-year")
+        .values_list("year", flat=True)
+    )

@@ -15,10 +15,11 @@ from django.views.decorators.http import require_POST
 
 from serviceeval.accounts.rules import is_agency_head, is_agency_staff, is_office
 from serviceeval.agencies.enums import Category
-from serviceeval.agencies.models import Group
+from serviceeval.agencies.selectors import groups_all
 from serviceeval.core.access import LOGIN, PUBLIC, access
 from serviceeval.core.uploads import serve_upload
 from serviceeval.cycles.models import Cycle
+from serviceeval.cycles.selectors import cycle_or_404, cycles_newest_first
 from serviceeval.engine.growth import format_growth, growth_rate
 from serviceeval.exports.http import file_response
 
@@ -26,7 +27,6 @@ from . import rules, selectors, services
 from .enums import METRICS, NOT_STARTED, Kind, State
 from .exporters import plan_odt, plan_pdf
 from .forms import CommentForm, ReasonForm, ReopenForm, SubmissionForm, initial_for
-from .models import Submission
 
 
 def _url(scope, name="detail"):
@@ -142,7 +142,7 @@ STATUS_PAGE_SIZE = 100
 @access(is_office)
 def status(request):
     """The office's status page: every participant × (plan, report)."""
-    cycles = list(Cycle.objects.select_related("program").order_by("-year"))
+    cycles = list(cycles_newest_first())
     year = request.GET.get("cycle", "")
     cycle = next((c for c in cycles if str(c.year) == year), cycles[0] if cycles else None)
     group = request.GET.get("group", "")
@@ -160,7 +160,7 @@ def status(request):
         # Rendered once per revision, minute, cycle, filters and page ({% fragment %}):
         # the office only (COORDINATOR), so nothing in it differs between users.
         statuses = [(NOT_STARTED, _("Not started")), *State.choices]
-        out = {"groups": Group.objects.all(), "categories": Category.choices, "statuses": statuses}
+        out = {"groups": groups_all(), "categories": Category.choices, "statuses": statuses}
         if cycle is None:
             return out
         result = selectors.status_page(
@@ -454,15 +454,7 @@ def evidence_delete(request, pk):
 
 @access(PUBLIC)
 def public_index(request):
-    years = (
-        Cycle.objects.filter(
-            pk__in=Submission.objects.filter(kind=Kind.PLAN, state=State.ACCEPTED).values(
-                "cycle_id"
-            )
-        )
-        .order_by("-year")
-        .values_list("year", flat=True)
-    )
+    years = selectors.years_with_public_plans()
     return render(request, "submissions/public_index.html", {"years": list(years)})
 
 
@@ -471,7 +463,7 @@ PUBLIC_PAGE_SIZE = 100
 
 @access(PUBLIC)
 def public_plans(request, year):
-    cycle = get_object_or_404(Cycle.objects.select_related("program"), year=year)
+    cycle = cycle_or_404(year)
     page_number = request.GET.get("page")
 
     def body():

@@ -18,17 +18,21 @@ from django.views.decorators.http import require_POST
 
 from serviceeval.accounts.forms import LoginForm
 from serviceeval.accounts.rules import is_agency_staff, is_office
-from serviceeval.agencies.models import Group
-from serviceeval.agencies.selectors import agencies_visible_to, roster_for
+from serviceeval.agencies.selectors import agencies_visible_to, groups_all, roster_for
 from serviceeval.agencies.services import agency_move_category
 from serviceeval.core import fragments
 from serviceeval.core.access import LOGIN, PUBLIC, access
 from serviceeval.core.audit import history_for
 from serviceeval.core.nav import PANELS
-from serviceeval.cycles.models import Cycle
-from serviceeval.cycles.selectors import cycles_visible_to, cycles_with_counts, participants_of
+from serviceeval.cycles.selectors import (
+    cycles_newest_first,
+    cycles_visible_to,
+    cycles_with_counts,
+    participants_of,
+)
 from serviceeval.programs import services as program_services
 from serviceeval.programs.models import Program
+from serviceeval.programs.selectors import programs_with_use
 
 from .forms import CategoryMoveForm
 
@@ -37,7 +41,7 @@ from .forms import CategoryMoveForm
 def home(request):
     if request.user.is_authenticated:
         return redirect("dashboard")
-    cycles = Cycle.objects.select_related("program").order_by("-year")[:5]
+    cycles = cycles_newest_first()[:5]
     return render(request, "web/home.html", {"cycles": cycles})
 
 
@@ -118,7 +122,7 @@ def agency_list(request):
             agencies = agencies.filter(kind=kind)
         # 2,000 agencies nationally: AGENCY_PAGE_SIZE a page (SPEC §5 pages).
         page = Paginator(agencies, AGENCY_PAGE_SIZE).get_page(page_number)
-        return {"agencies": page.object_list, "page": page, "groups": Group.objects.all()}
+        return {"agencies": page.object_list, "page": page, "groups": groups_all()}
 
     query = urlencode({k: v for k, v in (("group", group), ("kind", kind)) if v})
     return render(
@@ -210,7 +214,7 @@ def cycle_detail(request, year):
 
 @access(is_office)
 def program_list(request):
-    programs = Program.objects.annotate(n_cycles=Count("cycle"))
+    programs = programs_with_use()
     return render(request, "web/program_list.html", {"programs": programs})
 
 

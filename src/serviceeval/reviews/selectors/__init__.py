@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from serviceeval.accounts.models import User
 from serviceeval.agencies.selectors import agencies_visible_to
 from serviceeval.core.memo import memo, revision
 from serviceeval.cycles.models import Cycle, Participant
@@ -165,3 +166,8 @@ def published_results_visible_to(user) -> QuerySet[Result]:
         .select_related("cycle", "agency")
         .order_by("-cycle__year", "agency__code")
     )
+
+
+def panel_users(cycle) -> QuerySet:
+    """The accounts on the cycle's panel, for choices."""
+    return User.objects.filter(panel_seats__cycle=cycle).order_by("username")
