@@ -190,11 +190,11 @@ def test_unknown_cycle_is_a_clear_error(tmp_path):
 
 
 def test_fast_xlsx_reader_reads_what_openpyxl_reads(tmp_path):
-    """The streaming reader gives the same rows as core.tabular for XLSX files
-    written by openpyxl (shared strings) and by our exporter (inline strings)."""
+    """The score reader gives the same rows as core.tabular for XLSX files
+    written by openpyxl and by our exporter (XlsxWriter)."""
     from serviceeval.core.tabular import read_rows
     from serviceeval.exports.writers import Sheet as OutSheet
-    from serviceeval.reviews.exporters import stream_xlsx
+    from serviceeval.exports.writers import write_xlsx
     from serviceeval.reviews.tabular import read_score_rows
 
     wb = Workbook()
@@ -206,12 +206,17 @@ def test_fast_xlsx_reader_reads_what_openpyxl_reads(tmp_path):
     ws["G6"] = "stray"
     wb.save(tmp_path / "a.xlsx")
     (tmp_path / "b.xlsx").write_bytes(
-        stream_xlsx(
-            OutSheet(
-                "s",
-                COLUMNS,
-                [["A1", "r1", "1.1.1.1", Decimal("54.00"), "意見"], ["A1", "r1", "3.1.1", 7, ""]],
-            )
+        write_xlsx(
+            [
+                OutSheet(
+                    "s",
+                    COLUMNS,
+                    [
+                        ["A1", "r1", "1.1.1.1", Decimal("54.00"), "意見"],
+                        ["A1", "r1", "3.1.1", 7, ""],
+                    ],
+                )
+            ]
         )
     )
     for name in ("a.xlsx", "b.xlsx"):
