@@ -233,3 +233,45 @@ def test_fast_xlsx_reader_reads_what_openpyxl_reads(tmp_path):
             "": "",
         },
     )
+
+
+def test_import_ods_stores_submitted_sheets(tmp_path, capsys):
+    from serviceeval.exports.writers import Sheet as OutSheet
+    from serviceeval.exports.writers import write_ods
+
+    cycle, (a, b), (r1, r2), office = setup_cycle(2, 2)
+    rows = [
+        [row["agency"], row["reviewer"], row["criterion"], Decimal(row["score"]), row["comment"]]
+        for _, row in score_rows(cycle, a, r1, "0.8")
+    ]
+    path = tmp_path / "s.ods"
+    path.write_bytes(write_ods([OutSheet("s", COLUMNS, rows)]))
+    call_command("import_scores", "--cycle", "105", str(path))
+    assert "26 scores on 1 sheets" in capsys.readouterr().out
+    sheet = Sheet.objects.get()
+    assert (sheet.status, sheet.imported, sheet.agency, sheet.reviewer) == (
+        "submitted",
+        True,
+        a,
+        r1,
+    )
+    assert sheet.scores.get(criterion="1.1.1.1").score == Decimal("48")
+    assert sheet.scores.get(criterion="1.1.1.1").comment == "意見"
+
+
+def test_long_export_as_ods_and_xlsx_reimports(tmp_path, capsys):
+    """The long score export re-imports from either spreadsheet format."""
+    cycle, (a, b), (r1, r2), office = setup_cycle(2, 2)
+    call_command(
+        "import_scores",
+        "--cycle",
+        "105",
+        str(write_csv(tmp_path / "s.csv", score_rows(cycle, a, r1, "0.8"))),
+    )
+    stored = sorted(Score.objects.values_list("criterion", "score", "comment"))
+    for fmt in ("ods", "xlsx"):
+        out = tmp_path / f"all.{fmt}"
+        call_command("export_scores", "--cycle", "105", str(out))
+        Sheet.objects.all().delete()
+        call_command("import_scores", "--cycle", "105", str(out))
+        assert sorted(Score.objects.values_list("criterion", "score", "comment")) == stored
