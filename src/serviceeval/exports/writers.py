@@ -87,6 +87,7 @@ def _normalise_zip(data: bytes) -> bytes:
 # on the content; XlsxWriter dates every zip member 1980-01-31 itself.
 FIXED_XLSX_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 # Text that XML 1.0 cannot carry (C0 controls but tab, line feed, carriage return).
+_FOUR_PLACES = Decimal("0.0001")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -126,7 +127,7 @@ def write_xlsx(sheets: Sequence[Sheet]) -> bytes:
                     ws.write_boolean(r, c, v)
                 elif isinstance(v, Decimal):
                     # Exact text of a Decimal past 4 places; else a number cell.
-                    if v == v.quantize(Decimal("0.0001")):
+                    if v == v.quantize(_FOUR_PLACES):
                         ws.write_number(r, c, float(v))
                     else:
                         ws.write_string(r, c, str(v))
