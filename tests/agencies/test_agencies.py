@@ -389,3 +389,40 @@ def test_started_cycle_without_its_own_copy_keeps_reading_the_people_it_had(db, 
     )
     assert [p.name for p in roster_for(agency, cycle)] == ["林五"]
     assert [p.name for p in roster_for(agency)] == ["黃六"]
+
+
+@pytest.mark.django_db
+def test_import_agencies_from_ods(tmp_path, capsys):
+    from serviceeval.exports.writers import Sheet, write_ods
+
+    path = tmp_path / "agencies.ods"
+    path.write_bytes(
+        write_ods(
+            [
+                Sheet(
+                    "機關",
+                    HEADER.strip().split(","),
+                    [
+                        [
+                            "S-01",
+                            "中正戶政事務所",
+                            "subordinate",
+                            "F-01",
+                            "overall",
+                            2,
+                            "王一",
+                            "",
+                            "",
+                            "",
+                        ],
+                        ["F-01", "民政局", "first-level", "", "overall", "", "林五", "", "", ""],
+                    ],
+                )
+            ]
+        )
+    )
+    call_command("import_agencies", str(path))
+    assert capsys.readouterr().out.strip() == "匯入完成 imported: 2 created, 0 updated"
+    child = Agency.objects.get(code="S-01")
+    assert (child.parent.code, child.group.code) == ("F-01", "2")
+    assert Person.objects.get(agency=child, role="head").name == "王一"

@@ -95,3 +95,46 @@ def test_csv_has_bom_and_exact_decimals():
         write_csv(SHEET).decode("utf-8")
         == "\ufeff機關,總分,等第\r\n衛生局,812.35,甲\r\n稅務局,699.99,丙\r\n"
     )
+
+
+def test_xlsxwriter_export_is_byte_for_byte_reproducible_and_reads_back(tmp_path):
+    """XlsxWriter writes every XLSX export with a fixed creation time: the same sheets
+    give the same bytes, and calamine and openpyxl read the values back."""
+    import datetime
+
+    from python_calamine import CalamineWorkbook
+
+    from serviceeval.exports.writers import neutralise_formula
+
+    sheet = Sheet(
+        "長格式",
+        ["機關", "分數", "日期", "評語"],
+        [
+            ["衛生局", Decimal("54.25"), datetime.date(2026, 3, 5), "=HYPERLINK(1)"],
+            ["稅務局", 7, datetime.datetime(2026, 3, 5, 14, 30), neutralise_formula("+cmd")],
+            ["臺北", Decimal("1.23456"), None, "繁體中文\x01"],
+        ],
+    )
+    data = write_xlsx([sheet])
+    assert write_xlsx([sheet]) == data
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert {i.date_time for i in zf.infolist()} == {(1980, 1, 31, 0, 0, 0)}
+        core = zf.read("docProps/core.xml").decode()
+        assert "2000-01-01T00:00:00Z" in core
+        assert b"<f>" not in zf.read("xl/worksheets/sheet1.xml")
+    (tmp_path / "x.xlsx").write_bytes(data)
+    rows = CalamineWorkbook.from_path(tmp_path / "x.xlsx").get_sheet_by_index(0).to_python()
+    assert rows == [
+        ["機關", "分數", "日期", "評語"],
+        ["衛生局", 54.25, datetime.date(2026, 3, 5), "=HYPERLINK(1)"],
+        ["稅務局", 7, datetime.datetime(2026, 3, 5, 14, 30), "'+cmd"],
+        ["臺北", "1.23456", "", "繁體中文"],
+    ]
+    ws = load_workbook(tmp_path / "x.xlsx").active
+    assert [(c.value, c.data_type) for c in ws[2]] == [
+        ("衛生局", "s"),
+        (54.25, "n"),
+        (datetime.datetime(2026, 3, 5), "d"),
+        ("=HYPERLINK(1)", "s"),
+    ]
+    assert ws.title == "長格式"

@@ -328,3 +328,49 @@ def test_import_too_long_tested_staff_named(tmp_path, capsys):
     assert capsys.readouterr().err.strip() == (
         "第 2 列 (row 2): tested_staff 超過 80 字 (tested_staff: at most 80 characters)"
     )
+
+
+def write_ods(tmp_path, name, header, rows):
+    from serviceeval.exports.writers import Sheet
+    from serviceeval.exports.writers import write_ods as ods_bytes
+
+    path = tmp_path / name
+    path.write_bytes(ods_bytes([Sheet("s", header, rows)]))
+    return str(path)
+
+
+def test_import_phone_tests_ods(tmp_path, capsys):
+    cycle, (a, b) = city_cycle(2)
+    t = a_tester()
+    path = write_ods(
+        tmp_path,
+        "calls.ods",
+        ["agency", "date", "tester", "tested_staff", "switchboard", "business"],
+        [
+            [a.code, "2027-03-05", t.username, "小美", 45, 55],
+            [b.name, "116/04/06", t.username, "", None, Decimal("27.5")],
+        ],
+    )
+    call_command("import_phone_tests", "--cycle", "116", path)
+    assert "imported: 2" in capsys.readouterr().out
+    figures = field_test_figures(cycle=cycle, agency_ids=[a.pk, b.pk])
+    assert (figures[a.pk]["phone"], figures[b.pk]["phone"]) == (Decimal(100), Decimal(50))
+    assert Person.objects.filter(agency=a, cycle=cycle, role="tested_staff", name="小美").exists()
+
+
+def test_import_mystery_visits_ods(tmp_path):
+    cycle, (a, b) = city_cycle(2)
+    t = a_tester()
+    path = write_ods(
+        tmp_path,
+        "visits.ods",
+        ["agency", "date", "tester", "tested_staff", "score"],
+        [
+            [a.code, "2027-03-05", t.username, "櫃台甲", Decimal("92.5")],
+            [b.code, "2027-03-06", t.username, "", 80],
+        ],
+    )
+    call_command("import_mystery_visits", "--cycle", "116", path)
+    figures = field_test_figures(cycle=cycle, agency_ids=[a.pk, b.pk])
+    assert (figures[a.pk]["mystery"], figures[b.pk]["mystery"]) == (Decimal("92.5"), Decimal(80))
+    assert MysteryVisit.objects.count() == 2

@@ -190,11 +190,11 @@ def test_unknown_cycle_is_a_clear_error(tmp_path):
 
 
 def test_fast_xlsx_reader_reads_what_openpyxl_reads(tmp_path):
-    """The streaming reader gives the same rows as core.tabular for XLSX files
-    written by openpyxl (shared strings) and by our exporter (inline strings)."""
+    """The score reader gives the same rows as core.tabular for XLSX files
+    written by openpyxl and by our exporter (XlsxWriter)."""
     from serviceeval.core.tabular import read_rows
     from serviceeval.exports.writers import Sheet as OutSheet
-    from serviceeval.reviews.exporters import stream_xlsx
+    from serviceeval.exports.writers import write_xlsx
     from serviceeval.reviews.tabular import read_score_rows
 
     wb = Workbook()
@@ -206,12 +206,17 @@ def test_fast_xlsx_reader_reads_what_openpyxl_reads(tmp_path):
     ws["G6"] = "stray"
     wb.save(tmp_path / "a.xlsx")
     (tmp_path / "b.xlsx").write_bytes(
-        stream_xlsx(
-            OutSheet(
-                "s",
-                COLUMNS,
-                [["A1", "r1", "1.1.1.1", Decimal("54.00"), "意見"], ["A1", "r1", "3.1.1", 7, ""]],
-            )
+        write_xlsx(
+            [
+                OutSheet(
+                    "s",
+                    COLUMNS,
+                    [
+                        ["A1", "r1", "1.1.1.1", Decimal("54.00"), "意見"],
+                        ["A1", "r1", "3.1.1", 7, ""],
+                    ],
+                )
+            ]
         )
     )
     for name in ("a.xlsx", "b.xlsx"):
@@ -228,3 +233,45 @@ def test_fast_xlsx_reader_reads_what_openpyxl_reads(tmp_path):
             "": "",
         },
     )
+
+
+def test_import_ods_stores_submitted_sheets(tmp_path, capsys):
+    from serviceeval.exports.writers import Sheet as OutSheet
+    from serviceeval.exports.writers import write_ods
+
+    cycle, (a, b), (r1, r2), office = setup_cycle(2, 2)
+    rows = [
+        [row["agency"], row["reviewer"], row["criterion"], Decimal(row["score"]), row["comment"]]
+        for _, row in score_rows(cycle, a, r1, "0.8")
+    ]
+    path = tmp_path / "s.ods"
+    path.write_bytes(write_ods([OutSheet("s", COLUMNS, rows)]))
+    call_command("import_scores", "--cycle", "105", str(path))
+    assert "26 scores on 1 sheets" in capsys.readouterr().out
+    sheet = Sheet.objects.get()
+    assert (sheet.status, sheet.imported, sheet.agency, sheet.reviewer) == (
+        "submitted",
+        True,
+        a,
+        r1,
+    )
+    assert sheet.scores.get(criterion="1.1.1.1").score == Decimal("48")
+    assert sheet.scores.get(criterion="1.1.1.1").comment == "意見"
+
+
+def test_long_export_as_ods_and_xlsx_reimports(tmp_path, capsys):
+    """The long score export re-imports from either spreadsheet format."""
+    cycle, (a, b), (r1, r2), office = setup_cycle(2, 2)
+    call_command(
+        "import_scores",
+        "--cycle",
+        "105",
+        str(write_csv(tmp_path / "s.csv", score_rows(cycle, a, r1, "0.8"))),
+    )
+    stored = sorted(Score.objects.values_list("criterion", "score", "comment"))
+    for fmt in ("ods", "xlsx"):
+        out = tmp_path / f"all.{fmt}"
+        call_command("export_scores", "--cycle", "105", str(out))
+        Sheet.objects.all().delete()
+        call_command("import_scores", "--cycle", "105", str(out))
+        assert sorted(Score.objects.values_list("criterion", "score", "comment")) == stored

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from .fonts import TC_FAMILY, TC_FONT_FORMAT, TC_FONT_MEDIA_TYPE, TC_FONT_PATH, tc_subset
@@ -82,70 +83,64 @@ def _normalise_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
+# Stamped as the workbook's creation (and modification) time so the bytes depend only
+# on the content; XlsxWriter dates every zip member 1980-01-31 itself.
+FIXED_XLSX_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+# Text that XML 1.0 cannot carry (C0 controls but tab, line feed, carriage return).
+_FOUR_PLACES = Decimal("0.0001")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def write_xlsx(sheets: Sequence[Sheet]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """Every XLSX export, the 260,000-row long score export too: XlsxWriter in
+    constant-memory mode (each row is written out when the next begins). Text is
+    always a text cell, never a formula, a number or a link; int, float and Decimal
+    are number cells; dates are date cells."""
+    import xlsxwriter
 
-    wb = Workbook(write_only=True)
-    wb.properties.creator = "serviceeval"
-    fixed = datetime(2000, 1, 1)
-    wb.properties.created = fixed
-    wb.properties.modified = fixed
-    for sheet in sheets:
-        ws = wb.create_sheet(title=sheet.title[:31])
-        from openpyxl.cell import WriteOnlyCell
-
-        header = []
-        for h in sheet.header:
-            c = WriteOnlyCell(ws, value=h)
-            c.font = Font(bold=True)
-            header.append(c)
-        ws.append(header)
-        for row in sheet.rows:
-            ws.append([_xlsx_text(ws, v) if isinstance(v, str) else _xlsx_value(v) for v in row])
     buf = io.BytesIO()
-    wb.save(buf)
-    data = buf.getvalue()
-    # openpyxl stamps the save time into docProps/core.xml; pin it.
-    return _pin_xlsx_time(data)
-
-
-def _xlsx_value(v):
-    if isinstance(v, Decimal):
-        # Exact text of the Decimal, stored as a number cell.
-        return float(v) if v == v.quantize(Decimal("0.0001")) else str(v)
-    return v
-
-
-def _xlsx_text(ws, text: str):
-    """A text cell that stays text: openpyxl makes "=..." a formula and "#N/A" an error
-    cell, and refuses the control characters XML cannot carry (dropped here)."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", text))
-    cell.data_type = "s"
-    return cell
-
-
-def _pin_xlsx_time(data: bytes) -> bytes:
-    import re
-
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(
-                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
-                    rb"\g<1>2000-01-01T00:00:00Z\g<2>",
-                    content,
-                )
-            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(fixed, content)
-    return out.getvalue()
+    workbook = xlsxwriter.Workbook(
+        buf,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    workbook.set_properties({"author": "serviceeval", "created": FIXED_XLSX_TIME})
+    bold = workbook.add_format({"bold": True})
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    datetime_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    for sheet in sheets:
+        ws = workbook.add_worksheet(sheet.title[:31])
+        for c, h in enumerate(sheet.header):
+            ws.write_string(0, c, _XML_ILLEGAL.sub("", str(h)), bold)
+        for r, row in enumerate(sheet.rows, start=1):
+            for c, v in enumerate(row):
+                if v is None:
+                    continue
+                if isinstance(v, str):
+                    if v:
+                        ws.write_string(r, c, _XML_ILLEGAL.sub("", v))
+                elif isinstance(v, bool):
+                    ws.write_boolean(r, c, v)
+                elif isinstance(v, Decimal):
+                    # Exact text of a Decimal past 4 places; else a number cell.
+                    if v == v.quantize(_FOUR_PLACES):
+                        ws.write_number(r, c, float(v))
+                    else:
+                        ws.write_string(r, c, str(v))
+                elif isinstance(v, (int, float)):
+                    ws.write_number(r, c, v)
+                elif isinstance(v, datetime):
+                    ws.write_datetime(r, c, v.replace(tzinfo=None), datetime_format)
+                elif isinstance(v, date):
+                    ws.write_datetime(r, c, v, date_format)
+                else:
+                    ws.write_string(r, c, _XML_ILLEGAL.sub("", str(v)))
+    workbook.close()
+    return buf.getvalue()
 
 
 def write_ods(sheets: Sequence[Sheet]) -> bytes:

@@ -14,14 +14,14 @@ def _years(by_year: dict[int, list[str]]) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Import agencies from CSV/XLSX with columns "
+        "Import agencies from CSV/XLSX/ODS with columns "
         + ",".join(IMPORT_COLUMNS)
         + " (people and city optional; all-or-nothing; re-import updates, also the "
         "people of the cycles that have not started scoring)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
+        parser.add_argument("file", help="CSV, XLSX or ODS")
         parser.add_argument(
             "--city",
             default="",

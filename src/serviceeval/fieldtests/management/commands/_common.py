@@ -24,7 +24,7 @@ class ImportCommand(BaseCommand):
             action="store_true",
             help="create tester accounts for usernames that do not exist yet",
         )
-        parser.add_argument("file", help="CSV or XLSX with columns " + ",".join(self.columns))
+        parser.add_argument("file", help="CSV, XLSX or ODS with columns " + ",".join(self.columns))
 
     def run_import(self, **kwargs):
         raise NotImplementedError

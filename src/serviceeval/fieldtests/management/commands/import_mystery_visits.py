@@ -5,7 +5,7 @@ from ._common import ImportCommand
 
 class Command(ImportCommand):
     help = (
-        "Import mystery-shopper visits (CITY-8) from CSV/XLSX with columns "
+        "Import mystery-shopper visits (CITY-8) from CSV/XLSX/ODS with columns "
         "agency,date,tester,tested_staff,score (score out of 100; all-or-nothing)."
     )
     columns = VISIT_COLUMNS

@@ -5,7 +5,7 @@ from ._common import ImportCommand
 
 class Command(ImportCommand):
     help = (
-        "Import telephone courtesy tests (CITY-9) from CSV/XLSX with columns "
+        "Import telephone courtesy tests (CITY-9) from CSV/XLSX/ODS with columns "
         "agency,date,tester,tested_staff,switchboard,business: one row per call, raw part "
         "scores out of the part's max, empty when the part was not tested (all-or-nothing)."
     )

@@ -9,7 +9,7 @@ from ._common import cycle_by_year
 
 class Command(BaseCommand):
     help = (
-        "Import reviewer scores from CSV/XLSX with columns agency,reviewer,criterion,score,comment "
+        "Import reviewer scores from CSV/XLSX/ODS with columns agency,reviewer,criterion,score,comment "
         "(all-or-nothing; imported sheets count as submitted)."
     )
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
             action="store_true",
             help="assign (and seat on the panel) reviewers the file names but who are not assigned",
         )
-        parser.add_argument("file")
+        parser.add_argument("file", help="CSV, XLSX or ODS")
 
     def handle(self, *args, cycle, round, add_reviewers, file, **options):
         target = cycle_by_year(cycle)
