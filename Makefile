@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Coverage of the whole suite, with the floor of pyproject.toml ([tool.coverage.report]);
+# a run narrowed by PYTEST_ARGS measures nothing.
+COV ?= $(if $(strip $(PYTEST_ARGS)),,--cov --cov-report=term:skip-covered)
 
 .PHONY: run test setup lint messages system-deps system-deps-run system-deps-bench clean bench
 
@@ -38,11 +41,12 @@ run: setup system-deps-run
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=src $(BIN)/lint-imports
 
 test: setup system-deps lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python scripts/i18n.py check
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(COV) $(PYTEST_ARGS)
 
 bench: setup system-deps-bench
 	$(BIN)/python bench/results.py

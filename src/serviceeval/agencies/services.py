@@ -7,6 +7,7 @@ from django.db import transaction
 
 from serviceeval.core.audit import audit_record
 from serviceeval.core.signals import PEOPLE, announce_roster_inputs
+from serviceeval.programs.models import Program
 
 from .enums import ROSTER_ROLES, AgencyKind, Category
 from .models import Agency, CategoryMove, Group, Person
@@ -76,8 +77,6 @@ def agency_move_category(
 
 
 def program_cities() -> list[str]:
-    from serviceeval.programs.models import Program
-
     return sorted(set(Program.objects.values_list("city", flat=True)))
 
 
@@ -161,13 +160,22 @@ def _validate_rows(rows, default_city: str = "") -> tuple[list[str], list[dict]]
     return errors, cleaned
 
 
+# Cycles sit above agencies in the layers (docs/ARCHITECTURE.md): the import reaches
+# the cycles' people copies through the model graph its own models already state
+# (`Person.cycle`, `Agency.participations`), not by importing the cycles app.
+def _cycle_model():
+    return Person._meta.get_field("cycle").related_model
+
+
+def _participant_model():
+    return Agency._meta.get_field("participations").related_model
+
+
 def _target_cycle(year: int | None):
     """The one cycle `--cycle YEAR` names, refused when its people no longer follow."""
     if year is None:
         return None
-    from serviceeval.cycles.models import Cycle
-
-    cycle = Cycle.objects.filter(year=year).first()
+    cycle = _cycle_model().objects.filter(year=year).first()
     if cycle is None:
         raise ImportRefused(
             f"民國 {year} 年度不存在 (no cycle {year}); 未寫入任何資料 (nothing stored)"
@@ -283,9 +291,11 @@ def _update_cycle_people(named, before, *, target, report: ImportReport, user) -
     cycle was created, so it reads the standing roster) gets the whole standing
     roster. A cycle that no longer follows keeps its copy; without one it gets the
     standing roster as it was `before` the import, so what it reads stays the same."""
-    from serviceeval.cycles.models import Participant
-
-    parts = Participant.objects.filter(agency_id__in=list(named)).select_related("cycle", "agency")
+    parts = (
+        _participant_model()
+        .objects.filter(agency_id__in=list(named))
+        .select_related("cycle", "agency")
+    )
     if target is not None:
         parts = parts.filter(cycle=target)
     parts = list(parts.order_by("cycle__year", "agency__code"))
@@ -358,3 +368,9 @@ def _refuse_parent_loops(agencies) -> None:
                 raise ValueError(f"機關 {a.code} 的上級機關形成循環 (parent loop)")
             seen.add(node)
             node = parents.get(node)
+
+
+def on_program_loaded(sender, spec, using: str = "default", **kwargs) -> None:
+    """A program names its groups (HSC-4): make the ones that do not exist yet."""
+    for g in spec.groups:
+        Group.objects.using(using).get_or_create(code=g.code, defaults={"name": g.name})

@@ -20,6 +20,11 @@ PEOPLE = "people"
 
 roster_inputs_changed = Signal()
 
+# Sent by `programs.services` when a program version is stored (arguments `spec`, the
+# parsed program, and `using`, the database alias): the agencies app makes the
+# groups it names (HSC-4), so programs, below agencies, does not import it.
+program_loaded = Signal()
+
 
 def announce_roster_inputs(cycle, inputs: str) -> None:
     roster_inputs_changed.send(sender=type(cycle), cycle=cycle, inputs=inputs)

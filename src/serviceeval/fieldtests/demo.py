@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from serviceeval.accounts.rules import is_tester
+from serviceeval.core.signals import PEOPLE, announce_roster_inputs
 
 from .models import PhoneTest
 from .services import FieldTestError, mystery_visit_record, phone_test_record
@@ -88,9 +89,7 @@ def build(ctx) -> None:
                 )
         except FieldTestError:
             return
-        from serviceeval.rewards.services import roster_refresh
-
-        roster_refresh(cycle=city, actor=None)
+        announce_roster_inputs(city, PEOPLE)  # every rule: the rewards app recomputes
     hsinchu = ctx["cycles"].get(105)
     if hsinchu is not None and not PhoneTest.objects.filter(cycle=hsinchu).exists():
         spec = hsinchu.program.spec

@@ -9,6 +9,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
+from serviceeval.agencies.models import Agency
 from serviceeval.engine import fieldtests as engine
 
 from . import rules
@@ -80,8 +81,6 @@ def field_test_figures(*, cycle, agency_ids) -> dict:
 
 def overview(cycle) -> list[dict]:
     """One row per agency with any field test: averages, counts, mystery rank."""
-    from serviceeval.agencies.models import Agency
-
     calls = _call_scores(cycle)
     visits = _visit_scores(cycle)
     phone = engine.yearly_averages((a, s) for a, s, _ in calls)
@@ -212,8 +211,6 @@ def visits_visible_to(user) -> QuerySet[MysteryVisit]:
 def agencies_testable_by(user, cycle):
     """Agencies a tester may test in the cycle: participants (or all active agencies
     when the cycle has none), never the tester's own agency."""
-    from serviceeval.agencies.models import Agency
-
     qs = Agency.objects.filter(active=True)
     if cycle.participants.exists():
         qs = qs.filter(participations__cycle=cycle)

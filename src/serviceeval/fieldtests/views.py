@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from serviceeval.accounts.rules import is_office, is_tester
+from serviceeval.agencies.models import Agency
 from serviceeval.core.access import access
 from serviceeval.core.memo import memo, revision
 from serviceeval.core.uploads import serve_upload
@@ -94,7 +95,6 @@ def index(request):
 @access(is_office)
 def agency(request, year, agency_id):
     cycle = cycle_or_404(year)
-    from serviceeval.agencies.models import Agency
 
     target = get_object_or_404(Agency, pk=agency_id)
     figures = selectors.field_test_figures(cycle=cycle, agency_ids=[target.pk])[target.pk]

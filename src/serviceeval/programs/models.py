@@ -4,12 +4,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from serviceeval.engine.program import parse_program
+
 
 @lru_cache(maxsize=32)
 def _parse(source: str):
     import yaml
-
-    from serviceeval.engine.program import parse_program
 
     return parse_program(yaml.safe_load(source))
 

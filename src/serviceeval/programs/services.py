@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from serviceeval.core.audit import audit_record
+from serviceeval.core.signals import program_loaded
 from serviceeval.engine.program import Problem, ProgramInvalid, ProgramSpec, parse_program
 
 from .models import Program, RubricNode
@@ -84,7 +85,7 @@ def program_load(
         checksum=checksum,
     )
     _store_rubric(program, spec, using)
-    _ensure_groups(spec, using)
+    program_loaded.send(sender=Program, spec=spec, using=using)
     return program, True
 
 
@@ -109,13 +110,6 @@ def _store_rubric(program: Program, spec: ProgramSpec, using: str) -> None:
                 position=position,
             )
             stack.extend((child, row, depth + 1) for child in reversed(node.children))
-
-
-def _ensure_groups(spec: ProgramSpec, using: str) -> None:
-    from serviceeval.agencies.models import Group
-
-    for g in spec.groups:
-        Group.objects.using(using).get_or_create(code=g.code, defaults={"name": g.name})
 
 
 def programs_load_builtin(using: str = "default") -> list[Program]:

@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 
+from serviceeval.core.roc import format_roc_year
 from serviceeval.exports.writers import (
     FIXED_ZIP_TIME,
     Block,
@@ -160,8 +161,6 @@ def stream_ods(sheet: Sheet) -> bytes:
 
 def feedback_bytes(ctx: dict, fmt: str) -> bytes:
     """The per-agency feedback report (views._feedback_context) as ODT or PDF."""
-    from serviceeval.core.roc import format_roc_year
-
     cycle, agency, result = ctx["cycle"], ctx["agency"], ctx["result"]
     title = f"{format_roc_year(cycle.year)} {agency.name} {_('Feedback report')}"
     facts = []

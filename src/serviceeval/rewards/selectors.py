@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404
 
 from serviceeval.agencies.models import Agency
 from serviceeval.agencies.selectors import agencies_visible_to
+from serviceeval.reviews.models import SiteVisit
+from serviceeval.reviews.selectors import results_for_cycle
 
 from . import rules
 from .models import Nomination, PublicCommendation, RewardEntry
@@ -57,9 +59,6 @@ class PanelReview:
 def panel_reviews(cycle, agency_ids) -> dict[int, PanelReview]:
     """Per nominee: the panel's written review and on-site visits. Two queries at most
     (the results are memoised per data revision), whatever the number of nominees."""
-    from serviceeval.reviews.models import SiteVisit
-    from serviceeval.reviews.selectors import results_for_cycle
-
     ids = set(agency_ids)
     if not ids:
         return {}

@@ -22,11 +22,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from serviceeval.accounts.rules import is_agency_staff
-from serviceeval.agencies.enums import ROSTER_ROLES, AgencyKind
+from serviceeval.agencies.enums import ROSTER_ROLES, AgencyKind, PersonRole
 from serviceeval.agencies.models import Agency, Person
 from serviceeval.core.audit import audit_record
 from serviceeval.core.signals import FIELD_TESTS, PEOPLE, RESULTS
+from serviceeval.cycles.models import Cycle
 from serviceeval.engine import rewards as engine
+from serviceeval.fieldtests.models import MysteryVisit, PhoneTest
+from serviceeval.fieldtests.selectors import averages
+from serviceeval.reviews.selectors import results_for_cycle
 
 from .models import (
     AwardStatus,
@@ -96,8 +100,6 @@ def _people(cycle, agency_ids) -> dict[int, list[tuple[str, str]]]:
 
 
 def _tested_staff(cycle) -> dict[str, dict[int, list[str]]]:
-    from serviceeval.fieldtests.models import MysteryVisit, PhoneTest
-
     out: dict[str, dict[int, list[str]]] = {"phone": {}, "mystery": {}}
     for source, model in (("phone", PhoneTest), ("mystery", MysteryVisit)):
         pairs = (
@@ -113,14 +115,10 @@ def _tested_staff(cycle) -> dict[str, dict[int, list[str]]]:
 
 def roster_input(cycle, kinds=None) -> engine.RosterInput:
     """The facts the rules need, loaded only for the rule kinds that run."""
-    from serviceeval.fieldtests.selectors import averages
-
     spec = cycle.program.spec
     run = set(kinds) if kinds else {r.kind for r in spec.reward_rules}
     data = engine.RosterInput()
     if "grade_rank" in run:
-        from serviceeval.reviews.selectors import results_for_cycle
-
         names = {g.code: g.name for g in spec.grades}
         data.results = [
             engine.ResultFact(
@@ -359,8 +357,6 @@ def roster_json(cycle) -> list[dict]:
     words (嘉獎, 記小功, ...) and whether it is a public commendation."""
     from django.utils import translation
 
-    from serviceeval.agencies.enums import PersonRole
-
     with translation.override("zh-hant"):
         kind_names = {k: str(label) for k, label in RewardKind.choices}
         role_names = {k: str(label) for k, label in PersonRole.choices}
@@ -530,8 +526,6 @@ def subsidies(cycle, nominations) -> tuple[list[SubsidyRow], Decimal]:
 
 def subsidy_totals() -> list[tuple[int, Decimal]]:
     """CITY-15: total subsidy per cycle year, every year with nominations."""
-    from serviceeval.cycles.models import Cycle
-
     out = []
     for cycle in (
         Cycle.objects.select_related("program").filter(nominations__isnull=False).distinct()

@@ -12,9 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from serviceeval.accounts.models import User
 from serviceeval.accounts.rules import AGENCY_ROLES
 from serviceeval.core.audit import audit_record
 from serviceeval.core.roc import format_roc_date
+from serviceeval.programs.models import RubricNode
 
 from . import rules
 from .enums import (
@@ -29,6 +31,7 @@ from .enums import (
     State,
 )
 from .models import Evidence, MetricValue, Reopen, ReportEntry, Submission, SubmissionEvent
+from .tasks import check_evidence_link
 
 EDITABLE = (State.DRAFT, State.APPROVED, State.RETURNED)
 
@@ -96,8 +99,6 @@ def _check_open(submission: Submission, now=None) -> None:
 
 
 def leaves_for(cycle, category: str):
-    from serviceeval.programs.models import RubricNode
-
     return list(
         RubricNode.objects.filter(
             program_id=cycle.program_id, category=category, leaf=True
@@ -300,8 +301,6 @@ def submission_save(
 
 
 def _enqueue_link_checks(ids):
-    from .tasks import check_evidence_link
-
     for pk in ids:
         check_evidence_link.enqueue(pk)
 
@@ -486,8 +485,6 @@ def _notify_returned(submission_id: int, reason: str) -> None:
     """E-mail the agency's staff that their submission was returned (SPEC §4)."""
     from django.conf import settings
     from django.core.mail import send_mail
-
-    from serviceeval.accounts.models import User
 
     sub = Submission.objects.select_related("agency", "cycle").get(pk=submission_id)
     to = sorted(

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from serviceeval.accounts.rules import is_agency_head, is_agency_staff, is_office
 from serviceeval.agencies.enums import Category
-from serviceeval.agencies.selectors import groups_all
+from serviceeval.agencies.selectors import agency_ids_visible_to, groups_all
 from serviceeval.core.access import LOGIN, PUBLIC, access
 from serviceeval.core.uploads import serve_upload
 from serviceeval.cycles.models import Cycle
@@ -127,7 +127,6 @@ def index(request):
     """Agency staff: their submissions per cycle (and, CITY-6, their subordinates')."""
     if is_office(request.user):
         return redirect("submissions:status")
-    from serviceeval.agencies.selectors import agency_ids_visible_to
 
     ids = agency_ids_visible_to(request.user)
     cycles = []
