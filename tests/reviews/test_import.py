@@ -27,21 +27,26 @@ def write_csv(path, rows):
     return path
 
 
-def test_import_csv_stores_submitted_sheets(tmp_path, capsys):
-    cycle, (a, b), (r1, r2), office = setup_cycle(2, 2)
-    rows = score_rows(cycle, a, r1, "0.8")
-    path = write_csv(tmp_path / "s.csv", rows)
-    call_command("import_scores", "--cycle", "105", str(path))
+def assert_one_submitted_sheet(capsys, agency, reviewer):
+    """What importing score_rows(cycle, agency, reviewer, "0.8") stores."""
     assert "26 scores on 1 sheets" in capsys.readouterr().out
     sheet = Sheet.objects.get()
     assert (sheet.status, sheet.imported, sheet.agency, sheet.reviewer) == (
         "submitted",
         True,
-        a,
-        r1,
+        agency,
+        reviewer,
     )
     assert sheet.scores.get(criterion="1.1.1.1").score == Decimal("48")
     assert sheet.scores.get(criterion="1.1.1.1").comment == "意見"
+
+
+def test_import_csv_stores_submitted_sheets(tmp_path, capsys):
+    cycle, (a, b), (r1, r2), office = setup_cycle(2, 2)
+    rows = score_rows(cycle, a, r1, "0.8")
+    path = write_csv(tmp_path / "s.csv", rows)
+    call_command("import_scores", "--cycle", "105", str(path))
+    assert_one_submitted_sheet(capsys, a, r1)
 
 
 def test_import_xlsx_by_agency_name(tmp_path):
@@ -247,16 +252,7 @@ def test_import_ods_stores_submitted_sheets(tmp_path, capsys):
     path = tmp_path / "s.ods"
     path.write_bytes(write_ods([OutSheet("s", COLUMNS, rows)]))
     call_command("import_scores", "--cycle", "105", str(path))
-    assert "26 scores on 1 sheets" in capsys.readouterr().out
-    sheet = Sheet.objects.get()
-    assert (sheet.status, sheet.imported, sheet.agency, sheet.reviewer) == (
-        "submitted",
-        True,
-        a,
-        r1,
-    )
-    assert sheet.scores.get(criterion="1.1.1.1").score == Decimal("48")
-    assert sheet.scores.get(criterion="1.1.1.1").comment == "意見"
+    assert_one_submitted_sheet(capsys, a, r1)
 
 
 def test_long_export_as_ods_and_xlsx_reimports(tmp_path, capsys):
