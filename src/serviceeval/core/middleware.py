@@ -1,3 +1,15 @@
+"""Request checks and language defaults that run before every view."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from .params import MAX_ID
+
+
 class TraditionalChineseFirstMiddleware:
     """zh-Hant unless the user chose another language (cookie set by /i18n/setlang/).
 
@@ -8,8 +20,6 @@ class TraditionalChineseFirstMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-
         if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
             request.META["HTTP_ACCEPT_LANGUAGE"] = "zh-Hant"
         return self.get_response(request)
@@ -33,8 +43,6 @@ class RejectNulCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.utils.translation import gettext as _
-
         if "\x00" in request.path:
             return self._bad_request(
                 request, _("The address contains a NUL character, which is not allowed.")
@@ -52,10 +60,6 @@ class RejectNulCharactersMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        from django.http import Http404
-
-        from .params import MAX_ID
-
         for value in (*view_args, *view_kwargs.values()):
             if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_ID:
                 raise Http404
@@ -63,9 +67,6 @@ class RejectNulCharactersMiddleware:
 
     @staticmethod
     def _bad_request(request, message):
-        from django.http import JsonResponse
-        from django.shortcuts import render
-
         if request.path_info.startswith("/api/"):
             # The API's error shape (api.schemas.ErrorOut), not a page.
             return JsonResponse({"detail": message}, status=400)

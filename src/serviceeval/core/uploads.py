@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from .tabular import TabularError, check_zip
+
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ALLOWED = {
@@ -77,8 +79,6 @@ def _check_package(upload, ext: str, name: str) -> None:
     directory promises a decompression bomb (`core.tabular.check_zip`), before anyone
     opens it. Only the directory is read; nothing is inflated."""
     import zipfile
-
-    from .tabular import TabularError, check_zip
 
     try:
         with zipfile.ZipFile(upload) as zf:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from .enums import EvidenceKind, LinkStatus
+from .models import Evidence
 
 TIMEOUT_SECONDS = 10
 USER_AGENT = "serviceeval-link-check/1"
@@ -35,8 +36,6 @@ def probe(url: str) -> tuple[str, str]:
 
 @task()
 def check_evidence_link(evidence_id: int) -> str:
-    from .models import Evidence
-
     evidence = Evidence.objects.filter(pk=evidence_id, kind=EvidenceKind.URL).first()
     if evidence is None:
         return "gone"

@@ -25,8 +25,8 @@ from ..models import (
     Sheet,
     SheetStatus,
 )
-from .base import leaf_max, spec_of
-from .panel import _re_evaluation_refusal, conflicted_pairs, re_evaluated_agency_ids
+from .base import conflicted_pairs, leaf_max, spec_of
+from .panel import _re_evaluation_refusal, re_evaluated_agency_ids
 from .sheets import validate_score
 
 # --- import (all-or-nothing) -------------------------------------------------------

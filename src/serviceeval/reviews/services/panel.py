@@ -23,7 +23,9 @@ from ..models import (
     SheetStatus,
 )
 from ..rules import may_join_panel
-from .base import ReviewError, _frozen_check, spec_of
+from ..selectors import results_for_cycle
+from .base import ReviewError, _frozen_check, conflicted_pairs, spec_of
+from .results import compute_cycle
 
 # --- panel and conflicts (HSC-3) -------------------------------------------------
 
@@ -161,13 +163,6 @@ def conflict_waive(*, conflict: Conflict, reason: str, actor) -> Conflict:
     return conflict
 
 
-def conflicted_pairs(cycle: Cycle) -> set[tuple[int, int]]:
-    """(reviewer_id, agency_id) with an unwaived conflict."""
-    return set(
-        cycle.conflicts.filter(waived_at__isnull=True).values_list("reviewer_id", "agency_id")
-    )
-
-
 # --- assignments ----------------------------------------------------------------------
 
 
@@ -177,8 +172,6 @@ def re_evaluated_agency_ids(cycle: Cycle) -> set[int]:
     rule = spec_of(cycle).re_evaluation
     if rule is None:
         return set()
-    from ..selectors import results_for_cycle
-
     return {r.agency_id for r in results_for_cycle(cycle) if r.grade == rule.grade}
 
 
@@ -280,8 +273,6 @@ def auto_assign(
     each slot goes to the eligible reviewer with the fewest agencies so far
     (ties by username), never over the reviewer's cap (theirs, or `cap`), never
     to a conflicted reviewer. Agencies with the fewest eligible reviewers go first."""
-    from .results import compute_cycle  # results imports this module
-
     _frozen_check(cycle)
     if per_agency < 1:
         raise ReviewError("每個機關至少需 1 位委員 (at least one reviewer per agency)")

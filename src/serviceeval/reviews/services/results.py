@@ -24,8 +24,7 @@ from ..models import (
     SheetStatus,
     TieBreak,
 )
-from .base import ReviewError, spec_of
-from .panel import conflicted_pairs
+from .base import ReviewError, conflicted_pairs, spec_of
 
 # --- computing results -------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from ..models import (
 )
 from ..rules import can_score_agency
 from .base import ReviewError, SheetInvalid, StaleSheet, _frozen_check, leaf_max, spec_of
+from .results import compute_cycle
 
 # --- sheets ----------------------------------------------------------------------------
 
@@ -254,8 +255,6 @@ def exclusion_add(
 @transaction.atomic
 def tie_break_record(*, cycle: Cycle, agency_ids: list[int], reason: str, actor) -> None:
     """Order tied agencies (first = better rank), with a reason (SPEC §3.3)."""
-    from .results import compute_cycle  # results imports this module
-
     _frozen_check(cycle)
     if not reason.strip():
         raise ReviewError("同分排序須說明理由 (a reason is required)")
