@@ -25,6 +25,7 @@ from ..models import (
 )
 from .calibration import calibration_of as calibration_of
 from .calibration import first_round_sheets as first_round_sheets
+from .calibration import flagged_criteria as flagged_criteria
 
 LEADERS = rules.LEADERS
 

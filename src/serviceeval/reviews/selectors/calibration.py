@@ -34,14 +34,25 @@ def max_points(spec):
     return out
 
 
-def calibration_of(cycle, spec):
-    """(reviewer statistics, flagged criteria, users by id, agencies by id): the
-    260,000 scores of a national cycle are read once per data revision."""
-    stats, flags = memo(
+def calibration_figures(cycle, spec):
+    """The engine's (reviewer statistics, flagged criteria) of the cycle's submitted
+    first-round scores, computed once per data revision (core.memo)."""
+    return memo(
         ("calibration", cycle.pk, cycle.created),
         revision(),
         lambda: calibrate(first_round_scores(cycle), max_points(spec), spec.scoring),
     )
+
+
+def flagged_criteria(cycle, spec, agency_id: int) -> set[str]:
+    """The agency's criteria the engine flags for the panel meeting."""
+    return {f.criterion for f in calibration_figures(cycle, spec)[1] if f.agency_id == agency_id}
+
+
+def calibration_of(cycle, spec):
+    """(reviewer statistics, flagged criteria, users by id, agencies by id): the
+    260,000 scores of a national cycle are read once per data revision."""
+    stats, flags = calibration_figures(cycle, spec)
     ids = {s.reviewer_id for s in stats} | {r for f in flags for r, _ in f.scores}
     people = {u.pk: u for u in User.objects.filter(pk__in=ids)}
     agencies = {a.pk: a for a in Agency.objects.filter(pk__in={f.agency_id for f in flags})}

@@ -10,9 +10,6 @@ from serviceeval.accounts.rules import is_office, is_reviewer
 from serviceeval.core.access import access
 
 from .. import rules, selectors, services
-from ..models import (
-    SheetStatus,
-)
 from ..presentation import points as _points
 from .common import _results_cycle
 
@@ -73,20 +70,14 @@ def calibration_agency(request, year, agency_id):
         raise Http404
     spec = services.spec_of(cycle)
     sheets, cells = selectors.first_round_sheets(cycle, agency_id)
-    margin = spec.scoring.disagreement_margin
+    flagged = selectors.flagged_criteria(cycle, spec, agency_id)
     rows = []
     for leaf in spec.category(participant.category).leaves():
         values = [cells.get((sh.pk, leaf.code)) for sh in sheets]
-        numbers = [
-            v.score
-            for v, sh in zip(values, sheets, strict=True)
-            if v and v.score is not None and sh.status == SheetStatus.SUBMITTED
-        ]
-        flagged = len(numbers) > 1 and max(numbers) - min(numbers) > margin * leaf.max_points
         rows.append(
             {
                 "leaf": leaf,
-                "flagged": flagged,
+                "flagged": leaf.code in flagged,
                 "cells": [
                     (_points(v.score) if v and v.score is not None else "", v.comment if v else "")
                     for v in values
