@@ -254,3 +254,25 @@ def test_ties_share_a_rank_and_ranks_count_agencies_above(totals):
 def test_grade_bands_hsc9(fraction, grade):
     [result] = compute_results(SPEC, [_agency(1, "1", fraction)])
     assert result.grade == grade
+
+
+@settings(max_examples=60, deadline=None)
+@given(panel_scores())
+def test_summed_scores_give_the_same_round_as_each_score_hsc9(data):
+    """The (sum, count) a database adds up stand for the scores under the mean."""
+    n, scores = data
+    sums = {}
+    for (_reviewer, code), value in scores.items():
+        total, count = sums.get(code, (D(0), 0))
+        sums[code] = (total + value, count + 1)
+    each = compute_round(CATEGORY, range(1, n + 1), scores, SPEC.scoring)
+    summed = compute_round(CATEGORY, range(1, n + 1), {}, SPEC.scoring, sums)
+    assert summed == each
+
+
+def test_sums_with_a_gap_or_under_the_median_are_refused():
+    sums = {leaf.code: (leaf.max_points, 1) for leaf in LEAVES}
+    with pytest.raises(ValueError, match="give the scores"):
+        compute_round(CATEGORY, [1, 2], {}, SPEC.scoring, sums)
+    with pytest.raises(ValueError, match="mean"):
+        compute_round(CATEGORY, [1], {}, Scoring(aggregation="median"), sums)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import time
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
 AGGREGATIONS = ("mean", "median", "trimmed_mean")
 ROUNDINGS = ("half_up", "half_even")
@@ -66,7 +67,25 @@ class Category:
             yield from node.walk()
 
     def leaves(self) -> list[RubricNode]:
-        return [n for n in self.nodes() if n.leaf]
+        return list(self.leaf_nodes)
+
+    @cached_property
+    def leaf_nodes(self) -> tuple[RubricNode, ...]:
+        return tuple(n for n in self.nodes() if n.leaf)
+
+    @cached_property
+    def bottom_up(self) -> tuple[tuple[str, bool, tuple[str, ...]], ...]:
+        """Every node as (code, leaf, its children's codes), children first."""
+        out: list[tuple[str, bool, tuple[str, ...]]] = []
+
+        def visit(node: RubricNode) -> None:
+            for child in node.children:
+                visit(child)
+            out.append((node.code, node.leaf, tuple(c.code for c in node.children)))
+
+        for node in self.rubric:
+            visit(node)
+        return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .program import Category, ProgramSpec, RubricNode, Scoring
+from .program import Category, ProgramSpec, Scoring
 
 COMPLETE = "complete"
 INCOMPLETE = "incomplete"
@@ -55,6 +55,23 @@ def aggregate(values: list[Decimal], scoring: Scoring) -> Decimal:
         return sum(ordered, Decimal(0)) / len(ordered)
 
 
+def _means(
+    leaves, n: int, sums: Mapping[str, tuple[Decimal, int]], scoring: Scoring
+) -> dict[str, Decimal]:
+    """The mean of each leaf from its (sum, count): what `aggregate` gives for the
+    same values, since an exact sum does not depend on the order of adding."""
+    if scoring.aggregation != "mean" or n == 0:
+        raise ValueError("sums stand for scores only under the mean, with reviewers")
+    out: dict[str, Decimal] = {}
+    with decimal.localcontext(_EXACT):
+        for leaf in leaves:
+            total, count = sums.get(leaf.code, (None, 0))
+            if count != n:
+                raise ValueError(f"{leaf.code}: {count} of {n} scores; give the scores")
+            out[leaf.code] = total / n
+    return out
+
+
 def round_total(total: Decimal, scoring: Scoring) -> Decimal:
     exponent = Decimal(1).scaleb(-scoring.places)
     return total.quantize(exponent, rounding=_ROUNDINGS.get(scoring.rounding, "ROUND_HALF_UP"))
@@ -78,13 +95,22 @@ def compute_round(
     expected_reviewers: Iterable[int],
     scores: Mapping[tuple[int, str], Decimal],
     scoring: Scoring,
+    sums: Mapping[str, tuple[Decimal, int]] | None = None,
 ) -> RoundOutcome:
     """`scores` maps (reviewer_id, leaf code) → score for submitted sheets.
-    Scores of reviewers not expected are ignored."""
+    Scores of reviewers not expected are ignored.
+
+    `sums`, for the mean only, maps each leaf code → (sum, count) of the expected
+    reviewers' scores, already added up (by the database). It stands for `scores`
+    only when every expected reviewer scored every leaf; a round with a gap must
+    come with its `scores`, which name what is missing."""
     expected = tuple(sorted(set(expected_reviewers)))
-    leaves = category.leaves()
+    leaves = category.leaf_nodes
     criterion_scores: dict[str, Decimal] = {}
     missing: list[tuple[int, str]] = []
+    if sums is not None:
+        criterion_scores = _means(leaves, len(expected), sums, scoring)
+        leaves = ()
     for leaf in leaves:
         values = []
         for reviewer in expected:
@@ -96,21 +122,20 @@ def compute_round(
         if values and len(values) == len(expected):
             criterion_scores[leaf.code] = aggregate(values, scoring)
     node_totals: dict[str, Decimal] = {}
-
-    def total_of(node: RubricNode) -> Decimal | None:
-        if node.leaf:
-            value = criterion_scores.get(node.code)
-        else:
-            parts = [total_of(child) for child in node.children]
-            if any(p is None for p in parts):
-                return None
-            with decimal.localcontext(_EXACT):
-                value = sum(parts, Decimal(0))
-        if value is not None:
-            node_totals[node.code] = value
-        return value
-
-    tops = [total_of(node) for node in category.rubric]
+    with decimal.localcontext(_EXACT):
+        for code, leaf, children in category.bottom_up:
+            if leaf:
+                if code in criterion_scores:
+                    node_totals[code] = criterion_scores[code]
+                continue
+            value = Decimal(0)
+            for child in children:
+                if child not in node_totals:
+                    break  # an incomplete child: no total for this node
+                value += node_totals[child]
+            else:
+                node_totals[code] = value
+    tops = [node_totals.get(node.code) for node in category.rubric]
     if not expected or missing or any(t is None for t in tops):
         return RoundOutcome(
             INCOMPLETE, criterion_scores, node_totals, None, None, tuple(missing), expected
@@ -131,6 +156,10 @@ class AgencyInput:
     scores: Mapping[tuple[int, str], Decimal]
     re_expected: tuple[int, ...] = ()
     re_scores: Mapping[tuple[int, str], Decimal] = field(default_factory=dict)
+    # Leaf code → (sum, count), standing for `scores` / `re_scores` of a round in
+    # which every expected reviewer scored every leaf (see `compute_round`).
+    sums: Mapping[str, tuple[Decimal, int]] | None = None
+    re_sums: Mapping[str, tuple[Decimal, int]] | None = None
 
 
 @dataclass
@@ -169,7 +198,7 @@ def compute_results(
     out: list[AgencyResult] = []
     for item in inputs:
         category = categories[item.category]
-        first = compute_round(category, item.expected, item.scores, scoring)
+        first = compute_round(category, item.expected, item.scores, scoring, item.sums)
         result = AgencyResult(
             agency_id=item.agency_id,
             group=item.group,
@@ -190,7 +219,9 @@ def compute_results(
             result.grade = grade_of(spec, first.total)
             result.final_grade = result.grade
             if re_rule is not None and result.grade == re_rule.grade:
-                second = compute_round(category, item.re_expected, item.re_scores, scoring)
+                second = compute_round(
+                    category, item.re_expected, item.re_scores, scoring, item.re_sums
+                )
                 result.re_evaluation = second
                 if second.status == INCOMPLETE:
                     # The final grade waits for the re-evaluation (HSC-10).

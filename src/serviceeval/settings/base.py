@@ -94,6 +94,13 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # The results aggregate (one row per round, agency and criterion: 73,000
+    # nationally) hashes in memory at 16 MB and sorts on disk at the default 4 MB,
+    # 1.5 times slower (docs/PERFORMANCE.md). Per sort or hash, per connection.
+    work_mem = os.environ.get("PG_WORK_MEM", "16MB")
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("options", f"-c work_mem={work_mem}")
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})
     # WAL: readers do not wait for a writer's commit, nor a writer for readers (16

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connections, transaction
+from django.db.models import Count, DecimalField, Sum
 from django.utils import timezone
 
 from serviceeval.agencies.models import Agency
@@ -21,6 +22,7 @@ from ..models import (
     Result,
     Round,
     Score,
+    Sheet,
     SheetStatus,
     TieBreak,
 )
@@ -34,7 +36,27 @@ class CycleData:
     spec: ProgramSpec
     participants: list[tuple[int, str, str, str | None]]  # agency_id, category, code, group
     inputs: list[engine.AgencyInput]
-    submitted: dict[str, dict[tuple[int, int, str], Decimal]]  # round → (agency, reviewer, code)
+
+
+def _raw_batches(qs, chunk_size: int = 20000, *, server_side: bool = True):
+    """The rows of a `values_list` queryset as the database driver gives them, in
+    batches, with no Django conversion; and the converters Django would apply.
+
+    `server_side=False` for a result that fits in memory anyway (an aggregate):
+    PostgreSQL plans a server-side cursor for the first rows, not the whole."""
+    compiler = qs.query.get_compiler(using=qs.db)
+    sql, params = compiler.as_sql()
+    converters = compiler.get_converters([col for col, _sql, _alias in compiler.select])
+    connection = connections[qs.db]
+
+    def batches():
+        opened = connection.chunked_cursor() if server_side else connection.cursor()
+        with opened as cursor:
+            cursor.execute(sql, params)
+            while batch := cursor.fetchmany(chunk_size):
+                yield batch
+
+    return batches(), converters, connection
 
 
 def _converted_once(qs, chunk_size: int = 20000):
@@ -45,10 +67,7 @@ def _converted_once(qs, chunk_size: int = 20000):
     hundred distinct scores, so the same backend and field converters are applied
     once per distinct value and the result reused: the values are exactly those
     `qs.iterator()` yields (SPEC §5 compute ≤ 2 s)."""
-    compiler = qs.query.get_compiler(using=qs.db)
-    sql, params = compiler.as_sql()
-    converters = compiler.get_converters([col for col, _sql, _alias in compiler.select])
-    connection = connections[qs.db]
+    batches, converters, connection = _raw_batches(qs, chunk_size)
     seen: dict[int, dict] = {i: {} for i in converters}
 
     def convert(i, raw):
@@ -57,34 +76,30 @@ def _converted_once(qs, chunk_size: int = 20000):
             value = fn(value, converters[i][1], connection)
         return value
 
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(chunk_size):
-            if not converters:
-                yield from batch
-                continue
-            for row in batch:
-                row = list(row)
-                for i, cache in seen.items():
-                    raw = row[i]
-                    if raw is None:
-                        continue
-                    try:
-                        row[i] = cache[raw]
-                    except KeyError:
-                        row[i] = cache[raw] = convert(i, raw)
-                yield tuple(row)
+    for batch in batches:
+        if not converters:
+            yield from batch
+            continue
+        for row in batch:
+            row = list(row)
+            for i, cache in seen.items():
+                raw = row[i]
+                if raw is None:
+                    continue
+                try:
+                    row[i] = cache[raw]
+                except KeyError:
+                    row[i] = cache[raw] = convert(i, raw)
+            yield tuple(row)
 
 
-def load_cycle(cycle: Cycle) -> CycleData:
-    """Everything the engine needs, in five queries."""
-    spec = spec_of(cycle)
-    participants = list(
-        Participant.objects.filter(cycle=cycle)
-        .order_by("agency__code")
-        .values_list("agency_id", "category", "agency__code", "group__code")
-    )
-    expected: dict[tuple[str, int], set[int]] = defaultdict(set)
+Key = tuple[str, int]  # (round, agency_id)
+
+
+def _expected_reviewers(cycle: Cycle) -> dict[Key, set[int]]:
+    """Per round and agency: the assigned reviewers, less exclusions and unwaived
+    conflicts."""
+    expected: dict[Key, set[int]] = defaultdict(set)
     for agency_id, reviewer_id, round_ in Assignment.objects.filter(cycle=cycle).values_list(
         "agency_id", "reviewer_id", "round"
     ):
@@ -96,31 +111,111 @@ def load_cycle(cycle: Cycle) -> CycleData:
     for reviewer_id, agency_id in conflicted_pairs(cycle):
         for round_ in Round.values:
             expected[(round_, agency_id)].discard(reviewer_id)
-    submitted: dict[str, dict] = {r: {} for r in Round.values}
+    return expected
+
+
+def _scored(cycle: Cycle):
+    return Score.objects.filter(
+        sheet__cycle=cycle, sheet__status=SheetStatus.SUBMITTED, score__isnull=False
+    ).order_by()
+
+
+def _summed(cycle: Cycle, spec: ProgramSpec, participants, expected) -> dict[Key, dict]:
+    """The rounds the database can add up (mean only): leaf → (sum, count) for each
+    (round, agency) whose submitted sheets are exactly its expected reviewers' and
+    where each of them scored every leaf. Other rounds are left to the scores.
+
+    The sum is exact: PostgreSQL adds numerics; SQLite adds the floats it holds,
+    and the sum is rounded back to the field's places, far above the float error of
+    adding a few scores of two decimals. It keeps the field's places, as the scores
+    read one by one do, so the figures print alike ("300.00")."""
+    places = Score._meta.get_field("score").decimal_places
+    submitted: dict[Key, set[int]] = defaultdict(set)
+    for round_, agency_id, reviewer_id in Sheet.objects.filter(
+        cycle=cycle, status=SheetStatus.SUBMITTED
+    ).values_list("round", "agency_id", "reviewer_id"):
+        submitted[(round_, agency_id)].add(reviewer_id)
+    panels = {key: len(who) for key, who in submitted.items() if who == expected.get(key)}
     rows = (
-        Score.objects.filter(
-            sheet__cycle=cycle, sheet__status=SheetStatus.SUBMITTED, score__isnull=False
+        _scored(cycle)
+        .values_list("sheet__round", "sheet__agency_id", "criterion")
+        .annotate(
+            total=Sum("score", output_field=DecimalField(max_digits=20, decimal_places=places)),
+            n=Count("score"),
         )
-        .order_by()
-        .values_list("sheet__round", "sheet__agency_id", "sheet__reviewer_id", "criterion", "score")
     )
-    by_agency: dict[tuple[str, int], dict[tuple[int, str], Decimal]] = defaultdict(dict)
-    for round_, agency_id, reviewer_id, code, score in _converted_once(rows):
-        submitted[round_][(agency_id, reviewer_id, code)] = score
-        by_agency[(round_, agency_id)][(reviewer_id, code)] = score
+    sums: dict[Key, dict[str, tuple[Decimal, int]]] = {}
+    exponent = Decimal(1).scaleb(-places)
+    exact: dict = {}  # raw sum (float, int or Decimal) → Decimal at the field's places
+    batches, _converters, _connection = _raw_batches(rows, server_side=False)
+    for batch in batches:
+        for round_, agency_id, code, total, n in batch:
+            key = (round_, agency_id)
+            if panels.get(key) != n:
+                continue
+            value = exact.get(total)
+            if value is None:
+                value = exact[total] = Decimal(str(total)).quantize(exponent)
+            found = sums.get(key)
+            if found is None:
+                found = sums[key] = {}
+            found[code] = (value, n)
+    leaves = {c.code: frozenset(leaf.code for leaf in c.leaf_nodes) for c in spec.categories}
+    category_of = {agency_id: category for agency_id, category, _code, _group in participants}
+    for key, found in list(sums.items()):
+        category = category_of.get(key[1])
+        if category is None or not leaves[category] <= found.keys():
+            del sums[key]
+    return sums
+
+
+def load_cycle(cycle: Cycle, *, summed: bool = True) -> CycleData:
+    """Everything the engine needs. Under the mean (the default) the database adds
+    up the complete rounds and only the others' scores are read one by one; under
+    the median or trimmed mean, or with `summed=False`, every score is read."""
+    spec = spec_of(cycle)
+    participants = list(
+        Participant.objects.filter(cycle=cycle)
+        .order_by("agency__code")
+        .values_list("agency_id", "category", "agency__code", "group__code")
+    )
+    expected = _expected_reviewers(cycle)
+    sums = {}
+    if summed and spec.scoring.aggregation == "mean":
+        sums = _summed(cycle, spec, participants, expected)
+    rows = _scored(cycle)
+    rest = {
+        agency_id
+        for agency_id, *_ in participants
+        for round_ in (Round.FIRST, Round.RE_EVALUATION)
+        if expected.get((round_, agency_id)) and (round_, agency_id) not in sums
+    }
+    if sums and len(rest) * 2 < len(participants):
+        rows = rows.filter(sheet__agency_id__in=rest)
+    by_agency: dict[Key, dict[tuple[int, str], Decimal]] = defaultdict(dict)
+    if rest:
+        rows = rows.values_list(
+            "sheet__round", "sheet__agency_id", "sheet__reviewer_id", "criterion", "score"
+        )
+        for round_, agency_id, reviewer_id, code, score in _converted_once(rows):
+            if (round_, agency_id) not in sums:
+                by_agency[(round_, agency_id)][(reviewer_id, code)] = score
+    first, again = Round.FIRST, Round.RE_EVALUATION
     inputs = [
         engine.AgencyInput(
             agency_id=agency_id,
             group=group,
             category=category,
-            expected=tuple(expected[(Round.FIRST, agency_id)]),
-            scores=by_agency.get((Round.FIRST, agency_id), {}),
-            re_expected=tuple(expected[(Round.RE_EVALUATION, agency_id)]),
-            re_scores=by_agency.get((Round.RE_EVALUATION, agency_id), {}),
+            expected=tuple(expected[(first, agency_id)]),
+            scores=by_agency.get((first, agency_id), {}),
+            re_expected=tuple(expected[(again, agency_id)]),
+            re_scores=by_agency.get((again, agency_id), {}),
+            sums=sums.get((first, agency_id)),
+            re_sums=sums.get((again, agency_id)),
         )
         for agency_id, category, _code, group in participants
     ]
-    return CycleData(spec, participants, inputs, submitted)
+    return CycleData(spec, participants, inputs)
 
 
 def compute_cycle(cycle: Cycle, data: CycleData | None = None) -> list[engine.AgencyResult]:
