@@ -64,10 +64,22 @@ def test_visit_score_is_points_met_city_8():
     assert ft.visit_score(sections, {"a1": True, "b1": False}) == Decimal(60)
 
 
-def test_yearly_average_is_exact_mean_city_9():
-    avgs = ft.yearly_averages([(1, Decimal(90)), (1, Decimal("89.99")), (2, Decimal(85))])
-    assert avgs == {1: Decimal("89.995"), 2: Decimal(85)}
-    assert avgs[1] < 90  # compared exactly, never rounded up to 90.00
+def test_yearly_average_is_the_exact_mean_rounded_once_half_up_city_9():
+    """SPEC §3.3: the published figure (2 decimals, half up) is the figure that decides."""
+    avgs = ft.yearly_averages(
+        [(1, Decimal(90)), (1, Decimal("89.99")), (2, Decimal(85)), (3, Decimal("84.994"))]
+    )
+    assert {k: str(v) for k, v in avgs.items()} == {1: "90.00", 2: "85.00", 3: "84.99"}
+    assert avgs[1] >= 90  # 89.995 is published as 90.00 and reaches 90
+
+
+def test_published_rounds_the_exact_fraction_not_a_truncated_decimal_city_9():
+    from fractions import Fraction
+
+    assert ft.published(Fraction(179990, 2000)) == Decimal("89.995").quantize(Decimal("0.01"))
+    assert str(ft.published(Fraction(8999499999, 10**8))) == "89.99"  # 89.99499999
+    assert str(ft.published(Fraction(650, 9))) == "72.22"  # 72.222… repeating
+    assert ft.published(None) is None
 
 
 def test_display_rounds_half_up_for_display_only():

@@ -153,9 +153,16 @@ def test_city_13_89_99_one_commendation_not_public():
     assert roster.commendations == []
 
 
-def test_city_13_exact_mean_89_995_does_not_reach_90():
+def test_city_13_mean_89_995_is_published_90_00_and_gets_two_commendations():
+    """SPEC §3.3: 89.995 → 90.00, the published figure decides: 嘉獎 2 and public."""
     roster = compute_roster([CITY_13], phone("89.995"))
-    assert {e.count for e in roster.entries} == {1}
+    assert {(e.count, e.public_commendation) for e in roster.entries} == {(2, True)}
+    assert roster.entries[0].facts["average"] == "90.00"
+    assert "90.00" in roster.entries[0].reason
+
+
+def test_city_13_mean_84_994_is_published_84_99_and_gets_nothing():
+    assert compute_roster([CITY_13], phone("84.994")).entries == []
 
 
 def test_city_13_exactly_85_one_commendation():
@@ -206,6 +213,16 @@ def test_city_12_ties_at_rank_3_all_included():
     data = mystery({1: "95", 2: "90", 3: "85", 4: "85", 5: "80"})
     roster = compute_roster([CITY_12], data)
     assert sorted({e.agency_id for e in roster.entries}) == [1, 2, 3, 4]
+
+
+def test_city_12_two_averages_published_90_00_share_rank_3():
+    """SPEC §3.3: 89.996 and 90.004 both print 90.00, so both are rank 3, both top three."""
+    data = mystery({1: "95", 2: "92", 3: "89.996", 4: "90.004", 5: "80"})
+    roster = compute_roster([CITY_12], data)
+    assert sorted({e.agency_id for e in roster.entries}) == [1, 2, 3, 4]
+    ranks = {e.agency_id: e.facts["rank"] for e in roster.entries}
+    assert ranks[3] == ranks[4] == 3
+    assert {e.facts["average"] for e in roster.entries if e.agency_id in (3, 4)} == {"90.00"}
 
 
 def test_city_12_tie_at_rank_1_pushes_rank_3_out_by_competition_ranking():
@@ -309,4 +326,4 @@ def test_city_13_mean_exactly_90_from_repeating_parts_reaches_90():
     data = RosterInput(averages={"phone": yearly_averages((1, c) for c in calls)}, people=people(1))
     roster = compute_roster([CITY_13], data)
     assert {(e.count, e.public_commendation) for e in roster.entries} == {(2, True)}
-    assert roster.entries[0].facts["average"] == "90"
+    assert roster.entries[0].facts["average"] == "90.00"

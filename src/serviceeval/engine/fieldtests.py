@@ -6,19 +6,21 @@ averages, rankings and common faults. Pure Python, Decimal, no Django.
   never zero);
 * a visit's score = points of the checklist items met (sections sum to 100), or
   the score out of 100 entered directly (imports);
-* the yearly average = the exact mean of the agency's call (or visit) scores;
-  thresholds compare this exact mean: 89.995 is below 90 (see
-  docs/FIELDTESTS_REWARDS.md); only display rounds, to 2 decimals half up;
-* "exact" means exact: part scores like 40/45 × 100 repeat forever, so call scores
-  and means are `Fraction`s (no digit is ever dropped, so a mean that is exactly 90
-  reaches 90 and equal averages tie); `to_decimal` gives a Decimal for storage and
-  for other apps, `display` the two-decimal text;
+* the yearly average = the exact mean of the agency's call (or visit) scores,
+  rounded once to 2 decimals, half up (`published`): the figure that is published
+  is the figure that decides (SPEC §3.3), so 89.995 → 90.00 reaches 90 and two
+  averages printed 90.00 share a rank (docs/FIELDTESTS_REWARDS.md);
+* "exact" means exact up to that one rounding: part scores like 40/45 × 100 repeat
+  forever, so call scores and means are `Fraction`s and the rounding is done on the
+  Fraction; `to_decimal` gives a Decimal for storage and for other apps, `display`
+  the two-decimal text;
 * ranks: higher average first, ties share a rank (1, 1, 3).
 """
 
 from __future__ import annotations
 
 import decimal
+import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
@@ -129,12 +131,22 @@ def mean(values: Iterable[Number]) -> Fraction | None:
     return sum(values, Fraction(0)) / len(values)
 
 
+def published(value: Number | None) -> Decimal | None:
+    """The yearly average as published and as it decides (SPEC §3.3, CITY-9/12/13):
+    the exact value rounded once to 2 decimals, half up (scores are never negative)."""
+    if value is None:
+        return None
+    hundredths = math.floor(Fraction(value) * 100 + Fraction(1, 2))
+    return Decimal(hundredths).scaleb(-2)
+
+
 def yearly_averages(scores: Iterable[tuple[Hashable, Number]]) -> dict:
-    """CITY-9: {agency: exact mean of its scores} from (agency, score) pairs."""
+    """CITY-9: {agency: published yearly average (Decimal, 2 decimals)} from
+    (agency, score) pairs: the exact mean of its scores, rounded once."""
     by: dict = {}
     for key, score in scores:
         by.setdefault(key, []).append(score)
-    return {key: mean(values) for key, values in by.items()}
+    return {key: published(mean(values)) for key, values in by.items()}
 
 
 def rank(values: Mapping[Hashable, Number]) -> dict:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .fieldtests import display, rank, to_decimal
+from .fieldtests import display, published, rank, to_decimal
 from .program import AWARD_STATUSES, RECIPIENT_ROLES, RewardRule
 
 KIND_NAMES = {
@@ -174,6 +174,7 @@ def _average_threshold(rule: RewardRule, data: RosterInput, roster: Roster) -> N
     for agency_id, avg in data.averages.get(source, {}).items():
         if avg is None:
             continue
+        avg = published(avg)  # the published figure decides (SPEC §3.3)
         for t in thresholds:
             minimum = Decimal(str(t["min"]))
             if avg >= minimum:
@@ -204,7 +205,9 @@ def _average_threshold(rule: RewardRule, data: RosterInput, roster: Roster) -> N
 def _top_n(rule: RewardRule, data: RosterInput, roster: Roster) -> None:
     p = rule.params
     source = p["source"]
-    averages = {k: v for k, v in data.averages.get(source, {}).items() if v is not None}
+    averages = {  # ranked on the published figure: equal figures share a rank
+        k: published(v) for k, v in data.averages.get(source, {}).items() if v is not None
+    }
     ranks = rank(averages)
     public = bool(p.get("public_commendation"))
     for agency_id, position in ranks.items():

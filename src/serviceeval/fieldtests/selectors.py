@@ -50,8 +50,9 @@ def _visit_scores(cycle, agency_ids=None, *, with_time=False):
 
 
 def averages(cycle, agency_ids=None) -> dict:
-    """CITY-8/9 yearly averages: {"phone": {agency_id: exact mean (Fraction)}, "mystery": {...}};
-    the reward rules compare these, never a rounded figure."""
+    """CITY-8/9 yearly averages: {"phone": {agency_id: published average}, "mystery": {...}},
+    Decimals of 2 decimals (the exact mean rounded once, half up): the figure shown is
+    the figure the reward rules compare and rank (SPEC §3.3)."""
     return {
         "phone": engine.yearly_averages((a, s) for a, s, _ in _call_scores(cycle, agency_ids)),
         "mystery": engine.yearly_averages((a, s) for a, s, _ in _visit_scores(cycle, agency_ids)),
@@ -61,8 +62,8 @@ def averages(cycle, agency_ids=None) -> dict:
 def field_test_figures(*, cycle, agency_ids) -> dict:
     """{agency_id: {"phone": Decimal|None, "mystery": Decimal|None, "phone_calls": int,
     "mystery_visits": int}} for the cycle year: shown beside rubric leaves whose
-    `field_test` names them (e.g. 1.2.1.2.1 in hsinchu-105). Averages are the exact means
-    as Decimals of 40 significant digits (display them with `engine.fieldtests.display`).
+    `field_test` names them (e.g. 1.2.1.2.1 in hsinchu-105). Averages are the published
+    figures (`engine.fieldtests.published`, 2 decimals).
     Two queries."""
     ids = list(agency_ids)
     out = {a: {"phone": None, "mystery": None, "phone_calls": 0, "mystery_visits": 0} for a in ids}
