@@ -66,12 +66,13 @@ def test_hsinchu_milestones_are_taipei_moments_hsc5(db):
     assert at["period_end"] == datetime(2016, 7, 31, 23, 59, 59, tzinfo=TAIPEI)
 
 
-def test_city_plan_due_is_30_april_taipei_city2(db):
-    """CITY-2: plans by 30 April; CITY-5: results before 1 November (Asia/Taipei)."""
+def test_city_plan_due_is_30_april_report_due_1_november_taipei_city2_city5(db):
+    """CITY-2: plans by the end of 30 April; CITY-5: results by the end of 1 November
+    (「11月1日前」 includes 1 November, as 「4月底前」 includes 30 April; Asia/Taipei)."""
     cycle = make_cycle(year=116, program_code="city-service-upgrade")
     at = {m.code: m.at for m in cycle.milestones.all()}
     assert at["plan_due"] == datetime(2027, 4, 30, 23, 59, 59, tzinfo=TAIPEI)
-    assert at["report_due"] == datetime(2027, 10, 31, 23, 59, 59, tzinfo=TAIPEI)
+    assert at["report_due"] == datetime(2027, 11, 1, 23, 59, 59, tzinfo=TAIPEI)
 
 
 def test_program_cannot_change_after_scoring_started_city16(db):

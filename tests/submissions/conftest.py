@@ -62,5 +62,5 @@ def world(db):
 
 @pytest.fixture
 def city(db):
-    """CITY program, cycle 116: plan due 2027-04-30, report due 2027-10-31."""
+    """CITY program, cycle 116: plan due 2027-04-30, report due 2027-11-01."""
     return build_world(program_code="city-service-upgrade")
