@@ -36,6 +36,11 @@ urlpatterns = [
     path("agencies/<int:pk>/category/", web.agency_category, name="agency_category"),
     path("cycles/", web.cycle_list, name="cycle_list"),
     path("cycles/<int:year>/", web.cycle_detail, name="cycle_detail"),
+    path(
+        "cycles/<int:year>/carry-over/",
+        web.cycle_carry_over_add,
+        name="cycle_carry_over_add",
+    ),
     path("programs/", web.program_list, name="program_list"),
     path("programs/<int:pk>/", web.program_detail, name="program_detail"),
     path("programs/<int:pk>/confirm/", web.program_confirm, name="program_confirm"),

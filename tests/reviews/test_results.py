@@ -171,6 +171,69 @@ def test_failed_re_evaluation_carries_the_agency_over_on_publish_hsc11():
     assert nxt.participants.get(agency=a).reason == "carry_over"
 
 
+def _failing_c(office_opens_next_first=True):
+    """Agency a is 丙 and fails re-evaluation; b is 甲. Next year's cycle (group 2
+    only, so neither agency by rotation) is opened before publication."""
+    cycle, (a, b), (r1,), office = setup_cycle(2, 1)
+    score_all(cycle, [(a, r1, "0.6"), (b, r1, "0.9")])
+    assign(cycle=cycle, reviewer=r1, agency=a, actor=office, round="re-evaluation")
+    score_all(cycle, [(a, r1, "0.65")], round="re-evaluation")
+    nxt = make_cycle(year=106, groups=["2"]) if office_opens_next_first else None
+    return cycle, a, b, office, nxt
+
+
+def test_carry_over_joins_next_years_cycle_already_opened_hsc11(capsys):
+    """HSC-11: next year's cycle was opened before publication; on publish the failing
+    丙 joins it (reason carry_over, its roster copied) and the office is told by name."""
+    from serviceeval.agencies.models import Person
+
+    cycle, a, b, office, nxt = _failing_c()
+    Person.objects.create(agency=a, role="head", name="王大明")
+    assert not nxt.participants.filter(agency=a).exists()
+    call_command("publish_results", "--cycle", "105")
+    out = capsys.readouterr().out
+    assert f"已將 {a.name} 加入民國106年度考核（續評，HSC-11）" in out
+    joined = nxt.participants.get(agency=a)
+    assert (joined.reason, joined.note) == (
+        "carry_over",
+        "民國105年度考列丙等且未通過複評 (HSC-11)",
+    )
+    assert not nxt.participants.filter(agency=b).exists()
+    assert Person.objects.filter(agency=a, cycle=nxt, name="王大明").exists()
+    assert AuditEvent.objects.filter(action="carry_over_added").exists()
+    # Unfreezing takes the agency out of the next cycle again (nothing scored there yet).
+    unfreeze_results(cycle=cycle, reason="更正評分", actor=office)
+    assert not nxt.participants.filter(agency=a).exists()
+    assert not CarryOver.objects.exists()
+
+
+def test_carry_over_into_a_cycle_that_started_scoring_is_named_not_silent_hsc11(capsys):
+    from serviceeval.cycles.selectors import carry_over_owed
+    from serviceeval.cycles.services import cycle_mark_scoring_started
+
+    cycle, a, b, office, nxt = _failing_c()
+    cycle_mark_scoring_started(cycle=nxt)
+    call_command("publish_results", "--cycle", "105")
+    out = capsys.readouterr().out
+    assert f"民國106年度考核已開始評分，{a.name} 未能自動加入" in out
+    assert a.code in out
+    assert not nxt.participants.filter(agency=a).exists()
+    nxt.refresh_from_db()
+    assert [co.agency for co in carry_over_owed(nxt)] == [a]
+
+
+def test_carry_over_still_joins_a_cycle_created_after_publication_hsc11():
+    from serviceeval.cycles.selectors import carry_over_owed
+
+    cycle, a, b, office, _ = _failing_c(office_opens_next_first=False)
+    publication = publish_results(cycle=cycle, actor=office)
+    assert publication.carry_over.next_cycle is None
+    assert {r.agency_id for r in publication.results} == {a.pk, b.pk}
+    nxt = make_cycle(year=106, groups=["2"])
+    assert nxt.participants.get(agency=a).reason == "carry_over"
+    assert carry_over_owed(nxt) == []
+
+
 def test_tie_break_decision_with_reason_orders_tied_agencies():
     cycle, (a, b, c), (r1,), office = setup_cycle(3, 1)
     assign_all = [(a, r1, "0.8"), (b, r1, "0.8"), (c, r1, "0.7")]

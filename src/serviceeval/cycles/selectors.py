@@ -1,10 +1,12 @@
+from __future__ import annotations
+
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
 from serviceeval.agencies.models import Agency
 
 from . import rules
-from .models import Cycle, Milestone, Participant
+from .models import CarryOver, Cycle, Milestone, Participant
 
 
 def cycles_visible_to(user) -> QuerySet[Cycle]:
@@ -49,4 +51,27 @@ def participant_agencies(cycle):
 def participant_ids_by_code(cycle, codes) -> dict[str, int]:
     return dict(
         Agency.objects.filter(participations__cycle=cycle, code__in=codes).values_list("code", "pk")
+    )
+
+
+def next_cycle_of(cycle: Cycle) -> Cycle | None:
+    """Next year's cycle of the same program (any version), if the office opened it."""
+    return (
+        Cycle.objects.filter(year=cycle.year + 1, program__code=cycle.program.code)
+        .select_related("program")
+        .first()
+    )
+
+
+def carry_over_owed(cycle: Cycle) -> list[CarryOver]:
+    """HSC-11 carry-overs from last year's cycle of the same program whose agency is
+    not (yet) a participant of `cycle`: shown on the cycle's page until added."""
+    present = cycle.participants.values("agency_id")
+    return list(
+        CarryOver.objects.filter(
+            from_cycle__year=cycle.year - 1, from_cycle__program__code=cycle.program.code
+        )
+        .exclude(agency_id__in=present)
+        .select_related("agency")
+        .order_by("agency__code")
     )

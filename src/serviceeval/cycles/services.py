@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from serviceeval.core.signals import RESULTS, announce_roster_inputs
 from serviceeval.engine.program import ProgramSpec
 
 from .models import CarryOver, Cycle, Milestone, Participant, ParticipationReason
+from .selectors import carry_over_owed, next_cycle_of
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 
@@ -139,7 +141,9 @@ def cycle_create(
     )
     chosen = {a.pk: (a, reason, "") for a in taking_part}
     carried = CarryOver.objects.filter(
-        of_program_city(program, "agency__"), from_cycle__year=year - 1
+        of_program_city(program, "agency__"),
+        from_cycle__year=year - 1,
+        from_cycle__program__code=program.code,
     ).select_related("agency")
     for co in carried:
         chosen[co.agency_id] = (co.agency, ParticipationReason.CARRY_OVER, co.reason)
@@ -149,11 +153,7 @@ def cycle_create(
         )
         for a, r, n in chosen.values()
     )
-    # Snapshot the standing reward roster for this cycle.
-    Person.objects.bulk_create(
-        Person(agency_id=p.agency_id, cycle=cycle, role=p.role, name=p.name)
-        for p in Person.objects.filter(cycle__isnull=True, agency_id__in=chosen.keys())
-    )
+    _snapshot_roster(cycle, list(chosen))
     audit_record(
         actor=user,
         action="cycle_created",
@@ -166,6 +166,15 @@ def cycle_create(
         },
     )
     return cycle
+
+
+def _snapshot_roster(cycle: Cycle, agency_ids: list[int]) -> None:
+    """The standing reward roster (Person without a cycle) of these agencies, copied
+    for the cycle."""
+    Person.objects.bulk_create(
+        Person(agency_id=p.agency_id, cycle=cycle, role=p.role, name=p.name)
+        for p in Person.objects.filter(cycle__isnull=True, agency_id__in=agency_ids)
+    )
 
 
 def cycle_change_program(*, cycle: Cycle, program, user=None) -> Cycle:
@@ -202,17 +211,21 @@ def cycle_mark_scoring_started(*, cycle: Cycle) -> None:
         cycle.refresh_from_db(fields=["scoring_started_at"])
 
 
-def participant_add(*, cycle: Cycle, agency: Agency, user, note: str = "") -> Participant:
+def participant_add(
+    *, cycle: Cycle, agency: Agency, user, note: str = "", reason=ParticipationReason.ADDED
+) -> Participant:
     participant, created = Participant.objects.get_or_create(
         cycle=cycle,
         agency=agency,
         defaults={
             "category": agency.category,
             "group_id": agency.group_id,
-            "reason": ParticipationReason.ADDED,
+            "reason": reason,
             "note": note,
         },
     )
+    if created:
+        _snapshot_roster(cycle, [agency.pk])
     if created:
         audit_record(
             actor=user,
@@ -227,3 +240,102 @@ def participant_add(*, cycle: Cycle, agency: Agency, user, note: str = "") -> Pa
 
 def cycles_for_agency_ids(agency_ids) -> Q:
     return Q(participants__agency_id__in=list(agency_ids))
+
+
+@dataclass
+class CarryOverReport:
+    """What `carry_over_record` did: the next cycle (None: not opened yet, the
+    agencies join it when it is created), the agencies added to it, and those it
+    owes because its scoring has started (the office adds them by hand)."""
+
+    next_cycle: Cycle | None
+    added: list[Agency] = field(default_factory=list)
+    owed: list[Agency] = field(default_factory=list)
+
+
+def carry_over_record(*, from_cycle: Cycle, reasons: dict[int, str], actor) -> CarryOverReport:
+    """HSC-11: each agency (id → reason) is evaluated in next year's cycle of the same
+    program whatever the rotation says. Recorded as a CarryOver; when that cycle is
+    already open and has not started scoring the agency joins it now (reason
+    carry_over, with its roster snapshot); when it has started, the agency is owed
+    and said so by name, never silently."""
+    actor = actor if getattr(actor, "pk", None) else None
+    for agency_id, reason in reasons.items():
+        CarryOver.objects.get_or_create(
+            agency_id=agency_id,
+            from_cycle=from_cycle,
+            defaults={"reason": reason, "created_by": actor},
+        )
+    report = CarryOverReport(next_cycle_of(from_cycle))
+    target = report.next_cycle
+    if target is None or not reasons:
+        return report
+    present = set(target.participants.values_list("agency_id", flat=True))
+    agencies = Agency.objects.filter(pk__in=reasons).exclude(pk__in=present).order_by("code")
+    if target.scoring_started_at is not None:
+        report.owed = list(agencies)
+        return report
+    report.added = list(agencies)
+    Participant.objects.bulk_create(
+        Participant(
+            cycle=target,
+            agency=a,
+            category=a.category,
+            group_id=a.group_id,
+            reason=ParticipationReason.CARRY_OVER,
+            note=reasons[a.pk],
+        )
+        for a in report.added
+    )
+    _snapshot_roster(target, [a.pk for a in report.added])
+    if report.added:
+        announce_roster_inputs(target, RESULTS)
+        audit_record(
+            actor=actor,
+            action="carry_over_added",
+            obj=target,
+            after={"from_cycle": from_cycle.pk, "agencies": [a.code for a in report.added]},
+            reason="HSC-11",
+        )
+    return report
+
+
+def carry_over_add_owed(*, cycle: Cycle, agency_id: int, user) -> Participant:
+    """The office adds an agency the cycle owes (HSC-11, `carry_over_owed`) after its
+    scoring started: reason carry_over, the carry-over's note, audited."""
+    owed = {co.agency_id: co for co in carry_over_owed(cycle)}
+    if agency_id not in owed:
+        raise CycleError("此機關不在應續評名單中 (the agency is not owed to this cycle)")
+    co = owed[agency_id]
+    return participant_add(
+        cycle=cycle,
+        agency=co.agency,
+        user=user,
+        note=co.reason,
+        reason=ParticipationReason.CARRY_OVER,
+    )
+
+
+def carry_over_withdraw(*, from_cycle: Cycle, actor, reason: str) -> list[int]:
+    """Undo `carry_over_record` (results unfrozen): the CarryOver rows go, and the
+    agencies it added to a next cycle that has not started scoring leave it again."""
+    carried = list(
+        CarryOver.objects.filter(from_cycle=from_cycle).values_list("agency_id", flat=True)
+    )
+    CarryOver.objects.filter(from_cycle=from_cycle).delete()
+    target = next_cycle_of(from_cycle)
+    if target is not None and target.scoring_started_at is None and carried:
+        gone = target.participants.filter(
+            agency_id__in=carried, reason=ParticipationReason.CARRY_OVER
+        )
+        codes = list(gone.values_list("agency__code", flat=True))
+        gone.delete()
+        if codes:
+            audit_record(
+                actor=actor,
+                action="carry_over_withdrawn",
+                obj=target,
+                before={"from_cycle": from_cycle.pk, "agencies": codes},
+                reason=reason,
+            )
+    return carried

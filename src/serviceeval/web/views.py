@@ -25,11 +25,13 @@ from serviceeval.core.access import LOGIN, PUBLIC, access
 from serviceeval.core.audit import history_for
 from serviceeval.core.nav import PANELS
 from serviceeval.cycles.selectors import (
+    carry_over_owed,
     cycles_newest_first,
     cycles_visible_to,
     cycles_with_counts,
     participants_of,
 )
+from serviceeval.cycles.services import CycleError, carry_over_add_owed
 from serviceeval.programs import services as program_services
 from serviceeval.programs.models import Program
 from serviceeval.programs.selectors import programs_with_use
@@ -208,8 +210,27 @@ def cycle_detail(request, year):
             "participants": participants,
             "by_group": by_group,
             "milestones": cycle.milestones.all(),
+            "owed": carry_over_owed(cycle) if is_office(request.user) else [],
         },
     )
+
+
+@require_POST
+@access(is_office)
+def cycle_carry_over_add(request, year):
+    """HSC-11: add an agency this cycle owes (carried over after scoring started)."""
+    cycle = get_object_or_404(cycles_visible_to(request.user), year=year)
+    try:
+        agency_id = int(request.POST.get("agency", ""))
+        participant = carry_over_add_owed(cycle=cycle, agency_id=agency_id, user=request.user)
+    except (ValueError, CycleError) as exc:
+        message = str(exc) if isinstance(exc, CycleError) else _("Choose an agency.")
+        messages.error(request, message)
+    else:
+        messages.success(
+            request, _("%(agency)s now takes part (HSC-11).") % {"agency": participant.agency.name}
+        )
+    return redirect("cycle_detail", year=cycle.year)
 
 
 @access(is_office)

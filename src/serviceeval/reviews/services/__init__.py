@@ -42,6 +42,7 @@ from .panel import (
 from .results import (
     CycleData,
     ResultRow,
+    carry_over_lines,
     compute_cycle,
     load_cycle,
     publish_results,
@@ -88,6 +89,7 @@ __all__ = [
     "long_format_rows",
     "panel_add",
     "panel_remove",
+    "carry_over_lines",
     "publish_results",
     "results_json",
     "results_table",

@@ -12,7 +12,12 @@ from django.utils import timezone
 
 from serviceeval.agencies.models import Agency
 from serviceeval.core.audit import audit_record
-from serviceeval.cycles.models import CarryOver, Cycle, Participant
+from serviceeval.cycles.models import Cycle, Participant
+from serviceeval.cycles.services import (
+    CarryOverReport,
+    carry_over_record,
+    carry_over_withdraw,
+)
 from serviceeval.engine import results as engine
 from serviceeval.engine.program import ProgramSpec
 
@@ -355,8 +360,14 @@ def results_json(cycle: Cycle) -> list[dict]:
 # --- publication (freeze), carry-over (HSC-11) ---------------------------------------
 
 
+@dataclass
+class Publication:
+    results: list[Result]
+    carry_over: CarryOverReport
+
+
 @transaction.atomic
-def publish_results(*, cycle: Cycle, actor) -> list[Result]:
+def publish_results(*, cycle: Cycle, actor) -> Publication:
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.results_published_at is not None:
         raise ReviewError("成績已公布 (results are already published)")
@@ -398,16 +409,18 @@ def publish_results(*, cycle: Cycle, actor) -> list[Result]:
     Result.objects.bulk_create(rows, batch_size=1000)
     cycle.results_published_at = now
     cycle.save(update_fields=["results_published_at"])
-    _carry_over(cycle, results, actor)
+    carried = _carry_over(cycle, results, actor)
     audit_record(
         actor=actor,
         action="results_published",
         obj=cycle,
         after={
-            "results": [[r.agency_id, r.total, r.grade, r.final_grade, r.rank] for r in results]
+            "results": [[r.agency_id, r.total, r.grade, r.final_grade, r.rank] for r in results],
+            "carried_over_into_next": [a.code for a in carried.added],
+            "carry_over_owed": [a.code for a in carried.owed],
         },
     )
-    return rows
+    return Publication(rows, carried)
 
 
 def result_detail(r: engine.AgencyResult) -> dict:
@@ -421,23 +434,42 @@ def result_detail(r: engine.AgencyResult) -> dict:
     return detail
 
 
-def _carry_over(cycle: Cycle, results, actor) -> None:
-    """HSC-11: a 丙 that stands after re-evaluation is evaluated next year."""
+def _carry_over(cycle: Cycle, results, actor) -> CarryOverReport:
+    """HSC-11: a 丙 that stands after re-evaluation is evaluated next year, also when
+    next year's cycle is already open (`carry_over_record`)."""
     spec = spec_of(cycle)
     rule = spec.re_evaluation
-    if rule is None:
-        return
-    band = {g.code: g.name for g in spec.grades}.get(rule.grade, rule.grade)
-    for r in results:
-        if r.final_grade == rule.grade:
-            CarryOver.objects.get_or_create(
-                agency_id=r.agency_id,
-                from_cycle=cycle,
-                defaults={
-                    "reason": f"民國{cycle.year}年度考列{band}且未通過複評 (HSC-11)",
-                    "created_by": actor if getattr(actor, "pk", None) else None,
-                },
-            )
+    reasons: dict[int, str] = {}
+    if rule is not None:
+        band = {g.code: g.name for g in spec.grades}.get(rule.grade, rule.grade)
+        reasons = {
+            r.agency_id: f"民國{cycle.year}年度考列{band}且未通過複評 (HSC-11)"
+            for r in results
+            if r.final_grade == rule.grade
+        }
+    return carry_over_record(from_cycle=cycle, reasons=reasons, actor=actor)
+
+
+def carry_over_lines(report: CarryOverReport) -> list[str]:
+    """What publication did with the HSC-11 carry-overs, for the office (zh-Hant,
+    then English): the agencies added to next year's open cycle, and by name the
+    ones that cycle still owes because its scoring has started."""
+    lines = []
+    target = report.next_cycle
+    if report.added:
+        names = "、".join(a.name for a in report.added)
+        lines.append(
+            f"已將 {names} 加入民國{target.year}年度考核（續評，HSC-11） "
+            f"(carried over into cycle {target.year}: {len(report.added)} agencies)"
+        )
+    if report.owed:
+        names = "、".join(a.name for a in report.owed)
+        lines.append(
+            f"民國{target.year}年度考核已開始評分，{names} 未能自動加入，請承辦單位處理 "
+            f"(cycle {target.year} has started scoring; {len(report.owed)} carried-over "
+            f"agencies could not be added: {', '.join(a.code for a in report.owed)})"
+        )
+    return lines
 
 
 @transaction.atomic
@@ -453,8 +485,7 @@ def unfreeze_results(*, cycle: Cycle, reason: str, actor) -> None:
         )
     )
     Result.objects.filter(cycle=cycle).delete()
-    carried = list(CarryOver.objects.filter(from_cycle=cycle).values_list("agency_id", flat=True))
-    CarryOver.objects.filter(from_cycle=cycle).delete()
+    carried = carry_over_withdraw(from_cycle=cycle, actor=actor, reason=reason)
     cycle.results_published_at = None
     cycle.save(update_fields=["results_published_at"])
     audit_record(

@@ -119,8 +119,10 @@ def results_action(request, year):
     action = request.POST.get("action", "")
     try:
         if action == "publish":
-            services.publish_results(cycle=cycle, actor=request.user)
+            publication = services.publish_results(cycle=cycle, actor=request.user)
             messages.success(request, _("Results published and frozen."))
+            for line in services.carry_over_lines(publication.carry_over):
+                messages.warning(request, line)
         elif action == "unfreeze":
             form = ReasonForm(request.POST)
             if not form.is_valid():

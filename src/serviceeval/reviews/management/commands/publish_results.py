@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from serviceeval.reviews.services import ReviewError, publish_results
+from serviceeval.reviews.services import ReviewError, carry_over_lines, publish_results
 
 from ._common import cycle_by_year
 
@@ -14,7 +14,10 @@ class Command(BaseCommand):
     def handle(self, *args, cycle, **options):
         target = cycle_by_year(cycle)
         try:
-            rows = publish_results(cycle=target, actor=None)
+            publication = publish_results(cycle=target, actor=None)
         except ReviewError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"已公布 published: {len(rows)} results for cycle {cycle} (frozen)")
+        n = len(publication.results)
+        self.stdout.write(f"已公布 published: {n} results for cycle {cycle} (frozen)")
+        for line in carry_over_lines(publication.carry_over):
+            self.stdout.write(line)
