@@ -155,37 +155,71 @@ def test_publishing_freezes_roster_and_unfreezing_releases_it():
     assert not services.is_frozen(cycle)
 
 
-def test_manual_entry_refused_while_frozen_hsc_14():
-    cycle = make_cycle(year=105)
-    office = user_for(Role.COORDINATOR)
-    entry = services.entry_add(
+def _office_entry(cycle, office, rule="HSC-14", person="行政處 科員"):
+    return services.entry_add(
         cycle=cycle,
-        person="行政處 科員",
-        role="",
+        person=person,
+        role="承辦人",
         agency=None,
         kind="commendation",
         count=1,
-        rule="HSC-14",
+        rule=rule,
         reason="辦理考核",
         actor=office,
     )
+
+
+def test_office_entries_after_publication_hsc_14_and_hsc_11_other_staff():
+    """HSC-14 (organizing office, panel) and HSC-11 其他有功人員 are filed by the office,
+    normally after publication: add, edit and remove stay open, each audited."""
+    from serviceeval.core.models import AuditEvent
+
+    cycle = make_cycle(year=105)
+    office = user_for(Role.COORDINATOR)
     cycle.results_published_at = timezone.now()
     cycle.save(update_fields=["results_published_at"])
-    with pytest.raises(services.RewardError, match="凍結"):
-        services.entry_add(
-            cycle=cycle,
-            person="x",
-            role="",
-            agency=None,
-            kind="commendation",
-            count=1,
-            rule="HSC-14",
-            reason="",
-            actor=office,
-        )
-    with pytest.raises(services.RewardError, match="凍結"):
-        services.entry_delete(entry=entry, actor=office)
-    assert RewardEntry.objects.filter(cycle=cycle).count() == 1
+    assert services.is_frozen(cycle)
+    panel = _office_entry(cycle, office)
+    staff = _office_entry(cycle, office, rule="HSC-11", person="資訊室 工程師")
+    services.entry_edit(
+        entry=panel,
+        person="行政處 專員",
+        role="承辦人",
+        agency=None,
+        kind="commendation",
+        count=2,
+        rule="HSC-14",
+        reason="辦理考核業務",
+        actor=office,
+    )
+    panel.refresh_from_db()
+    assert (panel.person, panel.count, panel.reason) == ("行政處 專員", 2, "辦理考核業務")
+    edited = AuditEvent.objects.get(action="reward_entry_edited")
+    assert edited.actor == office
+    assert (edited.before["count"], edited.after["count"]) == (1, 2)
+    services.entry_delete(entry=staff, actor=office, reason="重複")
+    assert list(RewardEntry.objects.filter(cycle=cycle)) == [panel]
+    assert AuditEvent.objects.filter(action="reward_entry_deleted").count() == 1
+
+
+def test_office_entries_are_checked_and_computed_ones_stay_frozen_hsc_14():
+    cycle = make_cycle(year=105)
+    office = user_for(Role.COORDINATOR)
+    entry = _office_entry(cycle, office)
+    computed = RewardEntry.objects.create(
+        cycle=cycle, person="主管", kind="commendation", count=2, rule="HSC-11", manual=False
+    )
+    change = dict(person="x", role="", agency=None, kind="commendation", reason="", actor=office)
+    with pytest.raises(services.RewardError, match="次數"):
+        services.entry_edit(entry=entry, count=10, rule="HSC-14", **change)
+    with pytest.raises(services.RewardError, match="依據"):
+        services.entry_edit(entry=entry, count=1, rule="CITY-14", **change)
+    with pytest.raises(services.RewardError, match="不可修改"):
+        services.entry_edit(entry=computed, count=1, rule="HSC-14", **change)
+    with pytest.raises(services.RewardError, match="不可刪除"):
+        services.entry_delete(entry=computed, actor=office)
+    entry.refresh_from_db()
+    assert (entry.person, entry.count) == ("行政處 科員", 1)
 
 
 def test_late_manual_entry_allowed_while_frozen_city_14():

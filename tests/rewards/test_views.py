@@ -298,6 +298,56 @@ def test_manual_entry_agency_by_code_and_unknown_agency_named(client):
     assert "沒有這個代碼或名稱的機關" in client.get(response.url).content.decode()
 
 
+def test_office_edits_its_entry_after_publication_on_a_page_hsc_14(client):
+    """HSC-14: after publication the office changes its own entry from the roster;
+    a bad count is named and nothing changes; computed entries have no edit page."""
+    from django.utils import timezone
+
+    from tests.factories import make_cycle
+
+    cycle = make_cycle(year=105)
+    user = office()
+    entry = services.entry_add(
+        cycle=cycle,
+        person="委員 甲",
+        role="考核委員",
+        agency=None,
+        kind="commendation",
+        count=1,
+        rule="HSC-14",
+        reason="擔任考核委員",
+        actor=user,
+    )
+    cycle.results_published_at = timezone.now()
+    cycle.save(update_fields=["results_published_at"])
+    client.force_login(user)
+    roster = client.get(f"/rewards/?cycle={cycle.year}").content.decode()
+    assert f"/rewards/entries/{entry.pk}/edit/" in roster and user.username in roster
+    page = client.get(f"/rewards/entries/{entry.pk}/edit/")
+    assert page.status_code == 200 and "委員 甲" in page.content.decode()
+    data = {
+        "person": "委員 乙",
+        "role": "考核委員",
+        "agency": "",
+        "kind": "commendation",
+        "rule": "HSC-14",
+        "reason": "擔任考核委員",
+    }
+    bad = client.post(f"/rewards/entries/{entry.pk}/edit/", {**data, "count": "12"})
+    assert bad.status_code == 400 and "次數" in bad.content.decode()
+    entry.refresh_from_db()
+    assert entry.person == "委員 甲"
+    done = client.post(f"/rewards/entries/{entry.pk}/edit/", {**data, "count": "2"})
+    assert done.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.person, entry.count) == ("委員 乙", 2)
+    computed = RewardEntry.objects.create(
+        cycle=cycle, person="主管", kind="commendation", count=2, rule="HSC-11"
+    )
+    assert client.get(f"/rewards/entries/{computed.pk}/edit/").status_code == 404
+    assert get(client, user_for(Role.AGENCY_OFFICER), f"/rewards/entries/{entry.pk}/edit/") == 403
+
+
 def test_award_page_shows_the_city_panels_review_to_the_office_only_city10(client):
     """CITY-10: the city's written review and on-site evaluation decide the
     recommendations, so the office sees both beside each nominee (from the reviews

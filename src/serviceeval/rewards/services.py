@@ -3,9 +3,10 @@
 * `roster_refresh` recomputes the computed entries from the program's reward rules
   (results, field tests, national-award statuses), keeps the office's manual entries,
   writes only when something changed and audits the change;
-* while the cycle's results are published the roster is frozen: no recompute and no
-  manual edits, except the decisions that come after the national result (HSC-13
-  entries follow the award statuses; manual entries for CITY-14);
+* while the cycle's results are published the computed entries are frozen: no
+  recompute, except the decisions that come after the national result (HSC-13
+  entries follow the award statuses); the office's own entries (HSC-11 other
+  deserving staff, HSC-14, CITY-14) stay open to add, edit and remove, audited;
 * publishing the results computes the roster once and freezes it; unfreezing the
   results unfreezes it (`on_cycle_saved`, connected in `apps.py`).
 """
@@ -52,10 +53,11 @@ FIELD_KINDS = ("average_threshold", "top_n")
 # (field tests and nominations recompute their own rules when they change).
 RESULT_KINDS = ("grade_rank",)
 AWARD_KINDS = ("milestone_highest",)
-# Rules filed by the office (free-form entries on the same roster).
-MANUAL_RULES = {"HSC": ("HSC-14",), "CITY": ("CITY-14",)}
-# Decisions taken after the national result: still open while the results are frozen.
-LATE_MANUAL_RULES = ("CITY-14",)
+# Rules filed by the office (free-form entries on the same roster): HSC-14 the
+# organizing office and the panel, HSC-11 other deserving staff (其他有功人員),
+# CITY-14 after the national result. They stay open after publication (normally
+# they are filed then); only the computed entries freeze with the results.
+MANUAL_RULES = {"HSC": ("HSC-14", "HSC-11"), "CITY": ("CITY-14",)}
 MAX_PROPOSALS = 2
 FINAL_STATUSES = (AwardStatus.WON, AwardStatus.NOT_WON)
 
@@ -281,18 +283,10 @@ def on_cycle_saved(sender, instance, update_fields=None, **kwargs):
 def entry_add(
     *, cycle, person: str, role: str, agency, kind: str, count: int, rule: str, reason: str, actor
 ) -> RewardEntry:
-    """HSC-14 / CITY-14: a free-form entry by the office."""
+    """HSC-11 (other deserving staff), HSC-14 / CITY-14: a free-form entry by the
+    office, before or after publication."""
     person = (person or "").strip()
-    if not person:
-        raise RewardError("請填寫姓名 (person: required)")
-    if kind not in RewardKind.values:
-        raise RewardError(f"獎懲種類「{kind}」不正確 (kind: unknown)")
-    if not isinstance(count, int) or count < 1 or count > 9:
-        raise RewardError("次數須為 1 至 9 (count: 1 to 9)")
-    if rule not in manual_rules(cycle):
-        raise RewardError(f"依據「{rule}」不可人工新增 (rule: not a manual rule)")
-    if is_frozen(cycle) and rule not in LATE_MANUAL_RULES:
-        raise RewardError("成績已公布，名冊已凍結 (the roster is frozen with the results)")
+    _check_entry(cycle, person=person, kind=kind, count=count, rule=rule)
     position = (
         RewardEntry.objects.filter(cycle=cycle, manual=True)
         .order_by("-position")
@@ -316,6 +310,48 @@ def entry_add(
     return entry
 
 
+def _check_entry(cycle, *, person: str, kind: str, count, rule: str) -> None:
+    if not person:
+        raise RewardError("請填寫姓名 (person: required)")
+    if kind not in RewardKind.values:
+        raise RewardError(f"獎懲種類「{kind}」不正確 (kind: unknown)")
+    if not isinstance(count, int) or count < 1 or count > 9:
+        raise RewardError("次數須為 1 至 9 (count: 1 to 9)")
+    if rule not in manual_rules(cycle):
+        raise RewardError(f"依據「{rule}」不可人工新增 (rule: not a manual rule)")
+
+
+@transaction.atomic
+def entry_edit(
+    *,
+    entry: RewardEntry,
+    person: str,
+    role: str,
+    agency,
+    kind: str,
+    count: int,
+    rule: str,
+    reason: str,
+    actor,
+) -> RewardEntry:
+    """Change one of the office's own entries (also after publication); audited with
+    the fields before and after. Computed entries are never edited."""
+    if not entry.manual:
+        raise RewardError("計算產生的名冊項目不可修改 (computed entries cannot be edited)")
+    person = (person or "").strip()
+    _check_entry(entry.cycle, person=person, kind=kind, count=count, rule=rule)
+    before = _entry_fields(entry)
+    entry.person, entry.role, entry.agency = person, role.strip(), agency
+    entry.kind, entry.count, entry.rule, entry.reason = kind, count, rule, reason.strip()
+    after = _entry_fields(entry)
+    if after != before:
+        entry.save()
+        audit_record(
+            actor=actor, action="reward_entry_edited", obj=entry, before=before, after=after
+        )
+    return entry
+
+
 def _entry_fields(entry) -> dict:
     return {
         "person": entry.person,
@@ -332,8 +368,6 @@ def _entry_fields(entry) -> dict:
 def entry_delete(*, entry: RewardEntry, actor, reason: str = "") -> None:
     if not entry.manual:
         raise RewardError("計算產生的名冊項目不可刪除 (computed entries cannot be deleted)")
-    if is_frozen(entry.cycle) and entry.rule not in LATE_MANUAL_RULES:
-        raise RewardError("成績已公布，名冊已凍結 (the roster is frozen with the results)")
     audit_record(
         actor=actor,
         action="reward_entry_deleted",
@@ -347,7 +381,7 @@ def entry_delete(*, entry: RewardEntry, actor, reason: str = "") -> None:
 def roster_entries(cycle):
     return (
         RewardEntry.objects.filter(cycle=cycle)
-        .select_related("agency")
+        .select_related("agency", "created_by")
         .order_by("manual", "position", "id")
     )
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<int:year>/recompute/", views.recompute, name="recompute"),
     path("<int:year>/entries/new/", views.entry_new, name="entry_new"),
+    path("entries/<int:pk>/edit/", views.entry_edit, name="entry_edit"),
     path("entries/<int:pk>/delete/", views.entry_delete, name="entry_delete"),
     path("<int:year>/roster.<str:fmt>", views.export, name="export"),
     path("award/", views.award, name="award"),

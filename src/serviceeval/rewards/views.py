@@ -96,7 +96,6 @@ def index(request):
                 "form": SimpleLazyObject(
                     lambda: {"form": EntryForm(rules=services.manual_rules(cycle))}
                 ),
-                "late_rules": services.LATE_MANUAL_RULES,
             }
         )
     return render(request, "rewards/index.html", ctx)
@@ -144,6 +143,44 @@ def entry_new(request, year):
             label = form.fields[field].label if field in form.fields else ""
             messages.error(request, f"{label}: {' '.join(errors)}")
     return _back(cycle)
+
+
+def _entry_changes(form) -> dict:
+    d = form.cleaned_data
+    return {k: d[k] for k in ("person", "role", "agency", "kind", "count", "rule", "reason")}
+
+
+@access(is_office)
+def entry_edit(request, pk):
+    """Change one of the office's own roster entries (also after publication)."""
+    entry = selectors.entry_or_404(pk)
+    if not entry.manual:
+        raise Http404
+    rules = services.manual_rules(entry.cycle)
+    if request.method == "POST":
+        form = EntryForm(request.POST, rules=rules)
+        if form.is_valid():
+            try:
+                services.entry_edit(entry=entry, actor=request.user, **_entry_changes(form))
+            except services.RewardError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The entry was changed."))
+                return _back(entry.cycle)
+        status = 400
+    else:
+        initial = {
+            "person": entry.person,
+            "role": entry.role,
+            "agency": entry.agency.code if entry.agency else "",
+            "kind": entry.kind,
+            "count": entry.count,
+            "rule": entry.rule,
+            "reason": entry.reason,
+        }
+        form, status = EntryForm(initial=initial, rules=rules), 200
+    ctx = {"entry": entry, "cycle": entry.cycle, "form": form}
+    return render(request, "rewards/entry_edit.html", ctx, status=status)
 
 
 @access(is_office)
