@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from serviceeval.accounts import views as accounts
 from serviceeval.api.urls import urlpatterns as api_urlpatterns
+from serviceeval.web import calendar
 from serviceeval.web import views as web
 
 urlpatterns = [
@@ -41,6 +42,10 @@ urlpatterns = [
         web.cycle_carry_over_add,
         name="cycle_carry_over_add",
     ),
+    path("calendar/", calendar.calendar, name="calendar"),
+    path("calendar/upload/", calendar.calendar_upload, name="calendar_upload"),
+    path("calendar/day/", calendar.calendar_day, name="calendar_day"),
+    path("calendar/day/delete/", calendar.calendar_day_delete, name="calendar_day_delete"),
     path("programs/", web.program_list, name="program_list"),
     path("programs/<int:pk>/", web.program_detail, name="program_detail"),
     path("programs/<int:pk>/confirm/", web.program_confirm, name="program_confirm"),

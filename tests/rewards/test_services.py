@@ -209,7 +209,14 @@ def test_office_entries_are_checked_and_computed_ones_stay_frozen_hsc_14():
     computed = RewardEntry.objects.create(
         cycle=cycle, person="主管", kind="commendation", count=2, rule="HSC-11", manual=False
     )
-    change = dict(person="x", role="", agency=None, kind="commendation", reason="", actor=office)
+    change = {
+        "person": "x",
+        "role": "",
+        "agency": None,
+        "kind": "commendation",
+        "reason": "",
+        "actor": office,
+    }
     with pytest.raises(services.RewardError, match="次數"):
         services.entry_edit(entry=entry, count=10, rule="HSC-14", **change)
     with pytest.raises(services.RewardError, match="依據"):

@@ -94,7 +94,15 @@ def cycle_detail(request, year: int):
     return {
         **_cycle(cycle),
         "milestones": [
-            {"code": m.code, "name": m.name, "at": m.at, "rule": m.rule}
+            {
+                "code": m.code,
+                "name": m.name,
+                "at": m.at,  # effective: a deadline off a non-working day (SPEC §3.3)
+                "rule": m.rule,
+                "nominal_at": m.nominal_at or m.at,
+                "deadline": m.deadline,
+                "moved_note": m.moved_note,
+            }
             for m in cycle.milestones.all()
         ],
         "participants": [

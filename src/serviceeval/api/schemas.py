@@ -38,8 +38,11 @@ class AgencyOut(Schema):
 class MilestoneOut(Schema):
     code: str
     name: str
-    at: datetime
+    at: datetime  # effective: a deadline on a non-working day moves (SPEC §3.3)
     rule: str
+    nominal_at: datetime  # the program's moment
+    deadline: bool
+    moved_note: str  # why `at` differs from `nominal_at`, else ""
 
 
 class ParticipantOut(Schema):

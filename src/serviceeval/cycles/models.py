@@ -38,11 +38,18 @@ class Cycle(models.Model):
 
 
 class Milestone(models.Model):
+    """A moment of the cycle. `at` is the effective moment every page, lock and API
+    uses; for a deadline on a non-working day it is the end of the next working day
+    (SPEC §3.3), `nominal_at` the program's date and `moved_note` why it moved."""
+
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="milestones")
     code = models.CharField(max_length=40)
     name = models.CharField(max_length=120)
     at = models.DateTimeField()
     rule = models.CharField(max_length=20, blank=True)
+    nominal_at = models.DateTimeField(null=True, blank=True)
+    deadline = models.BooleanField(default=False)
+    moved_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["at", "code"]
@@ -98,3 +105,19 @@ class CarryOver(models.Model):
 
     def __str__(self):
         return f"{self.agency} ← {self.from_cycle.year}"
+
+
+class CalendarDay(models.Model):
+    """The office's working-day calendar (行政機關辦公日曆): a public holiday or other
+    day off (`day_off`), or a make-up working day (`day_off=False` on a weekend). A
+    day not listed works Monday to Friday."""
+
+    date = models.DateField(unique=True)
+    day_off = models.BooleanField()
+    note = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {'off' if self.day_off else 'working'} {self.note}"

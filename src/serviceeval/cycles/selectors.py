@@ -1,12 +1,17 @@
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import ExtractYear
 from django.shortcuts import get_object_or_404
 
 from serviceeval.agencies.models import Agency
 
 from . import rules
-from .models import CarryOver, Cycle, Milestone, Participant
+from .models import CalendarDay, CarryOver, Cycle, Milestone, Participant
+
+TAIPEI = ZoneInfo("Asia/Taipei")
 
 
 def cycles_visible_to(user) -> QuerySet[Cycle]:
@@ -75,3 +80,36 @@ def carry_over_owed(cycle: Cycle) -> list[CarryOver]:
         .select_related("agency")
         .order_by("agency__code")
     )
+
+
+def calendar_years() -> list[dict]:
+    """Years with a working-day calendar: {"year", "days", "days_off"}, newest first."""
+    return list(
+        CalendarDay.objects.annotate(year=ExtractYear("date"))
+        .values("year")
+        .annotate(days=Count("id"), days_off=Count("id", filter=Q(day_off=True)))
+        .order_by("-year")
+    )
+
+
+def calendar_special_days(year: int) -> list[CalendarDay]:
+    """The days of a Gregorian year that differ from Monday–Friday: holidays on a
+    weekday, make-up working days on a weekend (the rest need no reading)."""
+    days = CalendarDay.objects.filter(date__year=year)
+    return [d for d in days if d.day_off == (d.date.weekday() < 5)]
+
+
+def years_without_calendar(cycle) -> list[int]:
+    """Gregorian years of the cycle's deadlines that have no working-day calendar:
+    only weekends are days off there (the office is warned)."""
+    years = {
+        m.nominal_at.astimezone(TAIPEI).year
+        for m in cycle.milestones.all()
+        if m.deadline and m.nominal_at is not None
+    }
+    have = set(
+        CalendarDay.objects.filter(date__year__in=years)
+        .values_list("date__year", flat=True)
+        .distinct()
+    )
+    return sorted(years - have)

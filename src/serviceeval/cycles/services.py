@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -10,11 +10,20 @@ from django.utils import timezone
 
 from serviceeval.agencies.models import Agency, Group, Person
 from serviceeval.core.audit import audit_record
-from serviceeval.core.roc import roc_to_gregorian
+from serviceeval.core.roc import format_roc_date, roc_to_gregorian
 from serviceeval.core.signals import RESULTS, announce_roster_inputs
+from serviceeval.engine import workdays
 from serviceeval.engine.program import ProgramSpec
+from serviceeval.engine.workdays import MAX_DAYS_OFF
 
-from .models import CarryOver, Cycle, Milestone, Participant, ParticipationReason
+from .models import (
+    CalendarDay,
+    CarryOver,
+    Cycle,
+    Milestone,
+    Participant,
+    ParticipationReason,
+)
 from .selectors import carry_over_owed, next_cycle_of
 
 TAIPEI = ZoneInfo("Asia/Taipei")
@@ -33,6 +42,187 @@ def milestone_moments(spec: ProgramSpec, roc_year: int) -> list[tuple]:
             at = at.replace(second=59)
         out.append((m, at))
     return out
+
+
+def _create_milestones(cycle: Cycle, spec: ProgramSpec) -> None:
+    Milestone.objects.bulk_create(
+        Milestone(
+            cycle=cycle,
+            code=m.code,
+            name=m.name,
+            at=at,
+            nominal_at=at,
+            rule=m.rule,
+            deadline=m.deadline,
+        )
+        for m, at in milestone_moments(spec, cycle.year)
+    )
+    milestones_apply_calendar(Milestone.objects.filter(cycle=cycle), actor=None, audit=False)
+
+
+def _days_off(first: date, last: date) -> dict[date, bool]:
+    return dict(
+        CalendarDay.objects.filter(date__gte=first, date__lte=last).values_list("date", "day_off")
+    )
+
+
+def moved_note(nominal: datetime, effective: datetime, days: dict) -> str:
+    """Why a deadline moved, in zh-Hant then English (shown beside the deadline)."""
+    day = nominal.astimezone(TAIPEI).date()
+    why = CalendarDay.objects.filter(date=day).values_list("note", flat=True).first() or ""
+    weekday = "一二三四五六日"[day.weekday()]
+    kind = f"放假日（{why}）" if why else ("休息日" if day.weekday() >= 5 else "放假日")
+    return (
+        f"原訂 {format_roc_date(day)}（星期{weekday}）為{kind}，依行政程序法第48條"
+        f"順延至 {format_roc_date(effective, with_time=True)} "
+        f"({day.isoformat()} is not a working day{': ' + why if why else ''}; moved to "
+        f"the end of the next working day, {effective.date().isoformat()})"
+    )
+
+
+def milestones_apply_calendar(milestones, *, actor, audit: bool = True) -> int:
+    """Set each deadline's effective moment from its program moment and the working-day
+    calendar (SPEC §3.3); other milestones keep theirs. Returns how many changed."""
+    rows = [m for m in milestones if m.nominal_at is not None]
+    if not rows:
+        return 0
+    local = [m.nominal_at.astimezone(TAIPEI) for m in rows]
+    days = _days_off(min(local).date(), max(local).date() + timedelta(days=MAX_DAYS_OFF))
+    changed = []
+    for m, nominal in zip(rows, local, strict=True):
+        at, note = nominal, ""
+        if m.deadline:
+            at = workdays.effective_deadline(nominal, days)
+            note = moved_note(nominal, at, days) if at != nominal else ""
+        if m.at != at or m.moved_note != note:
+            m.at, m.moved_note = at, note
+            changed.append(m)
+    Milestone.objects.bulk_update(changed, ["at", "moved_note"])
+    if changed and audit:
+        for cycle_id in sorted({m.cycle_id for m in changed}):
+            audit_record(
+                actor=actor,
+                action="milestones_moved",
+                obj=Cycle.objects.get(pk=cycle_id),
+                after={m.code: m.at.isoformat() for m in changed if m.cycle_id == cycle_id},
+                reason="SPEC §3.3 行政程序法 §48",
+            )
+    return len(changed)
+
+
+def _reapply(first: date, last: date, actor) -> int:
+    """Re-apply the calendar to every deadline whose program day is in this span (or
+    up to two months before it: a run of days off may reach into it)."""
+    start = datetime.combine(first - timedelta(days=MAX_DAYS_OFF), time.min, tzinfo=TAIPEI)
+    end = datetime.combine(last, time.max, tzinfo=TAIPEI)
+    return milestones_apply_calendar(
+        Milestone.objects.filter(deadline=True, nominal_at__gte=start, nominal_at__lte=end),
+        actor=actor,
+    )
+
+
+CALENDAR_COLUMNS = ("西元日期", "星期", "是否放假", "備註")
+WEEKDAYS = "一二三四五六日"
+
+
+@dataclass
+class CalendarReport:
+    errors: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)  # Gregorian years replaced
+    days: int = 0
+    days_off: int = 0
+    moved: int = 0
+
+
+@transaction.atomic
+def calendar_import(*, rows, actor) -> CalendarReport:
+    """The government's office calendar (行政機關辦公日曆表): columns 西元日期
+    (YYYYMMDD), 星期, 是否放假 (2 day off, 0 working day), 備註. All or nothing: any
+    bad row stores nothing. Each year in the file replaces that year's calendar;
+    then every deadline is re-applied."""
+    report = CalendarReport()
+    parsed: dict[date, tuple[bool, str]] = {}
+    for number, row in rows:
+        raw = (row.get("西元日期") or "").strip()
+        try:
+            day = datetime.strptime(raw, "%Y%m%d").date()
+        except ValueError:
+            report.errors.append(
+                f"第 {number} 列 西元日期「{raw}」應為 YYYYMMDD (row {number}: 西元日期 "
+                "must be a date as YYYYMMDD)"
+            )
+            continue
+        flag = (row.get("是否放假") or "").strip()
+        if flag not in ("0", "2"):
+            report.errors.append(
+                f"第 {number} 列 是否放假「{flag}」應為 2（放假）或 0（上班） (row {number}: "
+                "是否放假 must be 2, a day off, or 0, a working day)"
+            )
+            continue
+        weekday = (row.get("星期") or "").strip()
+        if weekday and weekday != WEEKDAYS[day.weekday()]:
+            report.errors.append(
+                f"第 {number} 列 星期「{weekday}」與 {raw} 不符（應為{WEEKDAYS[day.weekday()]}） "
+                f"(row {number}: 星期 does not match the date)"
+            )
+            continue
+        if day in parsed:
+            report.errors.append(
+                f"第 {number} 列 西元日期 {raw} 重複 (row {number}: the date appears twice)"
+            )
+            continue
+        parsed[day] = (flag == "2", (row.get("備註") or "").strip()[:120])
+    if not parsed and not report.errors:
+        report.errors.append("檔案沒有任何日期 (the file has no dates)")
+    if report.errors:
+        return report
+    report.years = sorted({d.year for d in parsed})
+    CalendarDay.objects.filter(date__year__in=report.years).delete()
+    CalendarDay.objects.bulk_create(
+        CalendarDay(date=d, day_off=off, note=note) for d, (off, note) in sorted(parsed.items())
+    )
+    report.days = len(parsed)
+    report.days_off = sum(1 for off, _ in parsed.values() if off)
+    audit_record(
+        actor=actor,
+        action="calendar_imported",
+        obj=CalendarDay.objects.get(date=min(parsed)),
+        after={"years": report.years, "days": report.days, "days_off": report.days_off},
+    )
+    report.moved = _reapply(min(parsed), max(parsed), actor)
+    return report
+
+
+@transaction.atomic
+def calendar_day_set(*, day: date, day_off: bool, note: str, actor) -> CalendarDay:
+    """Record a holiday or a make-up working day by hand (the calendar page)."""
+    entry, _ = CalendarDay.objects.update_or_create(
+        date=day, defaults={"day_off": day_off, "note": note.strip()[:120]}
+    )
+    audit_record(
+        actor=actor,
+        action="calendar_day_set",
+        obj=entry,
+        after={"date": day.isoformat(), "day_off": day_off, "note": entry.note},
+    )
+    _reapply(day, day, actor)
+    return entry
+
+
+@transaction.atomic
+def calendar_day_remove(*, day: date, actor) -> None:
+    """Forget a day: it works again Monday to Friday, and is off on a weekend."""
+    entry = CalendarDay.objects.filter(date=day).first()
+    if entry is None:
+        return
+    audit_record(
+        actor=actor,
+        action="calendar_day_removed",
+        obj=entry,
+        before={"date": day.isoformat(), "day_off": entry.day_off, "note": entry.note},
+    )
+    entry.delete()
+    _reapply(day, day, actor)
 
 
 # ROC years a cycle may have: 民國1年 (1912) to 民國200年 (2111). A Gregorian year
@@ -135,10 +325,7 @@ def cycle_create(
             reason = ParticipationReason.ROTATION
         taking_part = list(qs)
     cycle = Cycle.objects.create(year=year, program=program, name=f"民國{year}年度 {program.name}")
-    Milestone.objects.bulk_create(
-        Milestone(cycle=cycle, code=m.code, name=m.name, at=at, rule=m.rule)
-        for m, at in milestone_moments(spec, year)
-    )
+    _create_milestones(cycle, spec)
     chosen = {a.pk: (a, reason, "") for a in taking_part}
     carried = CarryOver.objects.filter(
         of_program_city(program, "agency__"),
@@ -188,10 +375,7 @@ def cycle_change_program(*, cycle: Cycle, program, user=None) -> Cycle:
         cycle.program = program
         cycle.save(update_fields=["program"])
         cycle.milestones.all().delete()
-        Milestone.objects.bulk_create(
-            Milestone(cycle=cycle, code=m.code, name=m.name, at=at, rule=m.rule)
-            for m, at in milestone_moments(program.spec, cycle.year)
-        )
+        _create_milestones(cycle, program.spec)
         audit_record(
             actor=user,
             action="cycle_program_changed",

@@ -121,6 +121,9 @@ class Milestone:
     day: int
     time: time
     rule: str = ""
+    # A deadline moves off a non-working day (SPEC §3.3); a period bound does not.
+    # Default: the codes ending in `_due`.
+    deadline: bool = False
 
 
 @dataclass(frozen=True)
@@ -511,9 +514,13 @@ def _parse_milestones(c: _Collector, raw) -> tuple[Milestone, ...]:
         if not tmatch or int(tmatch.group(1)) > 23 or int(tmatch.group(2)) > 59:
             c.add(f"{where}.time", f"時間「{time_s}」應為 HH:MM (bad time)")
             tmatch = None
+        deadline = m.get("deadline", bool(code) and code.endswith("_due"))
+        if not isinstance(deadline, bool):
+            c.add(f"{where}.deadline", "deadline 應為 true 或 false (must be true or false)")
         if code and name and month and tmatch:
             t = time(int(tmatch.group(1)), int(tmatch.group(2)))
-            out.append(Milestone(code, name, month, day, t, str(m.get("rule") or "")))
+            rule = str(m.get("rule") or "")
+            out.append(Milestone(code, name, month, day, t, rule, deadline is True))
     return tuple(out)
 
 

@@ -117,6 +117,7 @@ class Scope:
     submission: Submission | None
     deadline: datetime | None
     reopen: Reopen | None
+    deadline_note: str = ""  # why the milestone's deadline moved (SPEC §3.3)
 
     @property
     def category(self) -> str:
@@ -161,7 +162,9 @@ def submission_scope(user, *, year: int, kind: str, agency_id: int) -> Scope:
         Reopen.objects.filter(cycle=cycle, agency=agency, kind=kind).order_by("-at", "-id").first()
     )
     deadline = reopen.deadline if reopen else _milestone_at(milestones, kind)
-    return Scope(cycle, agency, participant, kind, submission, deadline, reopen)
+    code = DEADLINE_MILESTONE[Kind(kind)]
+    note = "" if reopen else next((m.moved_note for m in milestones if m.code == code), "")
+    return Scope(cycle, agency, participant, kind, submission, deadline, reopen, note)
 
 
 def _milestone_at(milestones, kind):

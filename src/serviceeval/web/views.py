@@ -30,6 +30,7 @@ from serviceeval.cycles.selectors import (
     cycles_visible_to,
     cycles_with_counts,
     participants_of,
+    years_without_calendar,
 )
 from serviceeval.cycles.services import CycleError, carry_over_add_owed
 from serviceeval.programs import services as program_services
@@ -211,12 +212,13 @@ def cycle_detail(request, year):
             "by_group": by_group,
             "milestones": cycle.milestones.all(),
             "owed": carry_over_owed(cycle) if is_office(request.user) else [],
+            "no_calendar": years_without_calendar(cycle) if is_office(request.user) else [],
         },
     )
 
 
-@require_POST
 @access(is_office)
+@require_POST
 def cycle_carry_over_add(request, year):
     """HSC-11: add an agency this cycle owes (carried over after scoring started)."""
     cycle = get_object_or_404(cycles_visible_to(request.user), year=year)
