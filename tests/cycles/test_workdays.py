@@ -69,7 +69,7 @@ def test_cycle_deadline_on_a_saturday_moves_without_a_calendar_and_warns(client)
     assert ms["period_end"].at == at(2019, 7, 31)  # a Wednesday, and not a deadline anyway
     client.force_login(user_for(Role.COORDINATOR))
     html = client.get("/cycles/108/").content.decode()
-    assert "西元 2019 年尚無辦公日曆" in html
+    assert "民國108年尚無辦公日曆" in html
     assert "民國108年9月2日 23:59" in html and "已順延" in html
 
 

@@ -100,8 +100,8 @@ def calendar_special_days(year: int) -> list[CalendarDay]:
 
 
 def years_without_calendar(cycle) -> list[int]:
-    """Gregorian years of the cycle's deadlines that have no working-day calendar:
-    only weekends are days off there (the office is warned)."""
+    """ROC years of the cycle's deadlines that have no working-day calendar: only
+    weekends are days off there (the office is warned)."""
     years = {
         m.nominal_at.astimezone(TAIPEI).year
         for m in cycle.milestones.all()
@@ -112,4 +112,4 @@ def years_without_calendar(cycle) -> list[int]:
         .values_list("date__year", flat=True)
         .distinct()
     )
-    return sorted(years - have)
+    return sorted(year - 1911 for year in years - have)

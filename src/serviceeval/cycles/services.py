@@ -75,8 +75,7 @@ def moved_note(nominal: datetime, effective: datetime, days: dict) -> str:
     return (
         f"原訂 {format_roc_date(day)}（星期{weekday}）為{kind}，依行政程序法第48條"
         f"順延至 {format_roc_date(effective, with_time=True)} "
-        f"({day.isoformat()} is not a working day{': ' + why if why else ''}; moved to "
-        f"the end of the next working day, {effective.date().isoformat()})"
+        f"({day.isoformat()} is a day off; moved to {effective.date().isoformat()})"
     )
 
 
