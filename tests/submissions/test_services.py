@@ -310,7 +310,9 @@ def test_report_for_reviewer_contract(world):
     assert report_for_reviewer(cycle=world.cycle, agency=world.agency) is None
     sub = report(world)
     data = complete_input(sub)
-    data.entries["1.1.1.2"] = EntryInput(not_applicable=True, na_reason="本局無臨櫃申辦案件")
+    data.entries["1.1.1.2"] = EntryInput(
+        narrative="本局業務均已線上辦理", not_applicable=True, na_reason="本局無臨櫃申辦案件"
+    )
     data.entries["1.1.1.1"] = EntryInput(
         narrative="全功能櫃台", self_score=Decimal("55.5"), planned=True
     )
@@ -351,3 +353,49 @@ def test_return_sends_an_email_to_the_agency_staff(
         (["officer@example.gov.tw"], f"{world.agency.name}：您的績效報告已被退回修正")
     ]
     assert "請補充佐證" in mailoutbox[0].body
+
+
+@pytest.mark.django_db
+def test_a_marked_criterion_needs_its_reason_and_its_actual_execution_city3(world):
+    """CITY-3: "not applicable" and "little room left to grow" (再成長空間有限) both
+    need a stated reason and the actual execution; the panel sees the mark."""
+    sub = report(world)
+    data = complete_input(sub)
+    data.entries["1.1.1.1"] = EntryInput(not_applicable=True, na_reason="本局無臨櫃")
+    data.entries["1.1.1.2"] = EntryInput(
+        narrative="已達 99%", self_score=Decimal(50), little_room=True
+    )
+    save(sub, world.officer, data)
+    problems = services.completeness_problems(sub)
+    assert any(p.startswith("1.1.1.1 ") and "尚未填寫執行成果" in p for p in problems)
+    assert "1.1.1.2：勾選「再成長空間有限」須說明原因" in problems
+    data.entries["1.1.1.1"] = EntryInput(
+        narrative="本局僅受理書面陳情", not_applicable=True, na_reason="本局無臨櫃"
+    )
+    data.entries["1.1.1.2"] = EntryInput(
+        narrative="臨櫃服務滿意度已達 99%",
+        self_score=Decimal(50),
+        little_room=True,
+        na_reason="比率已近上限",
+    )
+    save(sub, world.officer, data)
+    assert services.completeness_problems(sub) == []
+    services.submission_approve(submission=sub, user=world.head)
+    services.submission_submit(submission=sub, user=world.officer)
+    view = report_for_reviewer(cycle=world.cycle, agency=world.agency)
+    e = view.entries_by_code["1.1.1.2"]
+    assert (e.little_room, e.na_reason, e.not_applicable) == (True, "比率已近上限", False)
+
+
+def test_the_panel_sheet_shows_the_mark_and_its_reason_city3():
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from serviceeval.submissions.selectors import EntryView
+
+    node = type("Node", (), {"code": "1.1.1.2", "name": "流程簡化", "max_points": 50, "text": ""})
+    entry = EntryView(code="1.1.1.2", narrative="滿意度 99%", little_room=True, na_reason="近上限")
+    with translation.override("zh-hant"):
+        html = render_to_string("reviews/_sheet_criterion.html", {"node": node, "entry": entry})
+    assert html.count("再成長空間有限（CITY-3）") == 2  # on the folded summary and inside
+    assert "近上限" in html and "滿意度 99%" in html

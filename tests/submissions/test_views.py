@@ -99,6 +99,20 @@ def test_not_applicable_needs_a_reason_city3(client, world):
 
 
 @pytest.mark.django_db
+def test_little_room_left_to_grow_is_a_mark_with_a_reason_city3(client, world):
+    client.force_login(world.officer)
+    page = client.get(edit_url(world)).content.decode()
+    assert "再成長空間有限（CITY-3）" in page
+    response = client.post(edit_url(world), {"version": "0", "lr_1_1_1_1": "on"})
+    assert response.status_code == 400
+    assert "1.1.1.1：勾選「再成長空間有限」須說明原因" in response.content.decode()
+    both = {"version": "0", "lr_1_1_1_1": "on", "na_1_1_1_1": "on", "nr_1_1_1_1": "已達上限"}
+    response = client.post(edit_url(world), both)
+    assert response.status_code == 400
+    assert "「不適用」與「再成長空間有限」只能擇一勾選" in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_stale_save_in_the_page_tells_what_changed_and_keeps_input(client, world):
     sub = report(world)
     save(sub, world.head, SaveInput(entries={"1.1.1.2": EntryInput(narrative="首長先存的內容")}))

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from serviceeval.core.uploads import validate_upload
 
 from .enums import METRICS, PLAN_GUIDANCE, Kind
-from .services import EntryInput, SaveInput, section_codes
+from .services import EntryInput, SaveInput, mark_needs_reason, section_codes
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 
@@ -91,8 +91,12 @@ class SubmissionForm(forms.Form):
                 self.fields[f"na_{k}"] = forms.BooleanField(
                     label=_("Not applicable"), required=False
                 )
+                if category == "overall":
+                    self.fields[f"lr_{k}"] = forms.BooleanField(
+                        label=_("Little room left to grow (CITY-3)"), required=False
+                    )
                 self.fields[f"nr_{k}"] = forms.CharField(
-                    label=_("Reason it does not apply"),
+                    label=_("Reason (not applicable, or little room left to grow)"),
                     required=False,
                     widget=forms.Textarea(attrs={"rows": 2}),
                 )
@@ -145,6 +149,7 @@ class SubmissionForm(forms.Form):
                 "narrative": self[f"n_{k}"],
                 "score": self[f"s_{k}"],
                 "na": self[f"na_{k}"],
+                "little_room": self[f"lr_{k}"] if f"lr_{k}" in self.fields else None,
                 "na_reason": self[f"nr_{k}"],
                 "planned": self[f"p_{k}"],
                 "file": self[f"f_{k}"],
@@ -184,11 +189,15 @@ class SubmissionForm(forms.Form):
                     _("%(code)s: the self score must be a multiple of %(step)s")
                     % {"code": leaf.code, "step": self.step.normalize()},
                 )
-            if cleaned.get(f"na_{k}") and not (cleaned.get(f"nr_{k}") or "").strip():
+            na, lr = bool(cleaned.get(f"na_{k}")), bool(cleaned.get(f"lr_{k}"))
+            if na and lr:
                 self.add_error(
-                    f"nr_{k}",
-                    _("%(code)s: “not applicable” needs a reason") % {"code": leaf.code},
+                    f"lr_{k}",
+                    _("%(code)s: mark either “not applicable” or “little room left to grow”")
+                    % {"code": leaf.code},
                 )
+            elif (na or lr) and not (cleaned.get(f"nr_{k}") or "").strip():
+                self.add_error(f"nr_{k}", mark_needs_reason(leaf.code, not_applicable=na))
         return cleaned
 
     def save_input(self) -> SaveInput:
@@ -203,6 +212,7 @@ class SubmissionForm(forms.Form):
                 not_applicable=bool(c.get(f"na_{k}")),
                 na_reason=(c.get(f"nr_{k}") or "").strip(),
                 planned=bool(c.get(f"p_{k}")),
+                little_room=bool(c.get(f"lr_{k}")),
             )
             if c.get(f"f_{k}"):
                 data.files.append((leaf.code, c[f"f_{k}"]))
@@ -233,6 +243,7 @@ def initial_for(submission, *, kind, leaves) -> dict:
                     f"na_{k}": e.not_applicable,
                     f"nr_{k}": e.na_reason,
                     f"p_{k}": e.planned,
+                    f"lr_{k}": e.little_room,
                 }
             )
         for m in submission.metrics.all():

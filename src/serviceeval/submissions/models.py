@@ -53,6 +53,9 @@ class ReportEntry(models.Model):
     narrative = models.TextField(blank=True)
     self_score = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
     not_applicable = models.BooleanField(default=False)
+    # CITY-3: results with little room left to grow (再成長空間有限); like "not
+    # applicable" it needs the reason (`na_reason`) and the actual execution (narrative).
+    little_room = models.BooleanField(default=False)
     na_reason = models.TextField(blank=True)
     planned = models.BooleanField(default=False)
 

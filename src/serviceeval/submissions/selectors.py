@@ -43,6 +43,7 @@ class EntryView:
     na_reason: str = ""
     planned: bool = False
     evidence: list[EvidenceItem] = field(default_factory=list)
+    little_room: bool = False  # CITY-3 再成長空間有限, with `na_reason`
 
     @property
     def reason(self) -> str:  # the name used in the contract's first draft
@@ -88,6 +89,7 @@ def report_for_reviewer(*, cycle, agency):
             not_applicable=e.not_applicable,
             na_reason=e.na_reason,
             planned=e.planned,
+            little_room=e.little_room,
         )
         for e in submission.entries.all()
     }

@@ -135,6 +135,7 @@ class EntryInput:
     not_applicable: bool = False
     na_reason: str = ""
     planned: bool = False
+    little_room: bool = False
 
     def values(self) -> tuple:
         return (
@@ -143,6 +144,7 @@ class EntryInput:
             self.not_applicable,
             self.na_reason,
             self.planned,
+            self.little_room,
         )
 
 
@@ -156,7 +158,7 @@ class SaveInput:
 
 
 def _entry_values(e: ReportEntry) -> tuple:
-    return (e.narrative, e.self_score, e.not_applicable, e.na_reason, e.planned)
+    return (e.narrative, e.self_score, e.not_applicable, e.na_reason, e.planned, e.little_room)
 
 
 def _norm_decimal(v):
@@ -223,13 +225,22 @@ def submission_save(
                 entry.not_applicable,
                 entry.na_reason,
                 entry.planned,
+                entry.little_room,
             ) = inp.values()
             after[f"entry:{code}"] = list(inp.values())
             changed.append(f"entry:{code}")
         ReportEntry.objects.bulk_create(to_create)
         if to_update:
             ReportEntry.objects.bulk_update(
-                to_update, ["narrative", "self_score", "not_applicable", "na_reason", "planned"]
+                to_update,
+                [
+                    "narrative",
+                    "self_score",
+                    "not_applicable",
+                    "na_reason",
+                    "planned",
+                    "little_room",
+                ],
             )
         metrics = {m.code: m for m in submission.metrics.all()}
         for code, (this_year, last_year) in data.metrics.items():
@@ -360,16 +371,17 @@ def completeness_problems(submission: Submission) -> list[str]:
     )
     for leaf in leaves_for(submission.cycle, submission.category):
         e = entries.get(leaf.code)
-        if e is None or (not e.not_applicable and not e.narrative.strip()):
+        if e is None or not e.narrative.strip():
+            # CITY-3: a criterion marked "not applicable" or "little room left to grow"
+            # still states its actual execution.
             problems.append(
                 _("%(code)s %(name)s: no narrative") % {"code": leaf.code, "name": leaf.name}
             )
             continue
+        if (e.not_applicable or e.little_room) and not e.na_reason.strip():
+            problems.append(mark_needs_reason(leaf.code, not_applicable=e.not_applicable))
+            continue
         if e.not_applicable:
-            if not e.na_reason.strip():
-                problems.append(
-                    _("%(code)s: “not applicable” needs a reason") % {"code": leaf.code}
-                )
             continue
         if e.self_score is None:
             problems.append(_("%(code)s: no self score") % {"code": leaf.code})
@@ -379,6 +391,13 @@ def completeness_problems(submission: Submission) -> list[str]:
                 % {"code": leaf.code}
             )
     return problems
+
+
+def mark_needs_reason(code: str, *, not_applicable: bool) -> str:
+    """CITY-3: either mark needs its stated reason."""
+    if not_applicable:
+        return _("%(code)s: “not applicable” needs a reason") % {"code": code}
+    return _("%(code)s: “little room left to grow” needs a reason") % {"code": code}
 
 
 def warnings_for(submission: Submission) -> list[str]:
