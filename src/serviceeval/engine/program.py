@@ -173,6 +173,8 @@ class ProgramSpec:
     phone_parts: tuple[ChecklistPart, ...]
     mystery_sections: tuple[ChecklistPart, ...]
     reward_rules: tuple[RewardRule, ...]
+    # CITY-10: how many subordinate agencies each first-level agency preselects.
+    preselection: Preselection = field(default_factory=lambda: Preselection())
 
     def category(self, code: str) -> Category:
         for c in self.categories:
@@ -185,6 +187,32 @@ class ProgramSpec:
             if total >= band.min and (band.max is None or total < band.max):
                 return band.code
         return self.grades[-1].code if self.grades else ""
+
+
+@dataclass(frozen=True)
+class Preselection:
+    """CITY-10 「擇優遴選 1 至 2 個機關」: per first-level agency (program data)."""
+
+    min: int = 1
+    max: int = 2
+
+
+def _parse_preselection(c: _Collector, raw) -> Preselection:
+    if raw is None:
+        return Preselection()
+    if not isinstance(raw, dict):
+        c.add("preselection", "應為 {min, max} (must be a mapping with min and max)")
+        return Preselection()
+    lo, hi = raw.get("min", 1), raw.get("max", 2)
+    ok = all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (lo, hi))
+    if not ok or lo > hi or hi < 1:
+        c.add(
+            "preselection",
+            f"min {lo} / max {hi} 應為整數且 0 ≤ min ≤ max、max ≥ 1 "
+            "(whole numbers with 0 ≤ min ≤ max and max ≥ 1)",
+        )
+        return Preselection()
+    return Preselection(lo, hi)
 
 
 class _Collector:
@@ -639,6 +667,7 @@ def parse_program(data) -> ProgramSpec:
                 f"各區段配分合計 {_fmt(s)} 應為 100 (sections must sum to 100)",
             )
     rules = _parse_reward_rules(c, data.get("reward_rules"), grade_codes)
+    preselection = _parse_preselection(c, data.get("preselection"))
 
     if c.problems:
         raise ProgramInvalid(c.problems)
@@ -659,6 +688,7 @@ def parse_program(data) -> ProgramSpec:
         phone_parts=phone,
         mystery_sections=mystery,
         reward_rules=rules,
+        preselection=preselection,
     )
 
 

@@ -30,3 +30,14 @@ class RewardsConfig(AppConfig):
                 "rewards/panels/office.html", is_office, panels.office, order=60, scope="role"
             )
         )
+        from .rules import is_first_level_staff
+
+        register_panel(
+            DashboardPanel(
+                "rewards/panels/first_level.html",
+                is_first_level_staff,
+                panels.first_level,
+                order=60,
+                scope="agency",
+            )
+        )

@@ -63,6 +63,11 @@ class AttendanceForm(forms.Form):
     attended = forms.BooleanField(label=_("Attended"), required=False, initial=True)
 
 
+class ReuseForm(forms.Form):
+    what = forms.CharField(label=_("Where it was reused"), max_length=200)
+    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
 class ConsentForm(forms.Form):
     consent = forms.BooleanField(
         label=_("Consents to reuse of its materials for training"), required=False

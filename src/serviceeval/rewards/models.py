@@ -90,6 +90,9 @@ class RosterState(models.Model):
 class NominationSource(models.TextChoices):
     FIRST_LEVEL = "first_level", _("Proposed by its first-level agency")
     OFFICE = "office", _("Preselected by the office")
+    # CITY-10: the first-level agencies themselves enter the city's written review and
+    # on-site evaluation beside the preselected agencies.
+    SELF = "self", _("First-level agency, in its own right")
 
 
 class AwardStatus(models.TextChoices):
@@ -175,3 +178,22 @@ class TrainingAttendance(models.Model):
 
     def __str__(self):
         return f"{self.nomination} {self.session}"
+
+
+class MaterialReuse(models.Model):
+    """CITY-11: where the office reused a recommended agency's award material (for
+    training or benchmark learning, as the seed allows): what, and when."""
+
+    nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="reuses")
+    what = models.CharField(_("where it was reused"), max_length=200)
+    on = models.DateField(_("date"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["on", "id"]
+
+    def __str__(self):
+        return f"{self.nomination.agency} {self.on} {self.what}"

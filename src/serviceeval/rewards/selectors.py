@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
+from serviceeval.agencies.enums import AgencyKind
 from serviceeval.agencies.models import Agency
 from serviceeval.agencies.selectors import agencies_visible_to
 from serviceeval.reviews.models import SiteVisit
@@ -89,3 +91,42 @@ def public_commendations(cycle) -> QuerySet[PublicCommendation]:
 
 def entry_or_404(pk: int) -> RewardEntry:
     return get_object_or_404(RewardEntry.objects.select_related("cycle"), pk=pk)
+
+
+@dataclass(frozen=True)
+class Preselection:
+    """CITY-10: one first-level agency's preselection of its subordinate agencies."""
+
+    agency: Agency
+    proposed: int
+    minimum: int
+    maximum: int
+    due: object  # the effective `preselection_due` moment, or None
+    short: bool  # fewer than the minimum
+    overdue: bool  # short once the preselection deadline has passed (flagged)
+
+
+def preselections(cycle, first_level_ids=None) -> list[Preselection]:
+    """Every first-level agency taking part in the cycle that has active subordinate
+    agencies: how many of them it proposed against the program's min and max. Two
+    queries beside the cycle's milestones."""
+    spec = cycle.program.spec.preselection
+    due = next((m.at for m in cycle.milestones.all() if m.code == "preselection_due"), None)
+    qs = Agency.objects.filter(
+        kind=AgencyKind.FIRST_LEVEL, participations__cycle=cycle, children__active=True
+    )
+    if first_level_ids is not None:
+        qs = qs.filter(pk__in=list(first_level_ids))
+    proposed = dict(
+        Nomination.objects.filter(cycle=cycle, agency__parent__in=qs.values("pk"))
+        .values("agency__parent_id")
+        .annotate(n=Count("id"))
+        .values_list("agency__parent_id", "n")
+    )
+    passed = due is not None and timezone.now() > due
+    out = []
+    for agency in qs.distinct().order_by("code"):
+        n = proposed.get(agency.pk, 0)
+        short = n < spec.min
+        out.append(Preselection(agency, n, spec.min, spec.max, due, short, short and passed))
+    return out

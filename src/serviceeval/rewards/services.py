@@ -35,6 +35,7 @@ from serviceeval.reviews.selectors import results_for_cycle
 
 from .models import (
     AwardStatus,
+    MaterialReuse,
     Nomination,
     NominationSource,
     NominationStep,
@@ -58,7 +59,6 @@ AWARD_KINDS = ("milestone_highest",)
 # CITY-14 after the national result. They stay open after publication (normally
 # they are filed then); only the computed entries freeze with the results.
 MANUAL_RULES = {"HSC": ("HSC-14", "HSC-11"), "CITY": ("CITY-14",)}
-MAX_PROPOSALS = 2
 FINAL_STATUSES = (AwardStatus.WON, AwardStatus.NOT_WON)
 
 # Allowed national-award status changes (CITY-10, HSC-13).
@@ -422,8 +422,9 @@ def _subordinate_proposals(cycle, parent_id) -> int:
 
 @transaction.atomic
 def nomination_propose(*, cycle, agency, actor, note: str = "") -> Nomination:
-    """CITY-10: a first-level agency proposes 1–2 of its subordinate agencies; the
-    office preselects district offices (and may add any agency)."""
+    """CITY-10: a first-level agency proposes up to the program's `preselection.max`
+    (2) of its subordinate agencies; the office preselects district offices (and may
+    add any agency)."""
     if Nomination.objects.filter(cycle=cycle, agency=agency).exists():
         raise RewardError(f"{agency.name} 已在推薦名單中 (already nominated)")
     if not can_propose_nomination(actor, agency):
@@ -437,10 +438,11 @@ def nomination_propose(*, cycle, agency, actor, note: str = "") -> Nomination:
     )
     if source == NominationSource.FIRST_LEVEL:
         Agency.objects.select_for_update().filter(pk=agency.parent_id).first()
-        if _subordinate_proposals(cycle, agency.parent_id) >= MAX_PROPOSALS:
+        most = cycle.program.spec.preselection.max
+        if _subordinate_proposals(cycle, agency.parent_id) >= most:
             raise RewardError(
-                f"每個一級機關最多推薦 {MAX_PROPOSALS} 個所屬機關 "
-                f"(at most {MAX_PROPOSALS} subordinate agencies per first-level agency)"
+                f"每個一級機關最多推薦 {most} 個所屬機關 "
+                f"(at most {most} subordinate agencies per first-level agency)"
             )
     nomination = Nomination.objects.create(
         cycle=cycle, agency=agency, source=source, proposed_by=actor, note=note.strip()
@@ -517,6 +519,51 @@ def attendance_add(*, nomination, session: str, on: date, attendee: str, attende
         action="training_attendance",
         obj=nomination,
         after={"session": row.session, "on": on, "attendee": row.attendee, "attended": attended},
+    )
+    return row
+
+
+@transaction.atomic
+def nominations_enter_first_level(*, cycle, actor) -> list[Nomination]:
+    """CITY-10: the first-level agencies taking part in the cycle enter the city's
+    written review and on-site evaluation in their own right, beside the preselected
+    subordinate agencies and district offices. Idempotent."""
+    taken = Nomination.objects.filter(cycle=cycle).values("agency_id")
+    agencies = (
+        Agency.objects.filter(kind=AgencyKind.FIRST_LEVEL, participations__cycle=cycle)
+        .exclude(pk__in=taken)
+        .order_by("code")
+    )
+    created = [
+        Nomination.objects.create(
+            cycle=cycle, agency=a, source=NominationSource.SELF, proposed_by=actor
+        )
+        for a in agencies
+    ]
+    for n in created:
+        audit_record(
+            actor=actor,
+            action="nomination_proposed",
+            obj=n,
+            after={"agency": n.agency_id, "source": n.source},
+        )
+    return created
+
+
+@transaction.atomic
+def material_reuse_add(*, nomination, what: str, on: date, actor) -> MaterialReuse:
+    """CITY-11: record where the office reused the agency's award material."""
+    what = (what or "").strip()
+    if not what:
+        raise RewardError("請填寫再利用於何處 (where it was reused: required)")
+    row = MaterialReuse.objects.create(
+        nomination=nomination, what=what[:200], on=on, recorded_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action="material_reused",
+        obj=nomination,
+        after={"what": row.what, "on": on},
     )
     return row
 

@@ -16,4 +16,6 @@ urlpatterns = [
     path("award/<int:pk>/step/", views.step, name="step"),
     path("award/<int:pk>/attendance/", views.attendance, name="attendance"),
     path("award/<int:pk>/consent/", views.consent, name="consent"),
+    path("award/<int:pk>/reuse/", views.reuse, name="reuse"),
+    path("<int:year>/award/first-level/", views.enter_first_level, name="enter_first_level"),
 ]

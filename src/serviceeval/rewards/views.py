@@ -19,7 +19,7 @@ from serviceeval.exports.http import file_response
 
 from . import selectors, services
 from .exporters import role_text, roster_file
-from .forms import AttendanceForm, ConsentForm, EntryForm, ProposeForm, StepForm
+from .forms import AttendanceForm, ConsentForm, EntryForm, ProposeForm, ReuseForm, StepForm
 from .models import AwardStatus
 
 PAGE_SIZE = 100  # 5,000 entries nationally (SPEC §5 pages)
@@ -224,7 +224,7 @@ def award(request):
         noms = list(
             selectors.nominations_visible_to(request.user)
             .filter(cycle=cycle)
-            .prefetch_related("steps", "attendance")
+            .prefetch_related("steps", "attendance", "reuses")
         )
         rows, total = services.subsidies(cycle, noms)
         labels = dict(AwardStatus.choices)
@@ -246,6 +246,9 @@ def award(request):
                 if ctx["is_office"]
                 else [],
                 "has_subsidy": services.subsidy_rule(cycle) is not None,
+                "preselections": selectors.preselections(cycle)
+                if ctx["is_office"]
+                else selectors.preselections(cycle, [request.user.agency_id]),
             }
         )
     return render(request, "rewards/award.html", ctx)
@@ -346,6 +349,38 @@ def attendance(request, pk):
     else:
         messages.error(request, _("Give the training session and its date."))
     return _back(nomination.cycle, "rewards:award")
+
+
+@access(is_office)
+@require_POST
+def reuse(request, pk):
+    """CITY-11: where the office reused the agency's award material."""
+    nomination = _nomination(request, pk)
+    form = ReuseForm(request.POST)
+    if form.is_valid():
+        services.material_reuse_add(
+            nomination=nomination,
+            what=form.cleaned_data["what"],
+            on=form.cleaned_data["on"],
+            actor=request.user,
+        )
+        messages.success(request, _("The reuse of the material was recorded."))
+    else:
+        messages.error(request, _("Say where the material was reused, and when."))
+    return _back(nomination.cycle, "rewards:award")
+
+
+@access(is_office)
+@require_POST
+def enter_first_level(request, year):
+    """CITY-10: the first-level agencies enter the city's review in their own right."""
+    cycle = _cycle(year)
+    created = services.nominations_enter_first_level(cycle=cycle, actor=request.user)
+    messages.success(
+        request,
+        _("%(n)s first-level agencies entered the city's review.") % {"n": len(created)},
+    )
+    return _back(cycle, "rewards:award")
 
 
 @access(is_office)
