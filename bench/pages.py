@@ -10,7 +10,8 @@ It never touches the database DATABASE_URL names: it builds the national data se
 (bench/national.py: 2,000 agencies, 150 reviewers, 260,000 scores, published results,
 24,000 telephone tests, 8,000 visits, plans and reports) in a database of its own
 (SQLite: a temporary file; PostgreSQL: `<name>_pages`), starts two gunicorn processes
-(8 threads each, gthread, DEBUG off, production settings behind an HTTPS proxy) on two
+(2 threads each by default, gthread, DEBUG off, production settings behind an HTTPS
+proxy: with 8 threads a process the GIL contention costs ~3 ms of CPU a request) on two
 free 127.0.0.1 ports sharing the database and Redis (REDIS_URL, or a throwaway
 `redis-server`), signs each client in through the login form on one of them (half the
 clients on each), and drops the database at the end. `--topology one` is the former
@@ -683,7 +684,9 @@ def main():
         "with --workers processes and local-memory caches (the former set-up)",
     )
     parser.add_argument("--workers", type=int, default=2, help="with --topology one")
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument(
+        "--threads", type=int, default=2, help="threads a gunicorn process (default 2)"
+    )
     parser.add_argument(
         "--only", default="", help="pages whose label contains this text (several: comma-separated)"
     )
