@@ -20,6 +20,8 @@ from serviceeval.rewards.models import AwardStatus, PublicCommendation, RewardEn
 from tests.factories import AgencyFactory, make_cycle, user_for
 from tests.fieldtests.helpers import a_tester, at, call, city_cycle
 
+from .helpers import office_entry
+
 pytestmark = pytest.mark.django_db
 
 
@@ -102,17 +104,7 @@ def test_city_12_tested_staff_who_is_head_listed_once():
 def test_manual_entry_kept_on_recompute_hsc_14():
     cycle, (a,) = city_cycle(1)
     office = user_for(Role.COORDINATOR)
-    services.entry_add(
-        cycle=cycle,
-        person="研考會 王專員",
-        role="承辦人",
-        agency=None,
-        kind="commendation",
-        count=1,
-        rule="CITY-14",
-        reason="辦理考核",
-        actor=office,
-    )
+    office_entry(cycle, office, rule="CITY-14", person="研考會 王專員")
     call(cycle, a, a_tester())
     services.roster_refresh(cycle=cycle, actor=office)
     assert ("", "研考會 王專員", "承辦人", "commendation", 1) in entries(cycle)
@@ -155,20 +147,6 @@ def test_publishing_freezes_roster_and_unfreezing_releases_it():
     assert not services.is_frozen(cycle)
 
 
-def _office_entry(cycle, office, rule="HSC-14", person="行政處 科員"):
-    return services.entry_add(
-        cycle=cycle,
-        person=person,
-        role="承辦人",
-        agency=None,
-        kind="commendation",
-        count=1,
-        rule=rule,
-        reason="辦理考核",
-        actor=office,
-    )
-
-
 def test_office_entries_after_publication_hsc_14_and_hsc_11_other_staff():
     """HSC-14 (organizing office, panel) and HSC-11 其他有功人員 are filed by the office,
     normally after publication: add, edit and remove stay open, each audited."""
@@ -179,8 +157,8 @@ def test_office_entries_after_publication_hsc_14_and_hsc_11_other_staff():
     cycle.results_published_at = timezone.now()
     cycle.save(update_fields=["results_published_at"])
     assert services.is_frozen(cycle)
-    panel = _office_entry(cycle, office)
-    staff = _office_entry(cycle, office, rule="HSC-11", person="資訊室 工程師")
+    panel = office_entry(cycle, office)
+    staff = office_entry(cycle, office, rule="HSC-11", person="資訊室 工程師")
     services.entry_edit(
         entry=panel,
         person="行政處 專員",
@@ -205,7 +183,7 @@ def test_office_entries_after_publication_hsc_14_and_hsc_11_other_staff():
 def test_office_entries_are_checked_and_computed_ones_stay_frozen_hsc_14():
     cycle = make_cycle(year=105)
     office = user_for(Role.COORDINATOR)
-    entry = _office_entry(cycle, office)
+    entry = office_entry(cycle, office)
     computed = RewardEntry.objects.create(
         cycle=cycle, person="主管", kind="commendation", count=2, rule="HSC-11", manual=False
     )

@@ -13,6 +13,8 @@ from serviceeval.rewards.models import Nomination, RewardEntry
 from tests.factories import AgencyFactory, user_for
 from tests.fieldtests.helpers import a_tester, call, city_cycle
 
+from .helpers import office_entry
+
 pytestmark = pytest.mark.django_db
 
 
@@ -307,17 +309,7 @@ def test_office_edits_its_entry_after_publication_on_a_page_hsc_14(client):
 
     cycle = make_cycle(year=105)
     user = office()
-    entry = services.entry_add(
-        cycle=cycle,
-        person="委員 甲",
-        role="考核委員",
-        agency=None,
-        kind="commendation",
-        count=1,
-        rule="HSC-14",
-        reason="擔任考核委員",
-        actor=user,
-    )
+    entry = office_entry(cycle, user, person="委員 甲", role="考核委員", reason="擔任考核委員")
     cycle.results_published_at = timezone.now()
     cycle.save(update_fields=["results_published_at"])
     client.force_login(user)

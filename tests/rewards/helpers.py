@@ -1,0 +1,12 @@
+"""Builders for reward tests."""
+
+from serviceeval.rewards import services
+
+
+def office_entry(cycle, office, *, rule="HSC-14", person="行政處 科員", role="承辦人", **kw):
+    """One of the office's own roster entries (HSC-11, HSC-14, CITY-14)."""
+    fields = {"agency": None, "kind": "commendation", "count": 1, "reason": "辦理考核"}
+    fields.update(kw)
+    return services.entry_add(
+        cycle=cycle, person=person, role=role, rule=rule, actor=office, **fields
+    )
