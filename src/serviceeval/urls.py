@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from serviceeval.accounts import views as accounts
 from serviceeval.api.urls import urlpatterns as api_urlpatterns
-from serviceeval.web import calendar
+from serviceeval.web import calendar, public_results
 from serviceeval.web import views as web
 
 urlpatterns = [
@@ -41,6 +41,13 @@ urlpatterns = [
         "cycles/<int:year>/carry-over/",
         web.cycle_carry_over_add,
         name="cycle_carry_over_add",
+    ),
+    path("results/", public_results.index, name="public_results_index"),
+    path("results/<int:year>/", public_results.results, name="public_results"),
+    path(
+        "results/<int:year>/results.<str:fmt>",
+        public_results.export,
+        name="public_results_export",
     ),
     path("calendar/", calendar.calendar, name="calendar"),
     path("calendar/upload/", calendar.calendar_upload, name="calendar_upload"),

@@ -172,3 +172,51 @@ def published_results_visible_to(user) -> QuerySet[Result]:
 def panel_users(cycle) -> QuerySet:
     """The accounts on the cycle's panel, for choices."""
     return User.objects.filter(panel_seats__cycle=cycle).order_by("username")
+
+
+def published_cycles() -> QuerySet[Cycle]:
+    """Cycles whose results are published (the public results pages)."""
+    return (
+        Cycle.objects.filter(results_published_at__isnull=False)
+        .select_related("program")
+        .order_by("-year")
+    )
+
+
+def public_results(cycle) -> list[dict]:
+    """The published results as the public sees them (issue 12): agency, group,
+    category, grade and final grade in words, rank within group and category. No
+    total, no reviewer, no person: the frozen snapshot only, [] before publication."""
+    if cycle.results_published_at is None:
+        return []
+    spec = cycle.program.spec
+    grades = {g.code: g.name for g in spec.grades}
+    categories = {c.code: c.name for c in spec.categories}
+    group_names = dict(
+        Participant.objects.filter(cycle=cycle).values_list("group__code", "group__name")
+    )
+    rows = (
+        Result.objects.filter(cycle=cycle)
+        .select_related("agency")
+        .order_by("group", "category", "rank", "agency__code")
+    )
+    return [
+        {
+            "code": r.agency.code,
+            "agency": r.agency.name,
+            "group": group_names.get(r.group or None) or "",
+            "category": categories.get(r.category, r.category),
+            "grade": grades.get(r.grade, r.grade),
+            "final_grade": grades.get(r.final_grade, r.final_grade),
+            "re_evaluated": bool(r.re_status),
+            "rank": r.rank,
+        }
+        for r in rows
+    ]
+
+
+def results_due(cycle):
+    """When the results are expected: the `results_due` milestone, else the end of
+    the evaluation window (`window_end`), else None."""
+    by_code = {m.code: m.at for m in cycle.milestones.all()}
+    return by_code.get("results_due") or by_code.get("window_end")
