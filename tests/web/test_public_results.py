@@ -61,3 +61,29 @@ def test_the_downloads_open_again_with_the_same_rows(client):
     pdf = client.get(f"/results/{cycle.year}/results.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     assert client.get(f"/results/{cycle.year}/results.xlsx").status_code == 404
+
+
+def test_the_agency_dashboard_shows_its_published_result_and_links(client):
+    """Issue 12: grade, rank, dimension totals against the maximum, the feedback
+    report, improvement items and the rewards of its people; nothing before
+    publication, nothing of another agency."""
+    from serviceeval.accounts.enums import Role
+    from serviceeval.rewards.models import RewardEntry
+    from tests.factories import user_for
+
+    cycle, a, b, r1 = published()
+    officer = user_for(Role.AGENCY_OFFICER, agency=a)
+    client.force_login(officer)
+    assert "本機關考核結果" not in client.get("/dashboard/").content.decode()
+    call_command("publish_results", "--cycle", str(cycle.year))
+    RewardEntry.objects.create(
+        cycle=cycle, agency=a, person="主管甲", kind="commendation", count=2, rule="HSC-11"
+    )
+    html = client.get("/dashboard/").content.decode()
+    assert "本機關考核結果" in html and "甲等" in html
+    assert f"/reviews/cycles/{cycle.year}/feedback/{a.pk}/" in html
+    assert "主管甲" in html and "各構面得分" in html
+    assert "333333" not in html  # exact dimension totals are shown with 2 decimals
+    assert b.name not in html
+    feedback = client.get(f"/reviews/cycles/{cycle.year}/feedback/{a.pk}/")
+    assert feedback.status_code == 200

@@ -109,9 +109,12 @@ class Preselection:
 def preselections(cycle, first_level_ids=None) -> list[Preselection]:
     """Every first-level agency taking part in the cycle that has active subordinate
     agencies: how many of them it proposed against the program's min and max. Two
-    queries beside the cycle's milestones."""
+    queries beside the cycle's milestones; none for a program without a
+    `preselection_due` milestone."""
     spec = cycle.program.spec.preselection
     due = next((m.at for m in cycle.milestones.all() if m.code == "preselection_due"), None)
+    if due is None:
+        return []  # the program has no preselection by first-level agencies (HSC)
     qs = Agency.objects.filter(
         kind=AgencyKind.FIRST_LEVEL, participations__cycle=cycle, children__active=True
     )
@@ -129,4 +132,20 @@ def preselections(cycle, first_level_ids=None) -> list[Preselection]:
         n = proposed.get(agency.pk, 0)
         short = n < spec.min
         out.append(Preselection(agency, n, spec.min, spec.max, due, short, short and passed))
+    return out
+
+
+def rewards_of_agencies(pairs) -> dict[tuple[int, int], list[RewardEntry]]:
+    """(cycle_id, agency_id) → the roster entries of that agency's people in that
+    cycle (one query), for the agency's own results panel."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    out: dict[tuple[int, int], list[RewardEntry]] = {p: [] for p in pairs}
+    entries = RewardEntry.objects.filter(
+        cycle_id__in={c for c, _ in pairs}, agency_id__in={a for _, a in pairs}
+    ).order_by("position", "id")
+    for e in entries:
+        if (e.cycle_id, e.agency_id) in out:
+            out[(e.cycle_id, e.agency_id)].append(e)
     return out

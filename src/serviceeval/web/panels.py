@@ -7,6 +7,8 @@ from serviceeval.accounts.rules import is_agency_staff, is_office
 from serviceeval.core.nav import DashboardPanel, register_panel
 from serviceeval.cycles.models import Milestone
 from serviceeval.cycles.selectors import cycles_with_counts
+from serviceeval.reviews.selectors import agency_published_results
+from serviceeval.rewards.selectors import rewards_of_agencies
 
 
 def _office(request):
@@ -37,10 +39,32 @@ def _agency(request):
     }
 
 
+def _agency_results(request):
+    """Issue 12: after publication, the agency's grade, rank and dimension totals,
+    with its feedback report, improvement items and its people's rewards; a
+    first-level agency sees its subordinates' too (CITY-6)."""
+    rows = agency_published_results(request.user)
+    if not rows:
+        return None
+    rewards = rewards_of_agencies((r["cycle"].pk, r["agency"].pk) for r in rows)
+    for r in rows:
+        r["rewards"] = rewards.get((r["cycle"].pk, r["agency"].pk), [])
+    return {"title": _("Our published results"), "rows": rows}
+
+
 def register():
     register_panel(
         DashboardPanel("web/panels/office.html", is_office, _office, order=10, scope="role")
     )
     register_panel(
         DashboardPanel("web/panels/agency.html", is_agency_staff, _agency, order=10, scope="agency")
+    )
+    register_panel(
+        DashboardPanel(
+            "web/panels/agency_results.html",
+            is_agency_staff,
+            _agency_results,
+            order=5,
+            scope="agency",
+        )
     )

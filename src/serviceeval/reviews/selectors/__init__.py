@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -220,3 +222,50 @@ def results_due(cycle):
     the evaluation window (`window_end`), else None."""
     by_code = {m.code: m.at for m in cycle.milestones.all()}
     return by_code.get("results_due") or by_code.get("window_end")
+
+
+def _shown(exact: str | None) -> str | None:
+    """An exact dimension total (60 digits in the snapshot) as shown: 2 decimals, half
+    up, as the final total is rounded (HSC-9); display only."""
+    if exact is None:
+        return None
+    return str(Decimal(exact).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def agency_published_results(user, limit: int = 10) -> list[dict]:
+    """The agency's own published results, and (CITY-6) its subordinates', newest
+    cycle first (issue 12): grade and final grade in words, rank within group and
+    category, and each dimension's total against its maximum (from the snapshot)."""
+    rows = (
+        Result.objects.filter(
+            agency__in=agencies_visible_to(user), cycle__results_published_at__isnull=False
+        )
+        .select_related("agency", "cycle", "cycle__program")
+        .order_by("-cycle__year", "agency__code")[:limit]
+    )
+    out = []
+    for r in rows:
+        spec = r.cycle.program.spec
+        grades = {g.code: g.name for g in spec.grades}
+        nodes = (r.detail or {}).get("nodes", {})
+        dimensions = [
+            {
+                "code": n.code,
+                "name": n.name,
+                "total": _shown(nodes.get(n.code)),
+                "max": n.max_points,
+            }
+            for n in spec.category(r.category).rubric
+        ]
+        out.append(
+            {
+                "result": r,
+                "cycle": r.cycle,
+                "agency": r.agency,
+                "grade": grades.get(r.grade, r.grade),
+                "final_grade": grades.get(r.final_grade, r.final_grade),
+                "rank": r.rank,
+                "dimensions": dimensions,
+            }
+        )
+    return out
