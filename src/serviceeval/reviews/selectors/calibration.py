@@ -9,10 +9,14 @@ from serviceeval.agencies.models import Agency
 from serviceeval.core.memo import memo, revision
 from serviceeval.engine.calibration import calibrate
 
+from ..conflicts import conflicted_pairs
 from ..models import Round, Score, Sheet, SheetStatus
 
 
 def first_round_scores(cycle):
+    """(agency, reviewer, criterion) → score of the submitted first-round sheets, less
+    those of a reviewer with an unwaived conflict with the agency (issue 13)."""
+    blocked = conflicted_pairs(cycle)
     return {
         (a, r, c): s
         for a, r, c, s in Score.objects.filter(
@@ -23,6 +27,7 @@ def first_round_scores(cycle):
         )
         .order_by()
         .values_list("sheet__agency_id", "sheet__reviewer_id", "criterion", "score")
+        if (r, a) not in blocked
     }
 
 
@@ -61,9 +66,12 @@ def calibration_of(cycle, spec):
 
 def first_round_sheets(cycle, agency_id: int):
     """The agency's first-round sheets (by reviewer) and their scores by
-    (sheet id, criterion)."""
+    (sheet id, criterion); a reviewer with an unwaived conflict with the agency is
+    left out (the sheet is kept and comes back when the conflict is waived)."""
+    blocked = {r for r, a in conflicted_pairs(cycle) if a == agency_id}
     sheets = list(
         Sheet.objects.filter(cycle=cycle, agency_id=agency_id, round=Round.FIRST)
+        .exclude(reviewer_id__in=blocked)
         .select_related("reviewer")
         .order_by("reviewer__username")
     )

@@ -12,6 +12,7 @@ from serviceeval.agencies.selectors import agencies_visible_to
 from serviceeval.cycles.models import Participant
 from serviceeval.submissions.selectors import report_for_reviewer
 
+from ..conflicts import conflicted_pairs
 from ..models import Result, Round, Score, SheetStatus
 from ..presentation import grade_names as _grade_names
 from ..presentation import points as _points
@@ -42,6 +43,8 @@ def feedback_report(user, *, cycle, agency_id: int) -> dict:
     report = report_for_reviewer(cycle=cycle, agency=agency)
     entries = report.entries_by_code if report is not None else {}
     comments = defaultdict(list)
+    # A reviewer with an unwaived conflict with the agency says nothing in its report.
+    blocked = {r for r, a in conflicted_pairs(cycle) if a == agency.pk}
     for code, comment in (
         Score.objects.filter(
             sheet__cycle=cycle,
@@ -50,6 +53,7 @@ def feedback_report(user, *, cycle, agency_id: int) -> dict:
             sheet__round=Round.FIRST,
         )
         .exclude(comment="")
+        .exclude(sheet__reviewer_id__in=blocked)
         .order_by("sheet__reviewer_id")
         .values_list("criterion", "comment")
     ):

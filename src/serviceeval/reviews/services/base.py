@@ -5,6 +5,8 @@ from decimal import Decimal
 from serviceeval.cycles.models import Cycle
 from serviceeval.engine.program import ProgramSpec
 
+from ..conflicts import conflicted_pairs as conflicted_pairs
+
 
 class ReviewError(Exception):
     """A refused action; the message is shown to the user as is."""
@@ -49,10 +51,3 @@ def _frozen_check(cycle: Cycle) -> None:
         raise ReviewError(
             "成績已公布並凍結，須先解除凍結 (results are published and frozen; unfreeze first)"
         )
-
-
-def conflicted_pairs(cycle: Cycle) -> set[tuple[int, int]]:
-    """(reviewer_id, agency_id) with an unwaived conflict."""
-    return set(
-        cycle.conflicts.filter(waived_at__isnull=True).values_list("reviewer_id", "agency_id")
-    )

@@ -18,6 +18,7 @@ from serviceeval.cycles.services import cycle_mark_scoring_started
 
 from ..models import (
     Assignment,
+    Conflict,
     PanelMember,
     PanelRole,
     Round,
@@ -310,4 +311,14 @@ def long_format_rows(cycle: Cycle):
     )
     round_order = {Round.FIRST: 0, Round.RE_EVALUATION: 1}
     rows.sort(key=lambda r: (r[0], round_order.get(r[4], 9), r[2], position.get(r[5], 1 << 20)))
+    # A sheet of a reviewer with an unwaived conflict with the agency is kept but says
+    # so: its status is `conflict`, not `submitted` (issue 13).
+    blocked = {
+        (reviewer, agency)
+        for reviewer, agency in Conflict.objects.filter(
+            cycle=cycle, waived_at__isnull=True
+        ).values_list("reviewer__username", "agency__code")
+    }
+    if blocked:
+        rows = [r if (r[2], r[0]) not in blocked else (*r[:8], "conflict") for r in rows]
     return rows
