@@ -358,7 +358,8 @@ def test_return_sends_an_email_to_the_agency_staff(
 @pytest.mark.django_db
 def test_a_marked_criterion_needs_its_reason_and_its_actual_execution_city3(world):
     """CITY-3: "not applicable" and "little room left to grow" (再成長空間有限) both
-    need a stated reason and the actual execution; the panel sees the mark."""
+    need a stated reason and the actual execution, and carry no self score (issue
+    13); the panel sees the mark."""
     sub = report(world)
     data = complete_input(sub)
     data.entries["1.1.1.1"] = EntryInput(not_applicable=True, na_reason="本局無臨櫃")
@@ -369,12 +370,12 @@ def test_a_marked_criterion_needs_its_reason_and_its_actual_execution_city3(worl
     problems = services.completeness_problems(sub)
     assert any(p.startswith("1.1.1.1 ") and "尚未填寫執行成果" in p for p in problems)
     assert "1.1.1.2：勾選「再成長空間有限」須說明原因" in problems
+    assert "1.1.1.2：勾選「不適用」或「再成長空間有限」者不填自評分數" in problems
     data.entries["1.1.1.1"] = EntryInput(
         narrative="本局僅受理書面陳情", not_applicable=True, na_reason="本局無臨櫃"
     )
     data.entries["1.1.1.2"] = EntryInput(
         narrative="臨櫃服務滿意度已達 99%",
-        self_score=Decimal(50),
         little_room=True,
         na_reason="比率已近上限",
     )

@@ -110,6 +110,12 @@ def test_little_room_left_to_grow_is_a_mark_with_a_reason_city3(client, world):
     response = client.post(edit_url(world), both)
     assert response.status_code == 400
     assert "「不適用」與「再成長空間有限」只能擇一勾選" in response.content.decode()
+    scored = {"version": "0", "lr_1_1_1_1": "on", "nr_1_1_1_1": "已達上限", "s_1_1_1_1": "10"}
+    response = client.post(edit_url(world), scored)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "1.1.1.1：勾選「不適用」或「再成長空間有限」者不填自評分數" in html
+    assert 'value="10"' in html and "已達上限" in html  # what was typed is kept
 
 
 @pytest.mark.django_db

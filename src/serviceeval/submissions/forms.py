@@ -19,7 +19,13 @@ from django.utils.translation import gettext_lazy
 from serviceeval.core.uploads import validate_upload
 
 from .enums import METRICS, PLAN_GUIDANCE, Kind
-from .services import EntryInput, SaveInput, mark_needs_reason, section_codes
+from .services import (
+    EntryInput,
+    SaveInput,
+    mark_needs_reason,
+    marked_without_self_score,
+    section_codes,
+)
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 
@@ -198,6 +204,8 @@ class SubmissionForm(forms.Form):
                 )
             elif (na or lr) and not (cleaned.get(f"nr_{k}") or "").strip():
                 self.add_error(f"nr_{k}", mark_needs_reason(leaf.code, not_applicable=na))
+            if (na or lr) and cleaned.get(f"s_{k}") is not None:
+                self.add_error(f"s_{k}", marked_without_self_score(leaf.code))
         return cleaned
 
     def save_input(self) -> SaveInput:

@@ -380,10 +380,12 @@ def completeness_problems(submission: Submission) -> list[str]:
             continue
         if (e.not_applicable or e.little_room) and not e.na_reason.strip():
             problems.append(mark_needs_reason(leaf.code, not_applicable=e.not_applicable))
-            continue
-        if e.not_applicable:
-            continue
-        if e.self_score is None:
+        if e.not_applicable or e.little_room:
+            if e.self_score is not None:
+                problems.append(marked_without_self_score(leaf.code))
+            if e.not_applicable:
+                continue
+        elif e.self_score is None:
             problems.append(_("%(code)s: no self score") % {"code": leaf.code})
         if rules.web_claim(e.narrative) and leaf.code not in url_codes:
             problems.append(
@@ -391,6 +393,14 @@ def completeness_problems(submission: Submission) -> list[str]:
                 % {"code": leaf.code}
             )
     return problems
+
+
+def marked_without_self_score(code: str) -> str:
+    """Issue 13: "not applicable" and "little room left to grow" carry no self score."""
+    return _(
+        "%(code)s: a criterion marked “not applicable” or “little room left to grow” "
+        "carries no self score"
+    ) % {"code": code}
 
 
 def mark_needs_reason(code: str, *, not_applicable: bool) -> str:
