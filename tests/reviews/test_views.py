@@ -291,18 +291,27 @@ def test_improvement_item_flow_hsc12(client, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
     cycle, (a, b), (r1,), office = setup_cycle(2, 1)
     client.force_login(office)
+    form = {"cycle": cycle.year, "agency": a.pk, "text": "請改善電話禮貌", "criterion": "1.2.1.2.1"}
+    # Issue 13: the office files items due after today, on a code of the agency's rubric.
+    past = client.post(
+        "/reviews/improvements/", {**form, "deadline": date.today().isoformat()}, follow=True
+    )
+    assert "期限須晚於今天" in past.content.decode()
+    wrong = client.post(
+        "/reviews/improvements/",
+        {**form, "criterion": "9.9.9", "deadline": (date.today() + timedelta(days=30)).isoformat()},
+        follow=True,
+    )
+    assert "指標代碼「9.9.9」不在" in wrong.content.decode()
+    assert not Improvement.objects.exists()
     response = client.post(
         "/reviews/improvements/",
-        {
-            "cycle": cycle.year,
-            "agency": a.pk,
-            "text": "請改善電話禮貌",
-            "criterion": "1.2.1.2.1",
-            "deadline": (date.today() - timedelta(days=1)).isoformat(),
-        },
+        {**form, "deadline": (date.today() + timedelta(days=30)).isoformat()},
     )
     assert response.status_code == 302
     item = Improvement.objects.get()
+    # Due yesterday (as time passes): overdue on both dashboards.
+    Improvement.objects.filter(pk=item.pk).update(deadline=date.today() - timedelta(days=1))
     assert (
         "overdue" in client.get("/dashboard/").content.decode()
         or "逾期" in client.get("/dashboard/").content.decode()

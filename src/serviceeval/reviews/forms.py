@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from serviceeval.accounts.models import User
@@ -147,6 +148,13 @@ class ImprovementForm(forms.Form):
     def __init__(self, *args, cycle=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = participant_agencies(cycle)
+
+    def clean_deadline(self):
+        """Issue 13: an item the office files now is due after today."""
+        deadline = self.cleaned_data["deadline"]
+        if deadline <= timezone.localdate():
+            raise forms.ValidationError(_("The deadline must be after today."))
+        return deadline
 
 
 class MultipleFileInput(forms.ClearableFileInput):

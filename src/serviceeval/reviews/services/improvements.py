@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from serviceeval.agencies.models import Agency
 from serviceeval.core.audit import audit_record
-from serviceeval.cycles.models import Cycle
+from serviceeval.cycles.models import Cycle, Participant
 
 from ..models import (
     Improvement,
@@ -16,7 +16,7 @@ from ..models import (
     ImprovementStatus,
 )
 from ..rules import can_answer_improvement
-from .base import ReviewError
+from .base import ReviewError, spec_of
 from .panel import _participant_ids
 
 # --- improvement items (HSC-12) -----------------------------------------------------
@@ -30,6 +30,15 @@ def improvement_create(
         raise ReviewError("請填寫改進事項 (the item text is required)")
     if agency.pk not in _participant_ids(cycle):
         raise ReviewError(f"{agency.name} 不是本年度受評機關 (not a participant)")
+    criterion = criterion.strip()
+    if criterion:
+        category = Participant.objects.get(cycle=cycle, agency=agency).category
+        codes = {n.code for n in spec_of(cycle).category(category).nodes()}
+        if criterion not in codes:
+            raise ReviewError(
+                f"指標代碼「{criterion}」不在{agency.name}所屬類別的評核指標中 "
+                f"(criterion {criterion} is not in the rubric of the agency's category)"
+            )
     item = Improvement.objects.create(
         cycle=cycle,
         agency=agency,
