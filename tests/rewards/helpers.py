@@ -10,3 +10,13 @@ def office_entry(cycle, office, *, rule="HSC-14", person="行政處 科員", rol
     return services.entry_add(
         cycle=cycle, person=person, role=role, rule=rule, actor=office, **fields
     )
+
+
+def candidate(cycle, **kw):
+    """An agency taking part in the cycle (only participants are award candidates)."""
+    from serviceeval.cycles.services import participant_add
+    from tests.factories import AgencyFactory
+
+    agency = AgencyFactory(**kw)
+    participant_add(cycle=cycle, agency=agency, user=None)
+    return agency

@@ -20,7 +20,7 @@ from serviceeval.rewards.models import AwardStatus, PublicCommendation, RewardEn
 from tests.factories import AgencyFactory, make_cycle, user_for
 from tests.fieldtests.helpers import a_tester, at, call, city_cycle
 
-from .helpers import office_entry
+from .helpers import candidate, office_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -288,15 +288,18 @@ def test_roster_exports_reopen_with_rows():
 # --- national award ---------------------------------------------------------------------------
 
 
-def first_level_with_children(n=3):
+def first_level_with_children(n=3, cycle=None):
     parent = AgencyFactory(kind=AgencyKind.FIRST_LEVEL)
-    kids = [AgencyFactory(kind=AgencyKind.SUBORDINATE, parent=parent) for _ in range(n)]
+    if cycle is None:
+        kids = [AgencyFactory(kind=AgencyKind.SUBORDINATE, parent=parent) for _ in range(n)]
+    else:
+        kids = [candidate(cycle, kind=AgencyKind.SUBORDINATE, parent=parent) for _ in range(n)]
     return parent, kids
 
 
 def test_first_level_agency_proposes_at_most_two_city_10():
     cycle, _ = city_cycle(1)
-    parent, kids = first_level_with_children(3)
+    parent, kids = first_level_with_children(3, cycle)
     officer = user_for(Role.AGENCY_OFFICER, agency=parent)
     services.nomination_propose(cycle=cycle, agency=kids[0], actor=officer)
     services.nomination_propose(cycle=cycle, agency=kids[1], actor=officer)
@@ -309,8 +312,8 @@ def test_first_level_agency_proposes_at_most_two_city_10():
 
 def test_agency_cannot_propose_another_agencys_subordinate_city_10():
     cycle, _ = city_cycle(1)
-    parent, _kids = first_level_with_children(1)
-    _other, other_kids = first_level_with_children(1)
+    parent, _kids = first_level_with_children(1, cycle)
+    _other, other_kids = first_level_with_children(1, cycle)
     officer = user_for(Role.AGENCY_OFFICER, agency=parent)
     with pytest.raises(services.RewardError, match="所屬機關"):
         services.nomination_propose(cycle=cycle, agency=other_kids[0], actor=officer)
@@ -318,7 +321,7 @@ def test_agency_cannot_propose_another_agencys_subordinate_city_10():
 
 def test_office_preselects_district_office_city_10():
     cycle, _ = city_cycle(1)
-    district = AgencyFactory(kind=AgencyKind.DISTRICT_OFFICE)
+    district = candidate(cycle, kind=AgencyKind.DISTRICT_OFFICE)
     n = services.nomination_propose(cycle=cycle, agency=district, actor=user_for(Role.COORDINATOR))
     assert n.source == "office"
 
@@ -327,7 +330,7 @@ def test_pipeline_statuses_with_dates_and_subsidy_city_15():
     cycle, _ = city_cycle(1)
     office = user_for(Role.COORDINATOR)
     n = services.nomination_propose(
-        cycle=cycle, agency=AgencyFactory(kind=AgencyKind.DISTRICT_OFFICE), actor=office
+        cycle=cycle, agency=candidate(cycle, kind=AgencyKind.DISTRICT_OFFICE), actor=office
     )
     n = services.nomination_step(
         nomination=n, status=AwardStatus.RECOMMENDED, on=date(2027, 6, 1), actor=office
@@ -357,7 +360,7 @@ def test_pipeline_statuses_with_dates_and_subsidy_city_15():
 def test_pipeline_refuses_skipping_back():
     cycle, _ = city_cycle(1)
     office = user_for(Role.COORDINATOR)
-    n = services.nomination_propose(cycle=cycle, agency=AgencyFactory(), actor=office)
+    n = services.nomination_propose(cycle=cycle, agency=candidate(cycle), actor=office)
     with pytest.raises(services.RewardError, match="status"):
         services.nomination_step(
             nomination=n, status=AwardStatus.WON, on=date(2027, 6, 1), actor=office
@@ -367,7 +370,7 @@ def test_pipeline_refuses_skipping_back():
 def test_training_attendance_and_consent_recorded_city_11():
     cycle, _ = city_cycle(1)
     office = user_for(Role.COORDINATOR)
-    n = services.nomination_propose(cycle=cycle, agency=AgencyFactory(), actor=office)
+    n = services.nomination_propose(cycle=cycle, agency=candidate(cycle), actor=office)
     services.attendance_add(
         nomination=n,
         session="參獎輔導課程",

@@ -13,7 +13,7 @@ from serviceeval.rewards.models import Nomination, RewardEntry
 from tests.factories import AgencyFactory, user_for
 from tests.fieldtests.helpers import a_tester, call, city_cycle
 
-from .helpers import office_entry
+from .helpers import candidate, office_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +137,7 @@ def test_computed_entry_cannot_be_deleted(client):
 def test_first_level_officer_proposes_subordinates_third_refused(client):
     cycle, _ = city_cycle(1)
     parent = AgencyFactory(kind=AgencyKind.FIRST_LEVEL)
-    kids = [AgencyFactory(kind=AgencyKind.SUBORDINATE, parent=parent) for _ in range(3)]
+    kids = [candidate(cycle, kind=AgencyKind.SUBORDINATE, parent=parent) for _ in range(3)]
     officer = user_for(Role.AGENCY_OFFICER, agency=parent)
     for kid in kids[:2]:
         post(client, officer, f"/rewards/{cycle.year}/award/propose/", {"agency": kid.pk})
@@ -161,7 +161,7 @@ def test_officer_cannot_propose_other_agency(client):
 def test_nomination_object_views_own_other_none(client):
     cycle, _ = city_cycle(1)
     parent = AgencyFactory(kind=AgencyKind.FIRST_LEVEL)
-    kid = AgencyFactory(kind=AgencyKind.SUBORDINATE, parent=parent)
+    kid = candidate(cycle, kind=AgencyKind.SUBORDINATE, parent=parent)
     n = services.nomination_propose(cycle=cycle, agency=kid, actor=office())
     own = user_for(Role.AGENCY_OFFICER, agency=parent)
     other = user_for(Role.AGENCY_OFFICER, agency=AgencyFactory())
@@ -185,8 +185,8 @@ def test_nomination_object_views_own_other_none(client):
 def test_award_page_shows_only_own_nominations(client):
     cycle, _ = city_cycle(1)
     parent = AgencyFactory(kind=AgencyKind.FIRST_LEVEL)
-    kid = AgencyFactory(kind=AgencyKind.SUBORDINATE, parent=parent)
-    stranger = AgencyFactory(kind=AgencyKind.DISTRICT_OFFICE)
+    kid = candidate(cycle, kind=AgencyKind.SUBORDINATE, parent=parent)
+    stranger = candidate(cycle, kind=AgencyKind.DISTRICT_OFFICE)
     services.nomination_propose(cycle=cycle, agency=kid, actor=office())
     services.nomination_propose(cycle=cycle, agency=stranger, actor=office())
     client.force_login(user_for(Role.AGENCY_OFFICER, agency=parent))
@@ -197,7 +197,7 @@ def test_award_page_shows_only_own_nominations(client):
 def test_office_records_status_attendance_consent(client):
     cycle, _ = city_cycle(1)
     user = office()
-    n = services.nomination_propose(cycle=cycle, agency=AgencyFactory(), actor=user)
+    n = services.nomination_propose(cycle=cycle, agency=candidate(cycle), actor=user)
     post(
         client, user, f"/rewards/award/{n.pk}/step/", {"status": "recommended", "on": "2027-06-01"}
     )
@@ -243,7 +243,7 @@ def test_award_page_query_count_same_at_1_and_5_nominations(client):
     client.get(f"/rewards/award/?cycle={cycle.year}")  # the session is cached from here on
     counts = []
     for i in range(5):
-        services.nomination_propose(cycle=cycle, agency=AgencyFactory(), actor=user)
+        services.nomination_propose(cycle=cycle, agency=candidate(cycle), actor=user)
         if i in (0, 4):
             with CaptureQueriesContext(connection) as ctx:
                 assert client.get(f"/rewards/award/?cycle={cycle.year}").status_code == 200
@@ -355,9 +355,11 @@ def test_award_page_shows_the_city_panels_review_to_the_office_only_city10(clien
         cycle=cycle, agency=done, on=date(2016, 10, 5), members=[reviewer], notes="", actor=user
     )
     outsider = AgencyFactory()
+    with pytest.raises(services.RewardError, match="不是本年度受評機關"):
+        services.nomination_propose(cycle=cycle, agency=outsider, actor=user)  # issue 13
     noms = {
         a.code: services.nomination_propose(cycle=cycle, agency=a, actor=user)
-        for a in (done, pending, outsider)
+        for a in (done, pending)
     }
     total = next(r.total for r in results_for_cycle(cycle) if r.agency_id == done.pk)
 
@@ -365,7 +367,7 @@ def test_award_page_shows_the_city_panels_review_to_the_office_only_city10(clien
     page = client.get(f"/rewards/award/?cycle={cycle.year}").content.decode()
     assert "本府書面審查／實地評核" in page
     assert str(total) in page and "實地評核 民國105年10月5日" in page
-    assert "書面審查尚未完成" in page and "非本年度受考核機關" in page
+    assert "書面審查尚未完成" in page
 
     warned = client.post(
         f"/rewards/award/{noms[pending.code].pk}/step/",

@@ -33,7 +33,7 @@ def proposable_agencies(user, cycle):
     """Agencies the user may propose: a first-level agency's subordinates (CITY-10);
     the office: district offices first, then any agency."""
     taken = Nomination.objects.filter(cycle=cycle).values("agency_id")
-    qs = Agency.objects.filter(active=True).exclude(pk__in=taken)
+    qs = Agency.objects.filter(active=True, participations__cycle=cycle).exclude(pk__in=taken)
     if rules.sees_every_nomination(user):
         return qs.order_by("kind", "code")
     if rules.is_first_level_staff(user):

@@ -427,6 +427,11 @@ def nomination_propose(*, cycle, agency, actor, note: str = "") -> Nomination:
     add any agency)."""
     if Nomination.objects.filter(cycle=cycle, agency=agency).exists():
         raise RewardError(f"{agency.name} 已在推薦名單中 (already nominated)")
+    if not cycle.participants.filter(agency=agency).exists():
+        raise RewardError(
+            f"{agency.name} 不是本年度受評機關，不可推薦 (not a participant of the cycle: "
+            "only the cycle's participants are candidates, CITY-10)"
+        )
     if not can_propose_nomination(actor, agency):
         if is_agency_staff(actor):
             raise RewardError("只能推薦本機關的所屬機關 (only your own subordinate agencies)")
