@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Debian packages the project needs: fonts and Pango for PDF (WeasyPrint),
-# Chromium and Redis for the tests, wrk for the page bench. Installs what is missing when it can,
+# Chromium and Redis for the tests, poppler-utils to look at PDFs, wrk for the page bench. Installs what is missing when it can,
 # otherwise stops with the exact command to run.
 set -euo pipefail
 mode=${1:-test}
@@ -11,6 +11,8 @@ if [ "$mode" = "test" ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   # tests/core/test_two_processes.py starts its own Redis when REDIS_URL is unset.
   command -v redis-server >/dev/null || need+=(redis-server)
+  # Developers look at every PDF the product writes as PNG pages (pdftoppm).
+  command -v pdftoppm >/dev/null || need+=(poppler-utils)
 fi
 # bench/pages.py loads the server from wrk (C) so the clients leave the 2 cores to it.
 if [ "$mode" = "bench" ]; then
