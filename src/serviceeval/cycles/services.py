@@ -60,17 +60,24 @@ def _create_milestones(cycle: Cycle, spec: ProgramSpec) -> None:
     milestones_apply_calendar(Milestone.objects.filter(cycle=cycle), actor=None, audit=False)
 
 
-def _days_off(first: date, last: date) -> dict[date, bool]:
-    return dict(
-        CalendarDay.objects.filter(date__gte=first, date__lte=last).values_list("date", "day_off")
-    )
+WEEKDAYS = "一二三四五六日"
 
 
-def moved_note(nominal: datetime, effective: datetime, days: dict) -> str:
-    """Why a deadline moved, in zh-Hant then English (shown beside the deadline)."""
+def _calendar(first: date, last: date) -> dict[date, tuple[bool, str]]:
+    """The calendar's days in the span: date → (day off, note)."""
+    return {
+        d: (off, note)
+        for d, off, note in CalendarDay.objects.filter(date__gte=first, date__lte=last).values_list(
+            "date", "day_off", "note"
+        )
+    }
+
+
+def moved_note(nominal: datetime, effective: datetime, why: str = "") -> str:
+    """Why a deadline moved, in zh-Hant then English (shown beside the deadline);
+    `why` is the calendar's note on the nominal day (e.g. 調整放假)."""
     day = nominal.astimezone(TAIPEI).date()
-    why = CalendarDay.objects.filter(date=day).values_list("note", flat=True).first() or ""
-    weekday = "一二三四五六日"[day.weekday()]
+    weekday = WEEKDAYS[day.weekday()]
     kind = f"放假日（{why}）" if why else ("休息日" if day.weekday() >= 5 else "放假日")
     return (
         f"原訂 {format_roc_date(day)}（星期{weekday}）為{kind}，依行政程序法第48條"
@@ -86,13 +93,16 @@ def milestones_apply_calendar(milestones, *, actor, audit: bool = True) -> int:
     if not rows:
         return 0
     local = [m.nominal_at.astimezone(TAIPEI) for m in rows]
-    days = _days_off(min(local).date(), max(local).date() + timedelta(days=MAX_DAYS_OFF))
+    calendar = _calendar(min(local).date(), max(local).date() + timedelta(days=MAX_DAYS_OFF))
+    days_off = {d: off for d, (off, _note) in calendar.items()}
     changed = []
     for m, nominal in zip(rows, local, strict=True):
         at, note = nominal, ""
         if m.deadline:
-            at = workdays.effective_deadline(nominal, days)
-            note = moved_note(nominal, at, days) if at != nominal else ""
+            at = workdays.effective_deadline(nominal, days_off)
+            if at != nominal:
+                why = calendar.get(nominal.date(), (True, ""))[1]
+                note = moved_note(nominal, at, why)
         if m.at != at or m.moved_note != note:
             m.at, m.moved_note = at, note
             changed.append(m)
@@ -121,7 +131,6 @@ def _reapply(first: date, last: date, actor) -> int:
 
 
 CALENDAR_COLUMNS = ("西元日期", "星期", "是否放假", "備註")
-WEEKDAYS = "一二三四五六日"
 
 
 @dataclass
@@ -409,7 +418,6 @@ def participant_add(
     )
     if created:
         _snapshot_roster(cycle, [agency.pk])
-    if created:
         audit_record(
             actor=user,
             action="participant_added",

@@ -94,8 +94,9 @@ def entry_or_404(pk: int) -> RewardEntry:
 
 
 @dataclass(frozen=True)
-class Preselection:
-    """CITY-10: one first-level agency's preselection of its subordinate agencies."""
+class PreselectionStatus:
+    """CITY-10: where one first-level agency stands in preselecting its subordinate
+    agencies (the limits themselves are `engine.program.Preselection`)."""
 
     agency: Agency
     proposed: int
@@ -106,7 +107,7 @@ class Preselection:
     overdue: bool  # short once the preselection deadline has passed (flagged)
 
 
-def preselections(cycle, first_level_ids=None) -> list[Preselection]:
+def preselections(cycle, first_level_ids=None) -> list[PreselectionStatus]:
     """Every first-level agency taking part in the cycle that has active subordinate
     agencies: how many of them it proposed against the program's min and max. Two
     queries beside the cycle's milestones; none for a program without a
@@ -126,12 +127,12 @@ def preselections(cycle, first_level_ids=None) -> list[Preselection]:
         .annotate(n=Count("id"))
         .values_list("agency__parent_id", "n")
     )
-    passed = due is not None and timezone.now() > due
+    passed = timezone.now() > due
     out = []
     for agency in qs.distinct().order_by("code"):
         n = proposed.get(agency.pk, 0)
         short = n < spec.min
-        out.append(Preselection(agency, n, spec.min, spec.max, due, short, short and passed))
+        out.append(PreselectionStatus(agency, n, spec.min, spec.max, due, short, short and passed))
     return out
 
 

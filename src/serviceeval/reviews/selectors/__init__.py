@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -25,6 +23,7 @@ from ..models import (
     Sheet,
     SiteVisit,
 )
+from ..presentation import grade_names, points
 from .calibration import calibration_of as calibration_of
 from .calibration import first_round_sheets as first_round_sheets
 from .calibration import flagged_criteria as flagged_criteria
@@ -192,7 +191,7 @@ def public_results(cycle) -> list[dict]:
     if cycle.results_published_at is None:
         return []
     spec = cycle.program.spec
-    grades = {g.code: g.name for g in spec.grades}
+    grades = grade_names(spec)
     categories = {c.code: c.name for c in spec.categories}
     group_names = dict(
         Participant.objects.filter(cycle=cycle).values_list("group__code", "group__name")
@@ -224,14 +223,6 @@ def results_due(cycle):
     return by_code.get("results_due") or by_code.get("window_end")
 
 
-def _shown(exact: str | None) -> str | None:
-    """An exact dimension total (60 digits in the snapshot) as shown: 2 decimals, half
-    up, as the final total is rounded (HSC-9); display only."""
-    if exact is None:
-        return None
-    return str(Decimal(exact).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
 def agency_published_results(user, limit: int = 10) -> list[dict]:
     """The agency's own published results, and (CITY-6) its subordinates', newest
     cycle first (issue 12): grade and final grade in words, rank within group and
@@ -246,13 +237,13 @@ def agency_published_results(user, limit: int = 10) -> list[dict]:
     out = []
     for r in rows:
         spec = r.cycle.program.spec
-        grades = {g.code: g.name for g in spec.grades}
+        grades = grade_names(spec)
         nodes = (r.detail or {}).get("nodes", {})
         dimensions = [
             {
                 "code": n.code,
                 "name": n.name,
-                "total": _shown(nodes.get(n.code)),
+                "total": points(nodes[n.code]) if n.code in nodes else None,
                 "max": n.max_points,
             }
             for n in spec.category(r.category).rubric
