@@ -35,7 +35,13 @@ run: setup system-deps-run
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py demo_data
+	$(BIN)/python manage.py collectstatic --noinput -v0
 	@echo "serviceeval: http://$(HOST):$(PORT)/"
+	@# The background worker (mail, link checks) and the reminders loop run beside
+	@# the server and stop with it.
+	trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/python manage.py db_worker > var/worker.log 2>&1 & \
+	$(BIN)/python manage.py send_reminders --every 600 > var/reminders.log 2>&1 & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.installed

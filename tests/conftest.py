@@ -48,9 +48,10 @@ def _empty_page_caches():
     """Each test starts with no rendered fragment (core/fragments.py) and no counter
     (sign-in and code failures, rate limits, in the default cache): test databases
     roll back, so a revision number or a user id can come back with other data
-    behind it."""
-    from django.core.cache import caches
+    behind it. Only this process's keys go (its KEY_PREFIX ends in test<pid>): a
+    FLUSHDB would also empty another test run sharing the Redis."""
+    from serviceeval.core.cacheclear import clear_alias
 
-    caches["fragments"].clear()
-    caches["default"].clear()
+    clear_alias("fragments")
+    clear_alias("default")
     yield

@@ -1,6 +1,7 @@
 """`make run` demo data: complete and idempotent (issue 2 item 1)."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -50,7 +51,10 @@ def test_demo_data_twice_does_not_duplicate(capsys):
     out = capsys.readouterr().out
     call_command("demo_data")
     assert counts() == first
-    assert "office        coordinator" in out
+    lines = [line for line in out.splitlines() if line.startswith("  ")]
+    assert any(line.split()[:2] == ["office", "coordinator"] for line in lines)
+    # One column each, whatever the longest username.
+    assert len({re.match(r"  \S+\s+", line).end() for line in lines}) == 1
     assert set(User.objects.values_list("role", flat=True)) == {
         "coordinator",
         "agency_officer",

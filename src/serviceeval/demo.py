@@ -6,14 +6,18 @@ Each app may add its own demo data in `serviceeval/<app>/demo.py` with a
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
+from django.utils import timezone
 
 from serviceeval.accounts.enums import Role
 from serviceeval.accounts.models import User
 from serviceeval.agencies.enums import AgencyKind, Category, PersonRole
 from serviceeval.agencies.models import Agency, Group, Person
+from serviceeval.core.roc import gregorian_to_roc
 from serviceeval.cycles.models import Cycle
-from serviceeval.cycles.services import cycle_create
+from serviceeval.cycles.services import cycle_create, milestone_moments
 from serviceeval.programs.services import program_latest
 
 DEMO_PASSWORD = "Demo-2026-serviceeval"  # noqa: S105 - printed on purpose for the demo
@@ -83,17 +87,40 @@ GIVEN = [
     "欣怡",
 ]
 
+# Every demo agency that files has an officer and a head (CITY-2: the head approves).
 DEMO_USERS = [
     # username, role, agency code, display name
     ("office", Role.COORDINATOR, None, "研考會 王承辦"),
     ("officer", Role.AGENCY_OFFICER, "HC-101", "衛生局 林承辦"),
     ("head", Role.AGENCY_HEAD, "HC-101", "衛生局 陳局長"),
     ("officer2", Role.AGENCY_OFFICER, "HC-102", "稅務局 張承辦"),
+    ("head2", Role.AGENCY_HEAD, "HC-102", "稅務局 周局長"),
     ("city-officer", Role.AGENCY_OFFICER, "CT-100", "社會局 黃承辦"),
+    ("city-head", Role.AGENCY_HEAD, "CT-100", "社會局 趙局長"),
+    ("district-officer", Role.AGENCY_OFFICER, "CT-901", "中正區公所 孫承辦"),
+    ("district-head", Role.AGENCY_HEAD, "CT-901", "中正區公所 何區長"),
     ("reviewer", Role.REVIEWER, None, "考核委員 李教授"),
     ("reviewer2", Role.REVIEWER, None, "考核委員 吳委員"),
     ("tester", Role.TESTER, None, "測試員 劉專員"),
 ]
+DEMO_EMAIL_DOMAIN = "demo.serviceeval.tw"
+
+
+def demo_email(username: str) -> str:
+    """Every demo user has an address, so notices are e-mailed too (`make run` prints
+    the mail on the console)."""
+    return f"{username}@{DEMO_EMAIL_DOMAIN}"
+
+
+def city_year(now: datetime | None = None) -> int:
+    """The ROC year of the demo's CITY cycle, relative to today: the year whose plan
+    deadline (CITY-2, 30 April) is the next one, so a newcomer finds the plan due
+    ahead (in December 2026: 116, due 30 April 2027)."""
+    now = now or timezone.now()
+    program = program_latest("city-service-upgrade")
+    year = gregorian_to_roc(timezone.localtime(now).year)
+    due = next(at for m, at in milestone_moments(program.spec, year) if m.code == "plan_due")
+    return year if now <= due else year + 1
 
 
 def _person_name(i: int) -> str:
@@ -101,9 +128,10 @@ def _person_name(i: int) -> str:
 
 
 @transaction.atomic
-def build_foundation() -> dict:
+def build_foundation(now: datetime | None = None) -> dict:
     hsinchu = program_latest("hsinchu-105")
     city = program_latest("city-service-upgrade")
+    year = city_year(now)
     agencies = {}
     for code, name in HSINCHU_PARENTS:
         agencies[code], _ = Agency.objects.get_or_create(
@@ -159,9 +187,10 @@ def build_foundation() -> dict:
                 Person.objects.create(agency=agency, cycle=None, role=role, name=_person_name(i))
     if not Cycle.objects.filter(year=105).exists():
         cycle_create(program=hsinchu, year=105, groups=["1", "2", "3"])
-    # The CITY cycle is next year's, so its deadlines (plan due 30 April) are ahead.
-    if not Cycle.objects.filter(year=116).exists():
-        cycle_create(program=city, year=116)
+    # The CITY cycle is the one whose plan deadline (30 April) comes next, so its
+    # deadlines are ahead; Hsinchu's 105 cycle is the past one (deadlines in 2016).
+    if not Cycle.objects.filter(year=year).exists():
+        cycle_create(program=city, year=year)
     users = []
     for username, role, agency_code, display in DEMO_USERS:
         user = User.objects.filter(username=username).first()
@@ -170,24 +199,29 @@ def build_foundation() -> dict:
                 username=username,
                 role=role,
                 agency=agencies.get(agency_code) if agency_code else None,
+                email=demo_email(username),
             )
             user.last_name = display
             user.set_password(DEMO_PASSWORD)
             user.save()
+        elif not user.email:  # a database loaded before demo users had addresses
+            user.email = demo_email(username)
+            user.save(update_fields=["email"])
         users.append(user)
     return {
         "agencies": agencies,
         "users": users,
         "cycles": {c.year: c for c in Cycle.objects.all()},
+        "city_year": year,
     }
 
 
-def build() -> dict:
+def build(now: datetime | None = None) -> dict:
     from importlib import import_module
 
     from django.apps import apps
 
-    ctx = build_foundation()
+    ctx = build_foundation(now)
     for config in apps.get_app_configs():
         if not config.name.startswith("serviceeval."):
             continue

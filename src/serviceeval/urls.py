@@ -57,6 +57,7 @@ urlpatterns = [
     path("programs/<int:pk>/", web.program_detail, name="program_detail"),
     path("programs/<int:pk>/confirm/", web.program_confirm, name="program_confirm"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("notifications/", include("serviceeval.notifications.urls")),
     path("submissions/", include("serviceeval.submissions.urls")),
     path("reviews/", include("serviceeval.reviews.urls")),
     path("fieldtests/", include("serviceeval.fieldtests.urls")),

@@ -136,7 +136,12 @@ def test_dashboard_panels_show_an_audited_write_at_once_and_only_to_their_agency
         client.force_login(user)
         assert "限期改善甲" not in client.get("/dashboard/").content.decode()
     improvement_create(
-        cycle=cycle, agency=mine, text="限期改善甲", deadline=date(2016, 1, 1), actor=office
+        cycle=cycle,
+        agency=mine,
+        text="限期改善甲",
+        deadline=date(2016, 1, 1),
+        actor=office,
+        today=date(2015, 12, 1),
     )
     for user, sees in ((office, True), (officer, True), (other, False)):
         client.force_login(user)

@@ -13,7 +13,7 @@ from serviceeval.reviews.models import PanelRole
 from serviceeval.reviews.services import assign, panel_add
 from serviceeval.submissions import services as submissions
 from serviceeval.submissions.enums import State
-from tests.factories import user_for
+from tests.factories import post_confirmed, user_for
 from tests.fieldtests.helpers import a_tester, call, city_cycle
 from tests.submissions.conftest import build_world
 from tests.submissions.helpers import approved_and_submitted, complete_input, plan, report, save
@@ -129,8 +129,10 @@ def test_roster_shows_an_audited_entry_at_once_and_its_delete_form_has_a_fresh_t
     assert "王大明" not in _page(client, office, f"/rewards/?cycle={other.year}")
     tokens = set(TOKEN.findall(page)) | set(TOKEN.findall(_page(client, office, url)))
     assert len(tokens) >= 2  # masked anew on each request: none came from the cache
-    response = client.post(
-        f"/rewards/entries/{entry.pk}/delete/", {"csrfmiddlewaretoken": TOKEN.findall(page)[0]}
+    response = post_confirmed(
+        client,
+        f"/rewards/entries/{entry.pk}/delete/",
+        {"csrfmiddlewaretoken": TOKEN.findall(page)[0]},
     )
     assert response.status_code == 302
     assert not rewards.RewardEntry.objects.filter(pk=entry.pk).exists()

@@ -76,3 +76,16 @@ def test_api_rate_limit_per_token_counts_across_addresses(client, settings):
         for i in range(10, 13)
     ]
     assert codes == [401, 401, 429]
+
+
+def test_clearing_the_fragments_keeps_the_default_cache():
+    """Rendered fragments are forgotten; sign-in counters and unread counts stay
+    (Django's RedisCache.clear() would flush the whole Redis database)."""
+    from serviceeval.core import fragments
+
+    key = f"keep-{uuid.uuid4()}"
+    caches["default"].set(key, 7)
+    caches["fragments"].set(key, "<p>x</p>")
+    fragments.clear()
+    assert caches["fragments"].get(key) is None
+    assert caches["default"].get(key) == 7

@@ -236,7 +236,7 @@ def test_a_score_saved_through_one_is_on_the_others_next_results_page(servers):
     assert status == 200 and "甲等" not in before
 
     sheet = f"/reviews/cycles/{cycle.year}/agencies/{agency.pk}/sheet/first/"
-    data = {"version": "1", "action": "submit"}
+    data = {"version": "1", "action": "submit", "confirmed": "1"}  # past the confirmation
     for leaf in leaves(cycle):
         data[f"score_{leaf.code}"] = str(int(leaf.max_points * Decimal("0.85")))
         data[f"comment_{leaf.code}"] = f"意見 {leaf.code}"

@@ -69,3 +69,19 @@ def test_named_model_choice_field_renders_and_cleans_like_a_model_choice_field(
     assert form.is_valid() and form.cleaned_data["agency"] == a
     bad = Named({"agency": "999999"})
     assert not bad.is_valid() and "agency" in bad.errors
+
+
+def test_points_are_never_in_scientific_notation_issue15():
+    """Issue 15 item 1: one helper writes points; `Decimal("60").normalize()` is 6E+1."""
+    from decimal import Decimal
+
+    from serviceeval.core.numbers import format_points
+
+    assert [format_points(Decimal(v)) for v in ("60", "250", "1E+1", "6.50", "0.125")] == [
+        "60",
+        "250",
+        "10",
+        "6.5",
+        "0.13",
+    ]
+    assert format_points(None) == "—"

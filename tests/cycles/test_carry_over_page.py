@@ -7,7 +7,7 @@ from django.core.management import call_command
 from serviceeval.accounts.enums import Role
 from serviceeval.cycles.services import cycle_mark_scoring_started
 from serviceeval.reviews.services import assign
-from tests.factories import make_cycle, user_for
+from tests.factories import make_cycle, post_confirmed, user_for
 from tests.reviews.helpers import score_all, setup_cycle
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def test_owed_agency_is_listed_and_the_office_adds_it_hsc11(client):
     html = client.get("/cycles/106/").content.decode()
     assert "應續評但尚未列入本年度考核之機關（HSC-11）" in html
     assert a.name in html and "民國105年度考列丙等且未通過複評 (HSC-11)" in html
-    response = client.post("/cycles/106/carry-over/", {"agency": a.pk}, follow=True)
+    response = post_confirmed(client, "/cycles/106/carry-over/", {"agency": a.pk}, follow=True)
     assert response.status_code == 200
     assert f"{a.name} 已列入本年度考核（續評，HSC-11）。" in response.content.decode()
     assert nxt.participants.get(agency=a).reason == "carry_over"

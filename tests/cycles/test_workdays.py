@@ -11,7 +11,7 @@ from serviceeval.accounts.enums import Role
 from serviceeval.core.models import AuditEvent
 from serviceeval.cycles.models import CalendarDay
 from serviceeval.engine.workdays import effective_deadline, is_working_day
-from tests.factories import make_cycle, user_for
+from tests.factories import make_cycle, post_confirmed, user_for
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 HEADER = "西元日期,星期,是否放假,備註"
@@ -150,7 +150,7 @@ def test_calendar_page_import_add_and_remove_a_day(client, tmp_path):
     html = response.content.decode()
     assert "調整放假" in html and "民國116年4月30日" in html
     assert cycle.milestones.get(code="plan_due").at == at(2027, 5, 3)
-    client.post("/calendar/day/delete/", {"date": "2027-04-30"})
+    post_confirmed(client, "/calendar/day/delete/", {"date": "2027-04-30"})
     assert cycle.milestones.get(code="plan_due").at == at(2027, 4, 30)
     bad_day = client.post("/calendar/day/?year=116", {"date": "2027-13-01", "day_off": "1"})
     assert bad_day.status_code == 400

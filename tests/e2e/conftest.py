@@ -51,3 +51,55 @@ def axe_serious(page):
         for v in results.response["violations"]
         if v.get("impact") in ("serious", "critical")
     ]
+
+
+class SmtpSink:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self):
+        import email
+        import email.policy
+
+        self.messages = []
+        self._parse = lambda data: email.message_from_bytes(data, policy=email.policy.default)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        message = self._parse(envelope.original_content or envelope.content)
+        self.messages.append({"to": list(envelope.rcpt_tos), "message": message})
+        return "250 OK"
+
+    def to(self, address):
+        return [m["message"] for m in self.messages if address in m["to"]]
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """Point Django's SMTP backend at a local aiosmtpd sink for the test."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    yield sink
+    controller.stop()
+
+
+def wait_for_mail(sink, address, timeout=10.0):
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        found = sink.to(address)
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"no mail to {address} within {timeout} s")

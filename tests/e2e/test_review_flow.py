@@ -38,6 +38,7 @@ def test_review_flow_from_sheet_to_feedback(page):
     page.get_by_role("button", name="儲存草稿").click()
     assert page.get_by_text("草稿已儲存").is_visible()
     page.get_by_role("button", name="送出", exact=True).click()
+    page.get_by_role("button", name="送出評分表").click()  # issue 13 item 4
     assert page.get_by_text("評分表已送出").first.is_visible()
     assert Sheet.objects.get(reviewer=convener, agency=a).status == "submitted"
 
@@ -51,6 +52,8 @@ def test_review_flow_from_sheet_to_feedback(page):
     sign_in(page, office.username, TEST_PASSWORD)
     page.goto(f"/reviews/cycles/{cycle.year}/results/")
     page.get_by_role("button", name="公布並凍結成績").click()
+    assert axe_serious(page) == []  # the confirmation page (issue 13 item 4)
+    page.get_by_role("button", name="公布並凍結", exact=True).click()
     assert page.get_by_text("成績已公布並凍結").first.is_visible()
     page.goto("/reviews/improvements/")
     page.get_by_label("機關", exact=True).select_option(str(a.pk))
@@ -77,7 +80,11 @@ def test_review_pages_have_no_serious_accessibility_findings(page):
     from serviceeval.reviews.services import improvement_create
 
     item = improvement_create(
-        cycle=cycle, agency=a, text="請改善", deadline=date.today(), actor=office
+        cycle=cycle,
+        agency=a,
+        text="請改善",
+        deadline=date.today() + timedelta(days=1),
+        actor=office,
     )
     sign_in(page, office.username, TEST_PASSWORD)
     for url in (
@@ -132,6 +139,10 @@ def test_reviewer_scores_and_submits_a_sheet_by_keyboard_alone(page):
         tab_to(page, f"e.name === 'score_{leaf.code}'")
         page.keyboard.type(str((leaf.max_points * Decimal("0.8") * 2).to_integral_value() / 2))
     tab_to(page, "e.tagName === 'BUTTON' && e.innerText.trim() === '送出'")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    # The confirmation page (issue 13 item 4) puts the focus on its action.
+    assert page.evaluate("document.activeElement.innerText.trim()") == "送出評分表"
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.get_by_text("評分表已送出").first.is_visible()

@@ -58,3 +58,15 @@ def user_for(role, agency=None, **kw):
     if role in (Role.AGENCY_OFFICER, Role.AGENCY_HEAD) and agency is None:
         agency = AgencyFactory()
     return UserFactory(role=role, agency=agency, **kw)
+
+
+def post_confirmed(client, url, data=None, **kw):
+    """Issue 13 item 4: post `data` to a consequential action the way a person does.
+    The first post must answer the confirmation page (re-posting every field with
+    ``confirmed=1``) and change nothing the caller then checks; the second, confirmed,
+    post is returned."""
+    data = dict(data or {})
+    asked = client.post(url, data)
+    assert asked.status_code == 200, asked.status_code
+    assert 'name="confirmed" value="1"' in asked.content.decode()
+    return client.post(url, {**data, "confirmed": "1"}, **kw)

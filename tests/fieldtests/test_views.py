@@ -5,8 +5,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from serviceeval.accounts.enums import Role
+from serviceeval.core.cacheclear import clear_alias
 from serviceeval.fieldtests.models import MysteryVisit, PhoneTest
-from tests.factories import user_for
+from tests.factories import post_confirmed, user_for
 from tests.fieldtests.helpers import a_tester, at, call, city_cycle
 
 pytestmark = pytest.mark.django_db
@@ -182,6 +183,7 @@ def test_index_query_count_same_at_1_and_5_rows(client):
         call(cycle, a, who, staff=f"受測者{i}")
         make_visit(cycle, a, who, photo=False)
         if i in (0, 4):
+            clear_alias("default")  # the header's unread count is cached: measure it both times
             with CaptureQueriesContext(connection) as ctx:
                 assert client.get(f"/fieldtests/?cycle={cycle.year}").status_code == 200
             counts.append(len(ctx))
@@ -200,6 +202,7 @@ def test_agency_page_query_count_same_at_1_and_5_calls(client):
         call(cycle, a, who, staff=f"受測者{i}")
         make_visit(cycle, a, who, photo=False)
         if i in (0, 4):
+            clear_alias("default")  # the header's unread count is cached: measure it both times
             with CaptureQueriesContext(connection) as ctx:
                 assert client.get(f"/fieldtests/{cycle.year}/agency/{a.pk}/").status_code == 200
             counts.append(len(ctx))
@@ -215,7 +218,7 @@ def test_office_deletes_a_call_with_reason_audited(client):
     client.force_login(user)
     client.post(f"/fieldtests/phone/{test.pk}/delete/", {"reason": ""})
     assert PhoneTest.objects.filter(pk=test.pk).exists()  # a reason is required
-    client.post(f"/fieldtests/phone/{test.pk}/delete/", {"reason": "撥錯機關"})
+    post_confirmed(client, f"/fieldtests/phone/{test.pk}/delete/", {"reason": "撥錯機關"})
     assert not PhoneTest.objects.filter(pk=test.pk).exists()
     event = AuditEvent.objects.get(action="phonetest_deleted")
     assert (event.reason, event.before["part_scores"]) == (
@@ -247,7 +250,10 @@ def test_delete_views_office_only(client):
     client.force_login(user_for(Role.COORDINATOR))
     assert client.post("/fieldtests/visit/999999/delete/", {"reason": "x"}).status_code == 404
     assert (
-        client.post(f"/fieldtests/visit/{visit.pk}/delete/", {"reason": "重複"}).status_code == 302
+        post_confirmed(
+            client, f"/fieldtests/visit/{visit.pk}/delete/", {"reason": "重複"}
+        ).status_code
+        == 302
     )
     assert not MysteryVisit.objects.exists()
 

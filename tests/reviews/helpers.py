@@ -38,9 +38,10 @@ def score_rows(cycle, agency, reviewer, fraction, start=2, comment="意見"):
     return rows
 
 
-def setup_cycle(n_agencies=2, n_reviewers=2, year=105, group=None):
+def setup_cycle(n_agencies=2, n_reviewers=2, year=105, group=None, assign_all=True):
     """A cycle with `n_agencies` participants (group 1 unless given), a panel
-    (first reviewer convener), every reviewer assigned to every agency."""
+    (first reviewer convener), every reviewer assigned to every agency unless
+    `assign_all` is false."""
     agencies = [
         AgencyFactory() if group is None else AgencyFactory(group=group) for _ in range(n_agencies)
     ]
@@ -54,7 +55,7 @@ def setup_cycle(n_agencies=2, n_reviewers=2, year=105, group=None):
             role=PanelRole.CONVENER if i == 0 else PanelRole.MEMBER,
             actor=office,
         )
-    for a in agencies:
+    for a in agencies if assign_all else ():
         for r in reviewers:
             assign(cycle=cycle, reviewer=r, agency=a, actor=office)
     return cycle, agencies, reviewers, office

@@ -7,7 +7,7 @@ from serviceeval.accounts.enums import Role
 from serviceeval.agencies.enums import AgencyKind
 from serviceeval.reviews.models import Assignment, PanelMember, Sheet
 from serviceeval.reviews.services import publish_results
-from tests.factories import AgencyFactory, user_for
+from tests.factories import AgencyFactory, post_confirmed, user_for
 
 from .helpers import score_all, setup_cycle
 
@@ -127,7 +127,10 @@ def test_declare_conflict_only_for_panel_members(client, world):
     url = "/reviews/cycles/105/conflicts/"
     assert client.post(url, {"agency": world["a"].pk, "reason": "x"}).status_code == 404
     client.force_login(world["member"])
-    assert client.post(url, {"agency": world["a"].pk, "reason": "配偶任職"}).status_code == 302
+    assert (
+        post_confirmed(client, url, {"agency": world["a"].pk, "reason": "配偶任職"}).status_code
+        == 302
+    )
     assert not Assignment.objects.filter(reviewer=world["member"], agency=world["a"]).exists()
 
 

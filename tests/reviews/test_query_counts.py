@@ -28,7 +28,7 @@ def world(n, year):
     score_all(cycle, [(a, r, "0.8") for a in agencies for r in (convener, member)])
     for a in agencies:
         improvement_create(
-            cycle=cycle, agency=a, text="改善", deadline=date(2016, 1, 1), actor=office
+            cycle=cycle, agency=a, text="改善", deadline=date(2099, 1, 1), actor=office
         )
     return cycle, agencies, convener, member, office
 

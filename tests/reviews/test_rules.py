@@ -1,5 +1,6 @@
 """The review's predicates (HSC-3, HSC-10, F7) and the querysets built on them."""
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -59,7 +60,11 @@ def test_improvements_answered_by_own_agency_only_f7():
     agency.parent = parent
     agency.save()
     item = improvement_create(
-        cycle=cycle, agency=agency, text="改善櫃台動線", deadline=timezone.localdate(), actor=office
+        cycle=cycle,
+        agency=agency,
+        text="改善櫃台動線",
+        deadline=timezone.localdate() + timedelta(days=1),
+        actor=office,
     )
     own, above = user_for(Role.AGENCY_OFFICER, agency), user_for(Role.AGENCY_HEAD, parent)
     assert rules.can_answer_improvement(own, item)

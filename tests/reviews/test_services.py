@@ -24,7 +24,7 @@ from serviceeval.reviews.services import (
 )
 from tests.factories import AgencyFactory, user_for
 
-from .helpers import leaves, setup_cycle
+from .helpers import leaves, score_all, setup_cycle
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -219,3 +219,65 @@ def test_unknown_criterion_and_bad_score_are_named():
         "1.1.1.1": "分數 61 超出 0–60 (score outside 0..60)",
     }
     assert sheet.scores.count() == 0
+
+
+def test_a_reviewer_is_told_of_an_assignment_and_a_reopened_sheet_issue13():
+    """Issue 13 item 6: a notice (and e-mail) for an assignment by hand, one per
+    reviewer for an automatic assignment, and one when the convener reopens a sheet."""
+    from serviceeval.notifications.models import Notification
+    from serviceeval.reviews.models import PanelMember, PanelRole, Sheet
+    from serviceeval.reviews.services import assign, auto_assign, sheet_reopen
+
+    cycle, (a, b, c), (convener, member), office = setup_cycle(3, 2, assign_all=False)
+    assignment = assign(cycle=cycle, reviewer=member, agency=a, actor=office)
+    [told] = Notification.objects.filter(user=member, kind="assignment")
+    assert a.name in told.subject and told.url.endswith(f"/agencies/{a.pk}/sheet/first/")
+    auto_assign(cycle=cycle, actor=office, per_agency=2)
+    mine = Notification.objects.filter(user=member, kind="assignment").exclude(pk=told.pk)
+    assert mine.count() == 1 and "2" in mine.get().subject  # b and c, in one notice
+    assert {b.name, c.name} <= set(mine.get().body.split(", "))
+    assert Notification.objects.filter(user=convener, kind="assignment").count() == 1
+    score_all(cycle, [(a, member, "0.8")])
+    sheet = Sheet.objects.get(agency=a, reviewer=member)
+    assert PanelMember.objects.get(user=convener).role == PanelRole.CONVENER
+    sheet_reopen(sheet=sheet, reason="請補充 3.1.1 意見", actor=convener)
+    [reopened] = Notification.objects.filter(user=member, kind="sheet_reopened")
+    assert "請補充 3.1.1 意見" in reopened.body and a.name in reopened.subject
+    assert assignment.pk
+
+
+def test_improvement_item_needs_a_code_of_the_category_and_a_deadline_after_today_hsc12():
+    """Issue 13 item 5: a rubric code of the agency's category, due after today."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from serviceeval.reviews.models import Improvement
+    from serviceeval.reviews.services import ReviewError, improvement_create
+
+    cycle, (a,), _reviewers, office = setup_cycle(1, 1)
+    today = timezone.localdate()
+    for criterion, deadline, message in (
+        ("9.9.9", today + timedelta(days=30), "不在"),
+        ("1.1.1.1", today, "須晚於今天"),
+        ("1.1.1.1", today - timedelta(days=1), "須晚於今天"),
+    ):
+        with pytest.raises(ReviewError, match=message):
+            improvement_create(
+                cycle=cycle,
+                agency=a,
+                text="x",
+                deadline=deadline,
+                actor=office,
+                criterion=criterion,
+            )
+    assert not Improvement.objects.exists()
+    item = improvement_create(
+        cycle=cycle,
+        agency=a,
+        text="x",
+        deadline=today + timedelta(days=1),
+        actor=office,
+        criterion="1.1.1.1",
+    )
+    assert item.deadline == today + timedelta(days=1)

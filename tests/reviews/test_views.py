@@ -15,12 +15,13 @@ from openpyxl import load_workbook
 
 from serviceeval.accounts.enums import Role
 from serviceeval.reviews.models import Assignment, Improvement, Sheet
+from serviceeval.reviews.presentation import points
 from serviceeval.reviews.services import (
     conflict_declare,
     improvement_create,
     publish_results,
 )
-from tests.factories import user_for
+from tests.factories import post_confirmed, user_for
 
 from .helpers import leaves, score_all, setup_cycle
 
@@ -52,12 +53,59 @@ def test_assigned_reviewer_scores_saves_and_submits(client):
     assert response.status_code == 302
     sheet = Sheet.objects.get(reviewer=r1, agency=a)
     assert (sheet.status, sheet.version) == ("draft", 2)
-    response = client.post(sheet_url(cycle, a), form_values(cycle, version=2, action="submit"))
+    asked = client.post(sheet_url(cycle, a), form_values(cycle, version=2, action="submit"))
+    assert "要送出 " in asked.content.decode() and 'name="action" value="submit"' in (
+        asked.content.decode()
+    )
+    sheet.refresh_from_db()
+    assert sheet.status == "draft"  # the confirmation page changes nothing (issue 13 item 4)
+    response = post_confirmed(
+        client, sheet_url(cycle, a), form_values(cycle, version=2, action="submit")
+    )
     assert response.status_code == 302
     sheet.refresh_from_db()
     assert sheet.status == "submitted"
     html = client.get(sheet_url(cycle, a)).content.decode()
     assert "readonly" in html
+
+
+def test_sheet_inputs_carry_bounds_and_the_totals_add_up(client):
+    """Issue 13 item 3: min, max and step on each input; a running total per
+    dimension and overall, against the maximum."""
+    cycle, (a, _b), (r1, _r2), office = setup_cycle(2, 2)
+    client.force_login(r1)
+    html = client.get(sheet_url(cycle, a)).content.decode()
+    assert 'id="score_1.1.1.1" name="score_1.1.1.1" value="" type="number" min="0" max="60"' in html
+    assert (
+        'step="0.5"' in html
+        and '<form method="post" class="form sheet" novalidate hx-post=' in html
+    )
+    data = form_values(cycle)
+    client.post(sheet_url(cycle, a), data)
+    html = client.get(sheet_url(cycle, a)).content.decode()
+    total = sum(Decimal(v) for k, v in data.items() if k.startswith("score_"))
+    assert f'<output id="total_all" data-total-of="">{points(total)}</output>' in html
+    assert 'data-total-of="1"' in html and "1000" in html
+
+
+def test_error_summary_names_each_bad_criterion_and_links_to_it(client):
+    """Issue 13 item 3: the summary lists every bad criterion by code and name,
+    links to its input and takes focus; what was typed is kept, even text."""
+    cycle, (a, _b), (r1, _r2), office = setup_cycle(2, 2)
+    client.force_login(r1)
+    data = form_values(cycle)
+    data["score_1.1.1.1"] = "75"
+    data["score_3.1.1"] = "九"
+    html = client.post(sheet_url(cycle, a), data).content.decode()
+    summary = html.split('class="error-summary"')[1].split("</section>")[0]
+    assert "autofocus" in summary and "2 項評核重點需要修正" in summary
+    assert '<a href="#score_1.1.1.1">1.1.1.1 ' in summary and "超出 0–60" in summary
+    assert '<a href="#score_3.1.1">3.1.1 ' in summary and "不是數字" in summary
+    assert summary.index("1.1.1.1") < summary.index("3.1.1")
+    assert 'id="score_3.1.1" name="score_3.1.1" value="九" type="text"' in html
+    refused = ("1.1.1.1", "3.1.1")  # they add nothing to the total until corrected
+    valid = sum(Decimal(data[f"score_{x.code}"]) for x in leaves(cycle) if x.code not in refused)
+    assert f'<output id="total_all" data-total-of="">{points(valid)}</output>' in html
 
 
 def test_bad_score_keeps_what_was_typed_and_names_the_criterion(client):
@@ -188,10 +236,12 @@ def test_results_table_queries_do_not_grow_with_agencies(client, django_assert_n
 # the revision, not the 26 × agencies × reviewers scores. The first computes them.
 # With REDIS_URL (CI) sessions are cached_db: a warm request reads its session from
 # Redis, not from the database.
-QUERIES_RESULTS = 7 + (0 if settings.SESSION_ENGINE.endswith("cached_db") else 1)
+SESSION_QUERY = 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
+QUERIES_RESULTS = 7 + SESSION_QUERY
 # Cold: the load adds up the complete rounds (sheets + one GROUP BY) and reads no
-# score one by one when every round is complete.
-QUERIES_RESULTS_COLD = 18
+# score one by one when every round is complete. Clearing the memo keeps the
+# session and the header's unread count in the default cache (core/cacheclear.py).
+QUERIES_RESULTS_COLD = 17 + SESSION_QUERY
 
 
 @pytest.mark.parametrize("n", [1, 5])
@@ -228,7 +278,7 @@ def test_office_publishes_from_the_page_and_exports_reopen(client):
     cycle, (a, b), (r1,), office = setup_cycle(2, 1)
     score_all(cycle, [(a, r1, "0.9"), (b, r1, "0.75")])
     client.force_login(office)
-    client.post(f"/reviews/cycles/{cycle.year}/results/action/", {"action": "publish"})
+    post_confirmed(client, f"/reviews/cycles/{cycle.year}/results/action/", {"action": "publish"})
     cycle.refresh_from_db()
     assert cycle.results_published_at is not None
     data = client.get(f"/reviews/cycles/{cycle.year}/results.xlsx").content
@@ -336,8 +386,8 @@ def test_improvement_item_flow_hsc12(client, tmp_path, settings):
     assert client.get(url).status_code == 404
     client.force_login(office)
     assert (
-        client.post(
-            f"/reviews/improvements/{item.pk}/", {"decision": "close", "note": ""}
+        post_confirmed(
+            client, f"/reviews/improvements/{item.pk}/", {"decision": "close", "note": ""}
         ).status_code
         == 302
     )
@@ -348,7 +398,9 @@ def test_improvement_item_flow_hsc12(client, tmp_path, settings):
 def test_improvement_evidence_must_be_an_allowed_file(client, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
     cycle, (a, _b), _r, office = setup_cycle(2, 1)
-    item = improvement_create(cycle=cycle, agency=a, text="x", deadline=date.today(), actor=office)
+    item = improvement_create(
+        cycle=cycle, agency=a, text="x", deadline=date.today() + timedelta(days=1), actor=office
+    )
     client.force_login(user_for(Role.AGENCY_OFFICER, agency=a))
     bad = SimpleUploadedFile("a.exe", b"MZ...", content_type="application/octet-stream")
     response = client.post(f"/reviews/improvements/{item.pk}/", {"response": "done", "files": bad})
@@ -398,3 +450,29 @@ def test_feedback_report_downloads_as_odt_and_pdf(client):
     assert pdf.content[:5] == b"%PDF-"
     assert client.get(f"/reviews/cycles/{cycle.year}/feedback/{b.pk}.odt").status_code == 404
     assert client.get(f"/reviews/cycles/{cycle.year}/feedback/{a.pk}.exe").status_code == 404
+
+
+def test_the_draft_saves_itself_and_never_overwrites_another_tab(client):
+    """Issue 13 item 3: an htmx autosave stores the draft and answers the new
+    version; an autosave from a tab that is behind stores nothing."""
+    cycle, (a, _b), (r1, _r2), office = setup_cycle(2, 2)
+    client.force_login(r1)
+    url = sheet_url(cycle, a)
+    html = client.get(url).content.decode()
+    assert 'hx-trigger="change delay:1500ms"' in html and 'id="autosave-status"' in html
+    data = {"version": "1", "action": "autosave", "score_1.1.1.1": "30"}
+    answer = client.post(url, data, headers={"HX-Request": "true"}).content.decode()
+    assert (
+        "自動儲存" in answer
+        and "草稿已於" in answer
+        and 'id="sheet-version"' in answer
+        and 'value="2"' in answer
+    )
+    sheet = Sheet.objects.get(reviewer=r1, agency=a)
+    assert (sheet.version, sheet.scores.get(criterion="1.1.1.1").score) == (2, 30)
+    behind = client.post(url, {**data, "score_1.1.1.1": "10"}).content.decode()
+    assert "另一視窗" in behind and 'value="1"' in behind
+    bad = client.post(url, {**data, "version": "2", "score_1.1.1.1": "75"}).content.decode()
+    assert "1 項分數需修正" in bad
+    sheet.refresh_from_db()
+    assert (sheet.version, sheet.scores.get(criterion="1.1.1.1").score) == (2, 30)

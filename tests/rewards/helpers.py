@@ -20,3 +20,13 @@ def candidate(cycle, **kw):
     agency = AgencyFactory(**kw)
     participant_add(cycle=cycle, agency=agency, user=None)
     return agency
+
+
+def written_review(cycle, agency):
+    """CITY-10: the city panel's written review of `agency`, complete: a reviewer
+    seated, assigned and their sheet submitted (a recommendation needs it)."""
+    from serviceeval.accounts.enums import Role
+    from tests.factories import user_for
+    from tests.reviews.helpers import score_all
+
+    score_all(cycle, [(agency, user_for(Role.REVIEWER), "0.8")], add_reviewers=True)

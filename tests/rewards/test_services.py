@@ -14,13 +14,14 @@ from serviceeval.accounts.enums import Role
 from serviceeval.agencies.enums import AgencyKind
 from serviceeval.core.models import AuditEvent
 from serviceeval.fieldtests.services import mystery_visit_record
+from serviceeval.reviews.services import publish_results
 from serviceeval.rewards import services
 from serviceeval.rewards.exporters import roster_file
 from serviceeval.rewards.models import AwardStatus, PublicCommendation, RewardEntry
 from tests.factories import AgencyFactory, make_cycle, user_for
 from tests.fieldtests.helpers import a_tester, at, call, city_cycle
 
-from .helpers import candidate, office_entry
+from .helpers import candidate, office_entry, written_review
 
 pytestmark = pytest.mark.django_db
 
@@ -329,12 +330,20 @@ def test_office_preselects_district_office_city_10():
 def test_pipeline_statuses_with_dates_and_subsidy_city_15():
     cycle, _ = city_cycle(1)
     office = user_for(Role.COORDINATOR)
-    n = services.nomination_propose(
-        cycle=cycle, agency=candidate(cycle, kind=AgencyKind.DISTRICT_OFFICE), actor=office
-    )
+    nominee = candidate(cycle, kind=AgencyKind.DISTRICT_OFFICE)
+    n = services.nomination_propose(cycle=cycle, agency=nominee, actor=office)
+    with pytest.raises(services.RewardError, match="書面審查尚未完成"):
+        services.nomination_step(
+            nomination=n, status=AwardStatus.RECOMMENDED, on=date(2027, 6, 1), actor=office
+        )
+    written_review(cycle, nominee)
     n = services.nomination_step(
         nomination=n, status=AwardStatus.RECOMMENDED, on=date(2027, 6, 1), actor=office
     )
+    with pytest.raises(services.RewardError, match="早於前一階段"):
+        services.nomination_step(
+            nomination=n, status=AwardStatus.PASSED_INITIAL, on=date(2027, 5, 1), actor=office
+        )
     assert services.subsidies(cycle, [n])[1] == Decimal(10000)
     n = services.nomination_step(
         nomination=n, status=AwardStatus.PASSED_INITIAL, on=date(2027, 8, 1), actor=office
@@ -392,8 +401,8 @@ def test_hsc_13_highest_only_from_pipeline_even_when_frozen():
     Person.objects.create(agency=a, role="head", name="局長甲")
     cycle = make_cycle(year=105)
     office = user_for(Role.COORDINATOR)
-    cycle.results_published_at = timezone.now()
-    cycle.save(update_fields=["results_published_at"])
+    written_review(cycle, a)
+    publish_results(cycle=cycle, actor=office)
     n = services.nomination_propose(cycle=cycle, agency=a, actor=office)
     for status in ("recommended", "passed_initial", "won"):
         n = services.nomination_step(
@@ -409,6 +418,7 @@ def test_hsc_13_granted_only_after_the_national_result():
     Person.objects.create(agency=a, role="head", name="局長乙")
     cycle = make_cycle(year=105)
     office = user_for(Role.COORDINATOR)
+    written_review(cycle, a)
     n = services.nomination_propose(cycle=cycle, agency=a, actor=office)
     n = services.nomination_step(
         nomination=n, status="recommended", on=date(2016, 6, 1), actor=office

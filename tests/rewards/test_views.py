@@ -10,10 +10,10 @@ from serviceeval.accounts.enums import Role
 from serviceeval.agencies.enums import AgencyKind
 from serviceeval.rewards import services
 from serviceeval.rewards.models import Nomination, RewardEntry
-from tests.factories import AgencyFactory, user_for
+from tests.factories import AgencyFactory, post_confirmed, user_for
 from tests.fieldtests.helpers import a_tester, call, city_cycle
 
-from .helpers import candidate, office_entry
+from .helpers import candidate, office_entry, written_review
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,7 @@ def test_manual_entry_through_form_and_delete(client):
     assert response.status_code == 302
     entry = RewardEntry.objects.get()
     assert (entry.manual, entry.person) == (True, "研考會 王專員")
-    post(client, user, f"/rewards/entries/{entry.pk}/delete/")
+    post_confirmed(client, f"/rewards/entries/{entry.pk}/delete/")
     assert RewardEntry.objects.count() == 0
 
 
@@ -178,7 +178,8 @@ def test_nomination_object_views_own_other_none(client):
     assert (
         post(client, user_for(Role.TESTER), f"/rewards/award/{n.pk}/withdraw/").status_code == 403
     )
-    assert post(client, own, f"/rewards/award/{n.pk}/withdraw/").status_code == 302
+    client.force_login(own)
+    assert post_confirmed(client, f"/rewards/award/{n.pk}/withdraw/").status_code == 302
     assert not Nomination.objects.filter(pk=n.pk).exists()
 
 
@@ -197,7 +198,9 @@ def test_award_page_shows_only_own_nominations(client):
 def test_office_records_status_attendance_consent(client):
     cycle, _ = city_cycle(1)
     user = office()
-    n = services.nomination_propose(cycle=cycle, agency=candidate(cycle), actor=user)
+    nominee = candidate(cycle)
+    written_review(cycle, nominee)
+    n = services.nomination_propose(cycle=cycle, agency=nominee, actor=user)
     post(
         client, user, f"/rewards/award/{n.pk}/step/", {"status": "recommended", "on": "2027-06-01"}
     )

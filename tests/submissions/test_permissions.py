@@ -1,5 +1,6 @@
 """Every submissions view × every role × own / other / no agency (SPEC §5:
-server-side object-level authorization; another agency's object answers 404)."""
+server-side object-level authorization; another agency's object answers 404),
+including the approval path's request and the head's return (CITY-2)."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -7,7 +8,7 @@ from django.urls import reverse
 
 from serviceeval.accounts.enums import Role
 from serviceeval.submissions.services import SaveInput
-from tests.factories import user_for
+from tests.factories import post_confirmed, user_for
 from tests.web.test_permission_matrix import levels_of, walk
 
 from .conftest import PDF, build_world
@@ -15,7 +16,16 @@ from .helpers import report, save
 
 OWN, OTHER, NONE = "own", "other", "none"
 GET_VIEWS = ("detail", "edit")
-POST_VIEWS = ("approve", "submit", "return", "accept", "reopen", "comment")
+POST_VIEWS = (
+    "request_approval",
+    "approve",
+    "head_return",
+    "submit",
+    "return",
+    "accept",
+    "reopen",
+    "comment",
+)
 
 # role → (own agency, other agency) expected status of GET detail / edit
 EXPECTED_GET = {
@@ -26,7 +36,9 @@ EXPECTED_GET = {
     Role.TESTER: {"detail": (403, 403), "edit": (403, 403)},
 }
 POST_ALLOWED = {
+    "request_approval": (Role.AGENCY_OFFICER, Role.AGENCY_HEAD),
     "approve": (Role.AGENCY_HEAD,),
+    "head_return": (Role.AGENCY_HEAD,),
     "submit": (Role.AGENCY_OFFICER, Role.AGENCY_HEAD),
     "return": (Role.COORDINATOR,),
     "accept": (Role.COORDINATOR,),
@@ -81,10 +93,9 @@ def test_post_views_per_role_and_agency(client, role, view):
     save(report(w), w.officer, SaveInput(sections={"survey_method": "問卷"}))
     url = reverse(f"submissions:{view}", args=[w.cycle.year, "report", w.agency.pk])
     allowed = role in POST_ALLOWED[view]
+    data = {"reason": "x", "text": "x", "deadline": "2099-01-01T00:00", "confirmed": "1"}
     client.force_login(_user(role, w, OTHER))
-    status = client.post(
-        url, {"reason": "x", "text": "x", "deadline": "2099-01-01T00:00"}
-    ).status_code
+    status = client.post(url, data).status_code
     if not allowed:
         assert status == 403
     elif role == Role.COORDINATOR:
@@ -92,9 +103,7 @@ def test_post_views_per_role_and_agency(client, role, view):
     else:
         assert status == 404
     client.force_login(_user(role, w, OWN))
-    status = client.post(
-        url, {"reason": "x", "text": "x", "deadline": "2099-01-01T00:00"}
-    ).status_code
+    status = client.post(url, data).status_code
     assert status == (302 if allowed else 403)
     assert client.get(url).status_code in (403, 405)
     client.logout()
@@ -120,7 +129,7 @@ def test_evidence_views_per_role_and_agency(client, role):
     assert client.get(download).status_code == (200 if own_ok else 404)
     assert sub.evidence.count() == 1
     if role in (Role.AGENCY_OFFICER, Role.AGENCY_HEAD):
-        assert client.post(delete).status_code == 302
+        assert post_confirmed(client, delete).status_code == 302
         assert sub.evidence.count() == 0
 
 

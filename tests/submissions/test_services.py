@@ -344,15 +344,24 @@ def test_report_for_reviewer_contract(world):
 def test_return_sends_an_email_to_the_agency_staff(
     world, mailoutbox, django_capture_on_commit_callbacks
 ):
+    """SPEC §4: the office's return tells the agency's officers and heads, in the
+    app and by e-mail (the notifications app), with the office's reason."""
+    from serviceeval.notifications.models import Notification
+
     world.officer.email = "officer@example.gov.tw"
     world.officer.save()
     sub = approved_and_submitted(world, report(world))
+    mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.submission_return(submission=sub, user=world.office, reason="請補充佐證")
-    assert [(m.to, m.subject) for m in mailoutbox] == [
+    returned = [m for m in mailoutbox if "退回" in m.subject]
+    assert [(m.to, m.subject) for m in returned] == [
         (["officer@example.gov.tw"], f"{world.agency.name}：您的績效報告已被退回修正")
     ]
-    assert "請補充佐證" in mailoutbox[0].body
+    assert "請補充佐證" in returned[0].body
+    event = sub.events.get(kind="return")
+    notices = Notification.objects.filter(key=f"submission_returned:{event.pk}")
+    assert {n.user for n in notices} == {world.officer, world.head}
 
 
 @pytest.mark.django_db

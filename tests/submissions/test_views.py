@@ -171,14 +171,15 @@ def test_approve_and_submit_buttons_work_from_the_page(client, world):
     sub = report(world)
     save(sub, world.officer, complete_input(sub))
     client.force_login(world.head)
-    assert client.post(detail_url(world) + "approve/").status_code == 302
+    ok = {"confirmed": "1"}
+    assert client.post(detail_url(world) + "approve/", ok).status_code == 302
     client.force_login(world.officer)
-    assert client.post(detail_url(world) + "submit/").status_code == 302
+    assert client.post(detail_url(world) + "submit/", ok).status_code == 302
     client.force_login(world.office)
-    assert client.post(detail_url(world) + "return/", {"reason": ""}).status_code == 302
+    assert client.post(detail_url(world) + "return/", {"reason": "", **ok}).status_code == 302
     sub.refresh_from_db()
     assert sub.state == State.SUBMITTED  # no reason, no return
-    client.post(detail_url(world) + "accept/")
+    client.post(detail_url(world) + "accept/", ok)
     sub.refresh_from_db()
     assert sub.state == State.ACCEPTED
 
@@ -381,6 +382,7 @@ def test_status_page_counts_and_not_started_filter(client, city):
     assert page.counts == {
         "not_started": 2,
         "draft": 1,
+        "awaiting_approval": 0,
         "approved": 0,
         "submitted": 1,
         "returned": 0,

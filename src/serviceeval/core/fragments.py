@@ -40,6 +40,7 @@ from django.templatetags.cache import CacheNode
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from .cacheclear import clear_alias
 from .memo import revision
 
 CACHE = "fragments"
@@ -76,7 +77,8 @@ def cached(name: str, parts, compute):
 
 
 def clear() -> None:
-    caches[CACHE].clear()
+    """Forget every rendered fragment, and nothing else (core/cacheclear.py)."""
+    clear_alias(CACHE)
 
 
 class _Constant:

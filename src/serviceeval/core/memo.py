@@ -32,6 +32,8 @@ from typing import Any
 from django.core.signals import request_finished, request_started
 from django.db import connection
 
+from .cacheclear import clear_alias
+
 MAX_ENTRIES = 64
 
 _lock = threading.Lock()
@@ -123,9 +125,7 @@ def memo(key: Hashable, rev: Hashable, compute: Callable[[], Any]) -> Any:
 
 def clear() -> None:
     """Forget every value, and the rendered fragments made from them (core/fragments.py)."""
-    from django.core.cache import caches
-
     with _lock:
         _entries.clear()
         _computing.clear()
-    caches["fragments"].clear()
+    clear_alias("fragments")

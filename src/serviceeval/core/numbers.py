@@ -15,7 +15,7 @@ most any typed figure can carry.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,17 @@ POINT_PLACES = 2
 # A typed score fits well inside these: "1000.00" has 6 digits and exponent -2.
 MAX_DIGITS = 20
 MAX_EXPONENT = 20
+
+
+def format_points(value, places: int = POINT_PLACES) -> str:
+    """Points or an average for a person (issue 15 item 1): plain decimal text,
+    at most `places` decimals, trailing zeros dropped, never scientific notation
+    (`Decimal("60").normalize()` prints `6E+1`). None is "—"."""
+    if value is None:
+        return "—"
+    value = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _shown(text: str) -> str:

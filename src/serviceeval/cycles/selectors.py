@@ -68,6 +68,11 @@ def next_cycle_of(cycle: Cycle) -> Cycle | None:
     )
 
 
+def carry_over_count(from_cycle: Cycle) -> int:
+    """How many agencies the publication of `from_cycle` carried over (HSC-11)."""
+    return CarryOver.objects.filter(from_cycle=from_cycle).count()
+
+
 def carry_over_owed(cycle: Cycle) -> list[CarryOver]:
     """HSC-11 carry-overs from last year's cycle of the same program whose agency is
     not (yet) a participant of `cycle`: shown on the cycle's page until added."""

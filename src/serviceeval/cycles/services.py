@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from serviceeval.accounts.selectors import agency_staff_by_agency, office_accounts
 from serviceeval.agencies.models import Agency, Group, Person
 from serviceeval.core.audit import audit_record
 from serviceeval.core.roc import format_roc_date, roc_to_gregorian
@@ -15,6 +17,8 @@ from serviceeval.core.signals import RESULTS, announce_roster_inputs
 from serviceeval.engine import workdays
 from serviceeval.engine.program import ProgramSpec
 from serviceeval.engine.workdays import MAX_DAYS_OFF
+from serviceeval.notifications.enums import Kind as NoticeKind
+from serviceeval.notifications.services import Notice, notify_many
 
 from .models import (
     CalendarDay,
@@ -116,7 +120,49 @@ def milestones_apply_calendar(milestones, *, actor, audit: bool = True) -> int:
                 after={m.code: m.at.isoformat() for m in changed if m.cycle_id == cycle_id},
                 reason="SPEC §3.3 行政程序法 §48",
             )
+        _notify_moved(changed)
     return len(changed)
+
+
+# Deadlines the agencies meet themselves: a move is told to every participant's staff.
+AGENCY_DEADLINES = ("plan_due", "report_due")
+
+
+def _notify_moved(milestones) -> None:
+    """Tell who is concerned that a deadline of an unpublished cycle moved (issue 13):
+    the participants' officers and heads for their own deadlines, the office always."""
+    now = timezone.now()
+    moved = [
+        m for m in milestones if m.deadline and m.at > now and m.cycle.results_published_at is None
+    ]
+    if not moved:
+        return
+    office = list(office_accounts())
+    notices = []
+    for m in moved:
+        people = list(office)
+        if m.code in AGENCY_DEADLINES:
+            ids = Participant.objects.filter(cycle_id=m.cycle_id).values_list(
+                "agency_id", flat=True
+            )
+            people += [u for staff in agency_staff_by_agency(ids).values() for u in staff]
+        when = format_roc_date(m.at, with_time=True)
+        subject = _("%(cycle)s: %(name)s moved to %(when)s") % {
+            "cycle": str(m.cycle),
+            "name": m.name,
+            "when": when,
+        }
+        notices.append(
+            Notice(
+                people,
+                NoticeKind.MILESTONE_MOVED,
+                f"milestone_moved:{m.pk}:{m.at:%Y%m%d%H%M}",
+                subject,
+                m.moved_note,
+                f"/cycles/{m.cycle.year}/",
+            )
+        )
+    notify_many(notices)
 
 
 def _reapply(first: date, last: date, actor) -> int:
@@ -190,7 +236,7 @@ def calendar_import(*, rows, actor) -> CalendarReport:
         CalendarDay(date=d, day_off=off, note=note) for d, (off, note) in sorted(parsed.items())
     )
     report.days = len(parsed)
-    report.days_off = sum(1 for off, _ in parsed.values() if off)
+    report.days_off = sum(1 for off, _note in parsed.values() if off)
     audit_record(
         actor=actor,
         action="calendar_imported",
@@ -204,7 +250,7 @@ def calendar_import(*, rows, actor) -> CalendarReport:
 @transaction.atomic
 def calendar_day_set(*, day: date, day_off: bool, note: str, actor) -> CalendarDay:
     """Record a holiday or a make-up working day by hand (the calendar page)."""
-    entry, _ = CalendarDay.objects.update_or_create(
+    entry, _created = CalendarDay.objects.update_or_create(
         date=day, defaults={"day_off": day_off, "note": note.strip()[:120]}
     )
     audit_record(

@@ -175,6 +175,8 @@ class ProgramSpec:
     reward_rules: tuple[RewardRule, ...]
     # CITY-10: how many subordinate agencies each first-level agency preselects.
     preselection: Preselection = field(default_factory=lambda: Preselection())
+    # Days before each deadline on which a reminder goes out (issue 13 item 6).
+    reminder_days: tuple[int, ...] = (14, 7, 1)
 
     def category(self, code: str) -> Category:
         for c in self.categories:
@@ -195,6 +197,21 @@ class Preselection:
 
     min: int = 1
     max: int = 2
+
+
+def _parse_reminder_days(c: _Collector, raw) -> tuple[int, ...]:
+    if raw is None:
+        return (14, 7, 1)
+    ok = isinstance(raw, list) and all(
+        isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 120 for d in raw
+    )
+    if not ok or not raw:
+        c.add(
+            "reminder_days",
+            "應為 1 至 120 之整數清單，例如 [14, 7, 1] (a list of whole days 1–120, e.g. [14, 7, 1])",
+        )
+        return (14, 7, 1)
+    return tuple(sorted(set(raw), reverse=True))
 
 
 def _parse_preselection(c: _Collector, raw) -> Preselection:
@@ -668,6 +685,7 @@ def parse_program(data) -> ProgramSpec:
             )
     rules = _parse_reward_rules(c, data.get("reward_rules"), grade_codes)
     preselection = _parse_preselection(c, data.get("preselection"))
+    reminder_days = _parse_reminder_days(c, data.get("reminder_days"))
 
     if c.problems:
         raise ProgramInvalid(c.problems)
@@ -689,6 +707,7 @@ def parse_program(data) -> ProgramSpec:
         mystery_sections=mystery,
         reward_rules=rules,
         preselection=preselection,
+        reminder_days=reminder_days,
     )
 
 

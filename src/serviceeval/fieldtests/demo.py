@@ -52,7 +52,7 @@ def build(ctx) -> None:
     if tester is None:
         return
     agencies = ctx["agencies"]
-    city = ctx["cycles"].get(116)
+    city = ctx["cycles"].get(ctx["city_year"])
     if city is not None and not PhoneTest.objects.filter(cycle=city).exists():
         spec = city.program.spec
         try:
@@ -64,7 +64,7 @@ def build(ctx) -> None:
                         cycle=city,
                         agency=agencies[code],
                         tester=tester,
-                        called_at=_when(116, 3 + j, 5 + i),
+                        called_at=_when(city.year, 3 + j, 5 + i),
                         tested_parts=["switchboard", "business"],
                         items=items,
                         unit="服務台",
@@ -80,7 +80,7 @@ def build(ctx) -> None:
                     cycle=city,
                     agency=agencies[code],
                     tester=tester,
-                    visited_at=_when(116, 4, 10 + i),
+                    visited_at=_when(city.year, 4, 10 + i),
                     items=items,
                     counter="綜合服務櫃台",
                     scenario="詢問低收入戶申請文件，承辦人說明完整。",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from serviceeval.core.numbers import format_points
 from serviceeval.core.widgets import NamedModelChoiceField
 
 
@@ -39,7 +40,9 @@ class _Base(forms.Form):
             for item in part.items:
                 # Met by default: the tester unticks the deductions.
                 self.fields[f"item_{item.code}"] = forms.BooleanField(
-                    label=f"{item.name} ({item.points.normalize()})", required=False, initial=True
+                    label=f"{item.name} ({format_points(item.points)})",
+                    required=False,
+                    initial=True,
                 )
 
     def checklist_rows(self):

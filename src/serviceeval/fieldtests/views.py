@@ -16,13 +16,16 @@ from django.views.decorators.http import require_POST
 from serviceeval.accounts.rules import is_office, is_tester
 from serviceeval.agencies.models import Agency
 from serviceeval.core.access import access
+from serviceeval.core.confirm import confirmation, needs_confirmation
 from serviceeval.core.memo import memo, revision
+from serviceeval.core.roc import format_roc_date
 from serviceeval.core.uploads import serve_upload
 from serviceeval.cycles.selectors import cycle_or_404, cycles_newest_first
 from serviceeval.engine.fieldtests import display
 
 from . import rules, selectors, services
 from .forms import MysteryVisitForm, PhoneTestForm
+from .models import PhoneTest
 
 PAGE_SIZE = 100
 
@@ -226,6 +229,9 @@ def photo(request, pk):
 
 
 def _delete(request, record, back):
+    reason = request.POST.get("reason", "")
+    if reason.strip() and needs_confirmation(request):
+        return _confirm_delete(request, record, back, reason.strip())
     try:
         services.record_delete(
             record=record, actor=request.user, reason=request.POST.get("reason", "")
@@ -235,6 +241,54 @@ def _delete(request, record, back):
         return redirect(back)
     messages.success(request, _("The record was deleted."))
     return redirect(f"/fieldtests/{record.cycle.year}/agency/{record.agency_id}/")
+
+
+def _confirm_delete(request, record, back, reason):
+    """Issue 13 item 4: a deleted call or visit cannot be restored."""
+    phone = isinstance(record, PhoneTest)
+    names = {
+        "agency": record.agency.name,
+        "when": format_roc_date(record.called_at if phone else record.visited_at, with_time=True),
+        "score": display(services.phone_score(record.cycle, record.part_scores))
+        if phone
+        else record.score,
+        "tester": str(record.tester) if record.tester_id else "—",
+    }
+    if phone:
+        title = _("Delete the telephone test of %(agency)s on %(when)s?") % names
+        what = (
+            _(
+                "The telephone test of %(agency)s on %(when)s (score %(score)s, tester %(tester)s) is deleted."
+            )
+            % names
+        )
+    else:
+        names["photos"] = len(record.photos.all())
+        title = _("Delete the mystery-shopper visit to %(agency)s on %(when)s?") % names
+        what = (
+            _(
+                "The mystery-shopper visit to %(agency)s on %(when)s (score %(score)s, tester %(tester)s) is deleted, with its %(photos)d photo(s)."
+            )
+            % names
+        )
+    return confirmation(
+        request,
+        title=title,
+        consequences=[
+            what,
+            _(
+                "The field-test average of %(agency)s and the reward roster are computed again without it."
+            )
+            % names,
+            _(
+                "The deletion is logged with your reason: “%(reason)s”; the record cannot be restored."
+            )
+            % {"reason": reason},
+        ],
+        action_label=_("Delete the record"),
+        cancel_url=back,
+        destructive=True,
+    )
 
 
 @access(is_office)

@@ -20,6 +20,11 @@ class ReviewsConfig(AppConfig):
                 order=45,
             )
         )
+        from serviceeval.notifications.reminders import register_reminders
+
         from . import panels
+        from .reminders import improvement_reminders, scoring_reminders
 
         panels.register()
+        register_reminders(scoring_reminders)
+        register_reminders(improvement_reminders)

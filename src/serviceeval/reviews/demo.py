@@ -9,11 +9,12 @@ passes re-evaluation (香山區公所), one fails (香山衛生所). `reviewer`'
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from serviceeval.accounts.enums import Role
 from serviceeval.accounts.models import User
@@ -69,7 +70,8 @@ def _value(max_points: Decimal, share: Decimal) -> Decimal:
     return min(max(value, Decimal(0)), max_points)
 
 
-def _rows(cycle, plan):
+def score_rows(cycle, plan):
+    """Import rows for `plan` = [(agency code, reviewer username, share, offset)]."""
     leaves = spec_of(cycle).category("overall").leaves()
     rows = []
     for agency_code, username, share, offset in plan:
@@ -128,7 +130,7 @@ def build(ctx) -> None:
         ("HC-201", "reviewer", "0.87", 8),
         ("HC-201", "reviewer2", "0.89", 9),
     ]
-    rows = _rows(cycle, plan)
+    rows = score_rows(cycle, plan)
     # One clear disagreement for the calibration page: 稅務局, 有價值的創新服務.
     for _n, row in rows:
         if (row["agency"], row["reviewer"], row["criterion"]) == ("HC-102", "reviewer2", "3.1.1"):
@@ -144,7 +146,7 @@ def build(ctx) -> None:
             actor=office,
             round=Round.RE_EVALUATION,
         )
-    re_rows = _rows(cycle, [(c, experts[0].username, s, 3) for c, s in RE_LEVELS.items()])
+    re_rows = score_rows(cycle, [(c, experts[0].username, s, 3) for c, s in RE_LEVELS.items()])
     report = scores_import(cycle=cycle, rows=re_rows, actor=office, round=Round.RE_EVALUATION)
     assert report.errors == [], report.errors[:3]
     # The demo reviewer's own sheet for 衛生局: started, not submitted.
@@ -164,5 +166,5 @@ def build(ctx) -> None:
             criterion="1.2.1.2.1",
             actor=office,
             text="電話禮貌測試中總機未報機關名稱，請加強同仁訓練並回報改善情形。",
-            deadline=date(2017, 3, 31),
+            deadline=timezone.localdate() + timedelta(days=45),  # ahead, as a newcomer expects
         )

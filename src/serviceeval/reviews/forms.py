@@ -191,3 +191,13 @@ class DecideForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+
+
+class DeadlineForm(forms.Form):
+    """The cycle's scoring deadline (issue 13 item 3): sheets lock after that day."""
+
+    day = forms.DateField(
+        label=_("Scoring deadline"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Until 23:59 of that day (Asia/Taipei), moved to the next working day."),
+    )

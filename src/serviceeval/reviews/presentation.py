@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from serviceeval.core.numbers import format_points
 
 
 def grade_names(spec) -> dict:
@@ -11,9 +11,4 @@ def grade_names(spec) -> dict:
 
 def points(value) -> str:
     """Points for display: exact decimals trimmed, at most two places."""
-    if value is None:
-        return "—"
-    value = Decimal(value)
-    q = value.quantize(Decimal("0.01"))
-    text = format(q, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return format_points(value)

@@ -6,6 +6,7 @@ app_name = "reviews"
 urlpatterns = [
     path("", views.home, name="home"),
     path("cycles/<int:year>/panel/", views.panel, name="panel"),
+    path("cycles/<int:year>/progress/", views.progress, name="progress"),
     path("cycles/<int:year>/conflicts/", views.declare_conflict, name="declare_conflict"),
     path("cycles/<int:year>/agencies/<int:agency_id>/", views.agency_review, name="agency"),
     path(

@@ -26,6 +26,7 @@ from serviceeval.accounts.rules import is_agency_staff
 from serviceeval.agencies.enums import ROSTER_ROLES, AgencyKind, PersonRole
 from serviceeval.agencies.models import Agency, Person
 from serviceeval.core.audit import audit_record
+from serviceeval.core.roc import format_roc_date
 from serviceeval.core.signals import FIELD_TESTS, PEOPLE, RESULTS
 from serviceeval.cycles.models import Cycle
 from serviceeval.engine import rewards as engine
@@ -46,6 +47,7 @@ from .models import (
     TrainingAttendance,
 )
 from .rules import can_propose_nomination
+from .selectors import panel_reviews
 
 log = logging.getLogger(__name__)
 
@@ -487,6 +489,19 @@ def nomination_step(*, nomination: Nomination, status: str, on: date, actor, not
         )
     if not isinstance(on, date):
         raise RewardError("請填寫日期 (date: required)")
+    last = nomination.steps.order_by("-on").values_list("on", flat=True).first()
+    if last is not None and on < last:
+        raise RewardError(
+            f"日期 {format_roc_date(on)} 早於前一階段的 {format_roc_date(last)} "
+            "(date: before the previous step's)"
+        )
+    if status == AwardStatus.RECOMMENDED:
+        review = panel_reviews(nomination.cycle, [nomination.agency_id])[nomination.agency_id]
+        if review.status != "complete":
+            raise RewardError(
+                f"{nomination.agency.name} 的書面審查尚未完成，不可改為「本府推薦參獎」 "
+                "(status: the written review must be recorded first, CITY-10)"
+            )
     before = {"status": nomination.status, "highest": nomination.highest}
     NominationStep.objects.create(
         nomination=nomination, status=status, on=on, note=note.strip(), recorded_by=actor

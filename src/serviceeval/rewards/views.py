@@ -14,13 +14,15 @@ from django.views.decorators.http import require_POST
 from serviceeval.accounts.rules import is_agency_staff, is_office
 from serviceeval.core.access import access
 from serviceeval.core.audit import history_for
+from serviceeval.core.confirm import confirmation, needs_confirmation
+from serviceeval.core.roc import format_roc_year
 from serviceeval.cycles.selectors import cycle_or_404, cycles_newest_first
 from serviceeval.exports.http import file_response
 
 from . import selectors, services
 from .exporters import role_text, roster_file
 from .forms import AttendanceForm, ConsentForm, EntryForm, ProposeForm, ReuseForm, StepForm
-from .models import AwardStatus
+from .models import AwardStatus, NominationSource
 
 PAGE_SIZE = 100  # 5,000 entries nationally (SPEC §5 pages)
 
@@ -37,10 +39,14 @@ def _cycle(year):
     return cycle_or_404(year)
 
 
-def _back(cycle, name="rewards:index"):
+def _back_url(cycle, name="rewards:index") -> str:
     from django.urls import reverse
 
-    return redirect(f"{reverse(name)}?cycle={cycle.year}")
+    return f"{reverse(name)}?cycle={cycle.year}"
+
+
+def _back(cycle, name="rewards:index"):
+    return redirect(_back_url(cycle, name))
 
 
 COMMENDATIONS_SHOWN = 50
@@ -187,6 +193,8 @@ def entry_edit(request, pk):
 @require_POST
 def entry_delete(request, pk):
     entry = selectors.entry_or_404(pk)
+    if entry.manual and needs_confirmation(request):
+        return _confirm_entry_delete(request, entry)
     try:
         services.entry_delete(
             entry=entry, actor=request.user, reason=request.POST.get("reason", "")
@@ -196,6 +204,35 @@ def entry_delete(request, pk):
     else:
         messages.success(request, _("The entry was deleted."))
     return _back(entry.cycle)
+
+
+def _confirm_entry_delete(request, entry):
+    """Issue 13 item 4: a deleted entry is gone (the audit trail keeps what it was)."""
+    names = {
+        "person": entry.person,
+        "agency": entry.agency.name if entry.agency else "—",
+        "year": format_roc_year(entry.cycle.year),
+        "kind": entry.get_kind_display(),
+        "count": entry.count,
+        "rule": entry.rule,
+    }
+    return confirmation(
+        request,
+        title=_("Delete the roster entry of %(person)s?") % names,
+        consequences=[
+            _(
+                "%(person)s (%(agency)s) leaves the roster of %(year)s: %(kind)s × %(count)s under %(rule)s."
+            )
+            % names,
+            _("The roster page and its downloads no longer list the entry."),
+            _(
+                "The audit trail keeps what the entry was; the entry itself cannot be restored, only entered again."
+            ),
+        ],
+        action_label=_("Delete the entry"),
+        cancel_url=_back_url(entry.cycle),
+        destructive=True,
+    )
 
 
 @access(is_office)
@@ -284,6 +321,8 @@ def _nomination(request, pk):
 @require_POST
 def withdraw(request, pk):
     nomination = _nomination(request, pk)
+    if nomination.status == AwardStatus.PROPOSED and needs_confirmation(request):
+        return _confirm_withdraw(request, nomination)
     try:
         services.nomination_withdraw(nomination=nomination, actor=request.user)
     except services.RewardError as exc:
@@ -291,6 +330,38 @@ def withdraw(request, pk):
     else:
         messages.success(request, _("The proposal was withdrawn."))
     return _back(nomination.cycle, "rewards:award")
+
+
+def _confirm_withdraw(request, nomination):
+    """Issue 13 item 4: withdrawing deletes the proposal."""
+    agency = nomination.agency
+    names = {"agency": agency.name, "year": format_roc_year(nomination.cycle.year)}
+    lines = [
+        _(
+            "%(agency)s is no longer proposed for the national award of %(year)s; the proposal and its note are deleted."
+        )
+        % names
+    ]
+    if nomination.source == NominationSource.FIRST_LEVEL and agency.parent_id:
+        for p in selectors.preselections(nomination.cycle, [agency.parent_id]):
+            lines.append(
+                _("%(parent)s then has proposed %(n)d of %(lo)d–%(hi)d subordinate agencies.")
+                % {
+                    "parent": p.agency.name,
+                    "n": max(p.proposed - 1, 0),
+                    "lo": p.minimum,
+                    "hi": p.maximum,
+                }
+            )
+    lines.append(_("%(agency)s can be proposed again.") % names)
+    return confirmation(
+        request,
+        title=_("Withdraw the proposal of %(agency)s?") % names,
+        consequences=lines,
+        action_label=_("Withdraw the proposal"),
+        cancel_url=_back_url(nomination.cycle, "rewards:award"),
+        destructive=True,
+    )
 
 
 def _warn_undecided(request, nomination):

@@ -20,7 +20,9 @@ SECRET_KEY = os.environ.get(
 # backups. Unset: derived from SECRET_KEY. Production sets it and keeps it
 # (docs/OPERATIONS.md): without it, no backup written with it can be restored.
 BACKUP_HMAC_KEY = os.environ.get("BACKUP_HMAC_KEY", "")
-DEBUG = os.environ.get("DEBUG", "1") == "1"
+# Off unless asked for (DEBUG=1): the demo server shows its own zh-Hant error
+# pages, never Django's URL listing or a trace (issue 15).
+DEBUG = os.environ.get("DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -38,6 +40,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "serviceeval.core",
     "serviceeval.accounts",
+    "serviceeval.notifications",
     "serviceeval.agencies",
     "serviceeval.programs",
     "serviceeval.cycles",
@@ -83,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "serviceeval.web.context_processors.navigation",
+                "serviceeval.notifications.context_processors.unread",
             ],
         },
     },
@@ -242,6 +246,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = "serviceeval@example.gov.tw"
+# Links in e-mail point here (the address people open the product at).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 PROGRAMS_DIR = BASE_DIR / "programs"
 

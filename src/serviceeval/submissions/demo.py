@@ -42,7 +42,7 @@ def _user(ctx, username):
 def build(ctx):
     agencies, cycles = ctx["agencies"], ctx["cycles"]
     office = next((u for u in ctx["users"] if is_office(u)), None)
-    c105, c116 = cycles.get(105), cycles.get(116)
+    c105, c116 = cycles.get(105), cycles.get(ctx["city_year"])
     if c105 and "HC-101" in agencies:
         health = agencies["HC-101"]
         if not Reopen.objects.filter(cycle=c105, agency=health, kind=Kind.REPORT).exists():

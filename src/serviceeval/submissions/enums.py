@@ -9,6 +9,8 @@ class Kind(models.TextChoices):
 
 class State(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    # CITY-2: complete, sent to the agency head (送首長核定), not approved yet.
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting the head's approval")
     APPROVED = "approved", _("Approved by the head")
     SUBMITTED = "submitted", _("Submitted")
     RETURNED = "returned", _("Returned for revision")
@@ -16,8 +18,8 @@ class State(models.TextChoices):
 
 
 # What the panel may read: a submitted or accepted plan or report, with its evidence.
-# A draft (also one approved by the head but not sent, or one returned for
-# revision) stays with the agency and its parent (CITY-6).
+# A draft (also one awaiting or given the head's approval but not sent, or one
+# returned for revision) stays with the agency and its parent (CITY-6).
 PANEL_STATES = (State.SUBMITTED, State.ACCEPTED)
 
 # Status filter value for a submission that does not exist yet.
@@ -26,12 +28,25 @@ NOT_STARTED = "not_started"
 
 class EventKind(models.TextChoices):
     SAVE = "save", _("Saved")
+    REQUEST_APPROVAL = "request_approval", _("Sent to the head for approval")
     APPROVE = "approve", _("Approved")
+    # The head sends it back to the officer (not approved), with a comment.
+    HEAD_RETURN = "head_return", _("Returned to the officer by the head")
     SUBMIT = "submit", _("Submitted")
     RETURN = "return", _("Returned")
     ACCEPT = "accept", _("Accepted")
     REOPEN = "reopen", _("Reopened")
     COMMENT = "comment", _("Comment")
+
+
+# A return whose reason still stands at the top of the submission and on the
+# dashboard, until what answers it: the office's return until the agency submits
+# again, the head's until the officer sends it for approval again (or it is
+# approved or submitted).
+RETURN_ANSWERED_BY = {
+    EventKind.RETURN: (EventKind.SUBMIT, EventKind.ACCEPT),
+    EventKind.HEAD_RETURN: (EventKind.REQUEST_APPROVAL, EventKind.APPROVE, EventKind.SUBMIT),
+}
 
 
 class EvidenceKind(models.TextChoices):

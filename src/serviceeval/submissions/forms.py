@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from serviceeval.core.numbers import format_points
 from serviceeval.core.uploads import validate_upload
 
 from .enums import METRICS, PLAN_GUIDANCE, Kind
@@ -84,7 +85,7 @@ class SubmissionForm(forms.Form):
                     widget=forms.Textarea(attrs={"rows": 4}),
                 )
                 self.fields[f"s_{k}"] = forms.DecimalField(
-                    label=_("Self score (0–%(max)s)") % {"max": leaf.max_points.normalize()},
+                    label=_("Self score (0–%(max)s)") % {"max": format_points(leaf.max_points)},
                     required=False,
                     min_value=Decimal(0),
                     max_value=leaf.max_points,
@@ -193,7 +194,7 @@ class SubmissionForm(forms.Form):
                 self.add_error(
                     f"s_{k}",
                     _("%(code)s: the self score must be a multiple of %(step)s")
-                    % {"code": leaf.code, "step": self.step.normalize()},
+                    % {"code": leaf.code, "step": format_points(self.step)},
                 )
             na, lr = bool(cleaned.get(f"na_{k}")), bool(cleaned.get(f"lr_{k}"))
             if na and lr:

@@ -17,7 +17,7 @@ class Submission(models.Model):
     agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     category = models.CharField(_("category"), max_length=10)
-    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.DRAFT)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
     version = models.PositiveIntegerField(default=0)
     sections = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -135,18 +135,19 @@ class Reopen(models.Model):
 
 
 class SubmissionEvent(models.Model):
-    """Every transition (save, approve, submit, return, reopen, accept, comment),
+    """Every transition (save, request approval, approve, head's return, submit,
+    return, reopen, accept, comment),
     with who and when; `changed` lists what a save changed (optimistic concurrency)."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=10, choices=EventKind.choices)
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField(auto_now_add=True)
     reason = models.TextField(blank=True)
-    from_state = models.CharField(max_length=12, blank=True)
-    to_state = models.CharField(max_length=12, blank=True)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
     version = models.PositiveIntegerField(default=0)
     changed = models.JSONField(default=list, blank=True)
 

@@ -27,9 +27,13 @@ PLAN_KINDS = (AgencyKind.FIRST_LEVEL, AgencyKind.DISTRICT_OFFICE)
 
 # --- permissions (django-rules predicates of the user and an agency or submission) ---
 
-# Only the agency's own officer and head write its submissions.
+# Only the agency's own officer and head write its submissions, send them to the
+# head for approval (送首長核定) and submit them.
 can_edit = is_agency_of
-# The agency head approves (送首長核定).
+can_request_approval = is_agency_of
+# The agency head approves, or returns it to the officer with a comment (CITY-2).
+# Only the head of the agency itself: a first-level agency's head does not approve
+# its subordinates' (CITY-6 lets it read and comment).
 can_approve = is_agency_head & is_agency_of
 # Accept, return and reopen belong to the program office.
 can_decide = is_office
@@ -59,6 +63,7 @@ can_view_submission = (
 
 rules.add_perm("submissions.view_submission_page", can_view_submission)
 rules.add_perm("submissions.edit_submission", can_edit)
+rules.add_perm("submissions.request_approval", can_request_approval)
 rules.add_perm("submissions.approve_submission", can_approve)
 rules.add_perm("submissions.decide_submission", can_decide)
 rules.add_perm("submissions.comment_submission", can_comment)

@@ -20,8 +20,17 @@ from serviceeval.agencies.selectors import agencies_visible_to
 from serviceeval.cycles.models import Cycle, Milestone, Participant
 
 from . import rules
-from .enums import DEADLINE_MILESTONE, NOT_STARTED, PANEL_STATES, EvidenceKind, Kind, State
-from .models import Evidence, MetricValue, Reopen, Submission
+from .enums import (
+    DEADLINE_MILESTONE,
+    NOT_STARTED,
+    PANEL_STATES,
+    RETURN_ANSWERED_BY,
+    EventKind,
+    EvidenceKind,
+    Kind,
+    State,
+)
+from .models import Evidence, MetricValue, Reopen, Submission, SubmissionEvent
 
 # --- the reviewers' view (contract with issue 4) --------------------------------
 
@@ -311,6 +320,105 @@ def status_page(cycle, *, group="", category="", status="", offset=0, limit=100)
         counts=counts,
         plan_required=sizes["plans"] > 0,
     )
+
+
+# --- the approval path (CITY-2) --------------------------------------------------------
+
+_RETURN_EVENT_KINDS = {
+    *RETURN_ANSWERED_BY,
+    *(k for answers in RETURN_ANSWERED_BY.values() for k in answers),
+}
+
+
+def open_returns(submission_ids) -> dict[int, list[SubmissionEvent]]:
+    """The returns whose reason still stands, per submission, newest first: the
+    office's until the agency submits again, the head's until the officer sends it
+    for approval again (`RETURN_ANSWERED_BY`). One query."""
+    open_: dict[int, list[SubmissionEvent]] = {}
+    events = (
+        SubmissionEvent.objects.filter(
+            submission_id__in=list(submission_ids), kind__in=_RETURN_EVENT_KINDS
+        )
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+    for e in events:
+        standing = open_.setdefault(e.submission_id, [])
+        if e.kind in RETURN_ANSWERED_BY:
+            standing[:] = [r for r in standing if r.kind != e.kind]
+            standing.insert(0, e)
+        else:
+            standing[:] = [r for r in standing if e.kind not in RETURN_ANSWERED_BY[r.kind]]
+    return {pk: returns for pk, returns in open_.items() if returns}
+
+
+def open_returns_by_key(agency_id, cycle_ids) -> dict[tuple, list[SubmissionEvent]]:
+    """`open_returns` of one agency's submissions in these cycles, keyed by
+    (cycle id, kind), for the agency's dashboard. Two queries."""
+    keys = {
+        pk: (cycle_id, kind)
+        for pk, cycle_id, kind in Submission.objects.filter(
+            agency_id=agency_id, cycle_id__in=list(cycle_ids)
+        ).values_list("pk", "cycle_id", "kind")
+    }
+    if not keys:
+        return {}
+    return {keys[pk]: returns for pk, returns in open_returns(keys).items()}
+
+
+@dataclass
+class AwaitingApproval:
+    submission: Submission
+    requested: SubmissionEvent | None  # the latest request (who, when)
+    deadline: datetime | None
+    returns: list  # the office's return still standing, if any
+
+
+def awaiting_approval_for(user) -> list[AwaitingApproval]:
+    """The head's "awaiting my approval" list: the own agency's submissions sent for
+    approval (CITY-2; a first-level agency's head approves only its own, CITY-6),
+    oldest deadline first. A constant number of queries (submissions, their
+    events, milestones, reopens) whatever their number."""
+    if not rules.can_approve(user, user.agency_id):
+        return []
+    subs = list(
+        Submission.objects.filter(agency_id=user.agency_id, state=State.AWAITING_APPROVAL)
+        .select_related("cycle", "agency")
+        .order_by("cycle__year", "kind")
+    )
+    if not subs:
+        return []
+    ids = [s.pk for s in subs]
+    requested: dict[int, SubmissionEvent] = {}
+    for e in (
+        SubmissionEvent.objects.filter(submission_id__in=ids, kind=EventKind.REQUEST_APPROVAL)
+        .select_related("actor")
+        .order_by("at", "id")
+    ):
+        requested[e.submission_id] = e
+    returns = open_returns(ids)
+    cycle_ids = {s.cycle_id for s in subs}
+    milestones: dict[tuple, datetime] = {}
+    for cycle_id, code, at in Milestone.objects.filter(
+        cycle_id__in=cycle_ids, code__in=list(DEADLINE_MILESTONE.values())
+    ).values_list("cycle_id", "code", "at"):
+        milestones[(cycle_id, code)] = at
+    reopens: dict[tuple, datetime] = {}
+    for cycle_id, kind, deadline in (
+        Reopen.objects.filter(cycle_id__in=cycle_ids, agency_id=user.agency_id)
+        .order_by("at", "id")
+        .values_list("cycle_id", "kind", "deadline")
+    ):
+        reopens[(cycle_id, kind)] = deadline  # the latest wins
+    rows = []
+    for s in subs:
+        deadline = reopens.get((s.cycle_id, s.kind)) or milestones.get(
+            (s.cycle_id, DEADLINE_MILESTONE[Kind(s.kind)])
+        )
+        office_returns = [r for r in returns.get(s.pk, []) if r.kind == EventKind.RETURN]
+        rows.append(AwaitingApproval(s, requested.get(s.pk), deadline, office_returns))
+    rows.sort(key=lambda r: (r.deadline is None, r.deadline or timezone.now()))
+    return rows
 
 
 def cycles_for_user(user):

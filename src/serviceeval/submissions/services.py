@@ -9,13 +9,17 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from serviceeval.accounts.enums import Role
 from serviceeval.accounts.models import User
-from serviceeval.accounts.rules import AGENCY_ROLES
+from serviceeval.accounts.selectors import agency_staff_by_agency
 from serviceeval.core.audit import audit_record
 from serviceeval.core.roc import format_roc_date
+from serviceeval.notifications.enums import Kind as NoticeKind
+from serviceeval.notifications.services import notify
 from serviceeval.programs.models import RubricNode
 
 from . import rules
@@ -33,7 +37,14 @@ from .enums import (
 from .models import Evidence, MetricValue, Reopen, ReportEntry, Submission, SubmissionEvent
 from .tasks import check_evidence_link
 
-EDITABLE = (State.DRAFT, State.APPROVED, State.RETURNED)
+# A save puts any of these back to draft: a request for approval is withdrawn and
+# an approval has to be given again.
+EDITABLE = (State.DRAFT, State.AWAITING_APPROVAL, State.APPROVED, State.RETURNED)
+# What the officer may send to the head (送首長核定) and what the head may approve.
+REQUESTABLE = (State.DRAFT, State.RETURNED)
+APPROVABLE = (State.DRAFT, State.AWAITING_APPROVAL, State.RETURNED)
+# What the head may return to the officer: before it leaves the agency.
+HEAD_RETURNABLE = (State.AWAITING_APPROVAL, State.APPROVED)
 
 
 class SubmissionError(Exception):
@@ -424,8 +435,13 @@ def warnings_for(submission: Submission) -> list[str]:
 
 
 def _transition(submission, *, user, kind, to_state, reason="", allowed_from, extra=None):
+    """One state change with its event and audit record; returns (submission, event)."""
     with transaction.atomic():
-        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        submission = (
+            Submission.objects.select_for_update()
+            .select_related("agency", "cycle")
+            .get(pk=submission.pk)
+        )
         if submission.state not in allowed_from:
             raise SubmissionError(
                 _("This cannot be done while the submission is “%(state)s”.")
@@ -436,7 +452,7 @@ def _transition(submission, *, user, kind, to_state, reason="", allowed_from, ex
         for k, v in (extra or {}).items():
             setattr(submission, k, v)
         submission.save()
-        SubmissionEvent.objects.create(
+        event = SubmissionEvent.objects.create(
             submission=submission,
             kind=kind,
             actor=user,
@@ -453,25 +469,180 @@ def _transition(submission, *, user, kind, to_state, reason="", allowed_from, ex
             after={"state": to_state},
             reason=reason,
         )
-    return submission
+    return submission, event
 
 
-def submission_approve(*, submission: Submission, user, now=None) -> Submission:
-    """The agency head approves (CITY-2): only when complete and not locked."""
-    if not rules.can_approve(user, submission.agency):
-        raise SubmissionError(_("Only the head of this agency can approve."))
+# --- who is told (notifications app) -----------------------------------------------
+
+
+def agency_heads(agency_id) -> list[User]:
+    """The agency's active heads: who approves (CITY-2)."""
+    return agency_staff_by_agency([agency_id], roles=(Role.AGENCY_HEAD,)).get(agency_id, [])
+
+
+def _officers(agency_id) -> list[User]:
+    return agency_staff_by_agency([agency_id], roles=(Role.AGENCY_OFFICER,)).get(agency_id, [])
+
+
+def _staff(agency_id) -> list[User]:
+    return agency_staff_by_agency([agency_id]).get(agency_id, [])
+
+
+def _names(submission) -> dict:
+    return {
+        "agency": submission.agency.name,
+        "kind": submission.get_kind_display(),
+        "cycle": submission.cycle.name,
+    }
+
+
+def _detail_url(submission) -> str:
+    return reverse(
+        "submissions:detail",
+        args=[submission.cycle.year, submission.kind, submission.agency_id],
+    )
+
+
+def _actor_name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def _tell(submission, event, *, users, kind, subject, body):
+    notify(
+        users=users,
+        kind=kind,
+        key=f"{kind}:{event.pk}",
+        subject=subject,
+        body=body,
+        url=_detail_url(submission),
+    )
+
+
+def _check_complete_and_open(submission: Submission, now) -> None:
+    """Before it goes to the head or is approved: as stored now, not locked, and
+    complete (Incomplete lists what is missing)."""
     submission.refresh_from_db()
     _check_open(submission, now)
     problems = completeness_problems(submission)
     if problems:
         raise Incomplete(problems)
-    return _transition(
-        submission,
-        user=user,
-        kind=EventKind.APPROVE,
-        to_state=State.APPROVED,
-        allowed_from=(State.DRAFT, State.RETURNED),
-    )
+
+
+def submission_request_approval(*, submission: Submission, user, now=None) -> Submission:
+    """CITY-2: the officer sends a complete submission to the agency head (送首長核定);
+    the heads are told in the app and by e-mail."""
+    if not rules.can_request_approval(user, submission.agency):
+        raise SubmissionError(_("Only the agency's own staff can send it to the head."))
+    _check_complete_and_open(submission, now)
+    heads = agency_heads(submission.agency_id)
+    if not heads:
+        raise SubmissionError(
+            _(
+                "%(agency)s has no active head account to approve it. Ask the program "
+                "office to add the head's account."
+            )
+            % {"agency": submission.agency.name}
+        )
+    with transaction.atomic():
+        submission, event = _transition(
+            submission,
+            user=user,
+            kind=EventKind.REQUEST_APPROVAL,
+            to_state=State.AWAITING_APPROVAL,
+            allowed_from=REQUESTABLE,
+        )
+        names = {**_names(submission), "who": _actor_name(user)}
+        _tell(
+            submission,
+            event,
+            users=heads,
+            kind=NoticeKind.APPROVAL_REQUESTED,
+            subject=_("%(agency)s: the %(kind)s awaits your approval") % names,
+            body=_(
+                "%(who)s sent the %(kind)s of %(cycle)s for your approval. Approve it "
+                "(and submit it to the program office), or return it to the officer "
+                "with a comment."
+            )
+            % names,
+        )
+    return submission
+
+
+def submission_approve(
+    *, submission: Submission, user, now=None, and_submit: bool = False
+) -> Submission:
+    """The agency head approves (CITY-2): only when complete and not locked; with
+    `and_submit`, it is submitted to the program office in the same step. The
+    officers are told."""
+    if not rules.can_approve(user, submission.agency):
+        raise SubmissionError(_("Only the head of this agency can approve."))
+    _check_complete_and_open(submission, now)
+    with transaction.atomic():
+        submission, event = _transition(
+            submission,
+            user=user,
+            kind=EventKind.APPROVE,
+            to_state=State.APPROVED,
+            allowed_from=APPROVABLE,
+        )
+        if and_submit:
+            submission, _event = _transition(
+                submission,
+                user=user,
+                kind=EventKind.SUBMIT,
+                to_state=State.SUBMITTED,
+                allowed_from=(State.APPROVED,),
+                extra={"submitted_at": now or timezone.now()},
+            )
+        names = {**_names(submission), "who": _actor_name(user)}
+        if and_submit:
+            subject = _("%(agency)s: the head approved the %(kind)s and submitted it") % names
+            body = _(
+                "%(who)s approved the %(kind)s of %(cycle)s and submitted it to the program office."
+            )
+        else:
+            subject = _("%(agency)s: the head approved the %(kind)s") % names
+            body = _(
+                "%(who)s approved the %(kind)s of %(cycle)s. Submit it to the program "
+                "office before the deadline."
+            )
+        _tell(
+            submission,
+            event,
+            users=_officers(submission.agency_id),
+            kind=NoticeKind.SUBMISSION_APPROVED,
+            subject=subject,
+            body=body % names,
+        )
+    return submission
+
+
+def submission_head_return(*, submission: Submission, user, reason: str) -> Submission:
+    """The head does not approve: the submission goes back to the officer as a
+    draft with the head's comment (distinct from the office's return)."""
+    if not rules.can_approve(user, submission.agency):
+        raise SubmissionError(_("Only the head of this agency can return it to the officer."))
+    if not (reason or "").strip():
+        raise SubmissionError(_("Write a comment for the officer: what is to be changed."))
+    with transaction.atomic():
+        submission, event = _transition(
+            submission,
+            user=user,
+            kind=EventKind.HEAD_RETURN,
+            to_state=State.DRAFT,
+            reason=reason.strip(),
+            allowed_from=HEAD_RETURNABLE,
+        )
+        names = _names(submission)
+        _tell(
+            submission,
+            event,
+            users=_officers(submission.agency_id),
+            kind=NoticeKind.SUBMISSION_RETURNED,
+            subject=_("%(agency)s: the head returned the %(kind)s to you") % names,
+            body=reason.strip(),
+        )
+    return submission
 
 
 def submission_submit(*, submission: Submission, user, now=None) -> Submission:
@@ -481,7 +652,7 @@ def submission_submit(*, submission: Submission, user, now=None) -> Submission:
     _check_open(submission, now)
     if submission.state != State.APPROVED:
         raise SubmissionError(_("The head must approve the submission before it is submitted."))
-    return _transition(
+    submission, _event = _transition(
         submission,
         user=user,
         kind=EventKind.SUBMIT,
@@ -489,15 +660,18 @@ def submission_submit(*, submission: Submission, user, now=None) -> Submission:
         allowed_from=(State.APPROVED,),
         extra={"submitted_at": now or timezone.now()},
     )
+    return submission
 
 
 def submission_return(*, submission: Submission, user, reason: str) -> Submission:
+    """The program office returns a submitted plan or report with its reason; the
+    agency's officers and heads are told (SPEC §4)."""
     if not rules.can_decide(user):
         raise SubmissionError(_("Only the program office can return a submission."))
     if not reason.strip():
         raise SubmissionError(_("Give the reason for returning it."))
     with transaction.atomic():
-        submission = _transition(
+        submission, event = _transition(
             submission,
             user=user,
             kind=EventKind.RETURN,
@@ -505,42 +679,38 @@ def submission_return(*, submission: Submission, user, reason: str) -> Submissio
             reason=reason,
             allowed_from=(State.SUBMITTED,),
         )
-        pk = submission.pk
-        transaction.on_commit(lambda: _notify_returned(pk, reason))
+        _tell(
+            submission,
+            event,
+            users=_staff(submission.agency_id),
+            kind=NoticeKind.SUBMISSION_RETURNED,
+            subject=_("%(agency)s: your %(kind)s was returned for revision") % _names(submission),
+            body=reason,
+        )
     return submission
-
-
-def _notify_returned(submission_id: int, reason: str) -> None:
-    """E-mail the agency's staff that their submission was returned (SPEC §4)."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-
-    sub = Submission.objects.select_related("agency", "cycle").get(pk=submission_id)
-    to = sorted(
-        User.objects.filter(agency=sub.agency, role__in=AGENCY_ROLES, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
-    if not to:
-        return
-    subject = _("%(agency)s: your %(kind)s was returned for revision") % {
-        "agency": sub.agency.name,
-        "kind": sub.get_kind_display(),
-    }
-    send_mail(subject, f"{subject}\n\n{reason}", settings.DEFAULT_FROM_EMAIL, to)
 
 
 def submission_accept(*, submission: Submission, user, now=None) -> Submission:
     if not rules.can_decide(user):
         raise SubmissionError(_("Only the program office can accept a submission."))
-    return _transition(
-        submission,
-        user=user,
-        kind=EventKind.ACCEPT,
-        to_state=State.ACCEPTED,
-        allowed_from=(State.SUBMITTED,),
-        extra={"accepted_at": now or timezone.now()},
-    )
+    with transaction.atomic():
+        submission, event = _transition(
+            submission,
+            user=user,
+            kind=EventKind.ACCEPT,
+            to_state=State.ACCEPTED,
+            allowed_from=(State.SUBMITTED,),
+            extra={"accepted_at": now or timezone.now()},
+        )
+        _tell(
+            submission,
+            event,
+            users=_staff(submission.agency_id),
+            kind=NoticeKind.SUBMISSION_ACCEPTED,
+            subject=_("%(agency)s: your %(kind)s was accepted") % _names(submission),
+            body=_("The program office accepted the %(kind)s of %(cycle)s.") % _names(submission),
+        )
+    return submission
 
 
 def submission_reopen(

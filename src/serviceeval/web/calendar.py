@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 
 from serviceeval.accounts.rules import is_office
 from serviceeval.core.access import access
+from serviceeval.core.confirm import confirmation, needs_confirmation
+from serviceeval.core.roc import format_roc_date
 from serviceeval.core.tabular import SPREADSHEET_SUFFIXES, TabularError, read_rows
 from serviceeval.cycles.selectors import calendar_special_days, calendar_years
 from serviceeval.cycles.services import calendar_day_remove, calendar_day_set, calendar_import
@@ -110,6 +112,36 @@ def calendar_day_delete(request):
     except ValueError:
         messages.error(request, _("Choose a date."))
         return _back(_year(request))
+    if needs_confirmation(request):
+        entry = next((d for d in calendar_special_days(day.year) if d.date == day), None)
+        if entry is not None:  # removing a day not listed changes nothing: no question
+            return _confirm_removal(request, entry)
     calendar_day_remove(day=day, actor=request.user)
     messages.success(request, _("The day is removed; deadlines follow the calendar again."))
     return _back(day.year)
+
+
+def _confirm_removal(request, entry):
+    """Issue 13 item 4: deadlines may move when a day leaves the calendar."""
+    names = {"date": format_roc_date(entry.date), "note": entry.note or "—"}
+    lines = [
+        (
+            _("%(date)s is no longer a day off (%(note)s).")
+            if entry.day_off
+            else _("%(date)s is no longer a make-up working day (%(note)s).")
+        )
+        % names,
+        _("It is a working day again, as every Monday to Friday.")
+        if entry.date.weekday() < 5
+        else _("It is a day off again, as every Saturday and Sunday."),
+        _("Deadlines that depend on it are computed again and may move; each move is logged."),
+        _("It can be recorded again on this page or by importing the calendar."),
+    ]
+    return confirmation(
+        request,
+        title=_("Remove %(date)s from the working-day calendar?") % names,
+        consequences=lines,
+        action_label=_("Remove the day"),
+        cancel_url=f"/calendar/?year={entry.date.year - 1911}",
+        destructive=True,
+    )

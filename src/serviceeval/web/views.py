@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject
@@ -23,7 +24,9 @@ from serviceeval.agencies.services import agency_move_category
 from serviceeval.core import fragments
 from serviceeval.core.access import LOGIN, PUBLIC, access
 from serviceeval.core.audit import history_for
+from serviceeval.core.confirm import confirmation, needs_confirmation
 from serviceeval.core.nav import PANELS
+from serviceeval.core.roc import format_roc_year
 from serviceeval.cycles.selectors import (
     carry_over_owed,
     cycles_newest_first,
@@ -224,6 +227,10 @@ def cycle_carry_over_add(request, year):
     cycle = get_object_or_404(cycles_visible_to(request.user), year=year)
     try:
         agency_id = int(request.POST.get("agency", ""))
+        if needs_confirmation(request) and (
+            asked := _confirm_carry_over(request, cycle, agency_id)
+        ):
+            return asked
         participant = carry_over_add_owed(cycle=cycle, agency_id=agency_id, user=request.user)
     except (ValueError, CycleError) as exc:
         message = str(exc) if isinstance(exc, CycleError) else _("Choose an agency.")
@@ -233,6 +240,32 @@ def cycle_carry_over_add(request, year):
             request, _("%(agency)s now takes part (HSC-11).") % {"agency": participant.agency.name}
         )
     return redirect("cycle_detail", year=cycle.year)
+
+
+def _confirm_carry_over(request, cycle, agency_id):
+    """Issue 13 item 4: a participant cannot be removed on these pages. None when the
+    agency is not owed (the service says so)."""
+    owed = next((co for co in carry_over_owed(cycle) if co.agency_id == agency_id), None)
+    if owed is None:
+        return None
+    names = {"agency": owed.agency.name, "year": format_roc_year(cycle.year)}
+    return confirmation(
+        request,
+        title=_("Add %(agency)s to %(year)s as a participant?") % names,
+        consequences=[
+            _(
+                "%(agency)s takes part in %(year)s although its scoring has started (HSC-11): %(reason)s"
+            )
+            % {**names, "reason": owed.reason},
+            _(
+                "It needs reviewers assigned and its own plan and report; until it is scored the results of %(year)s cannot be published."
+            )
+            % names,
+            _("A participant cannot be removed on these pages."),
+        ],
+        action_label=_("Add as participant"),
+        cancel_url=reverse("cycle_detail", args=[cycle.year]),
+    )
 
 
 @access(is_office)
@@ -256,7 +289,23 @@ def program_detail(request, pk):
 @access(is_office)
 def program_confirm(request, pk):
     """The office confirms a provisional program's defaults (SPEC §3.2)."""
-    program = get_object_or_404(Program, pk=pk)
+    program = get_object_or_404(programs_with_use(), pk=pk)
+    if program.confirmed_at is None and needs_confirmation(request):
+        names = {"name": program.name, "code": program.code, "version": program.version}
+        return confirmation(
+            request,
+            title=_("Confirm the points of %(name)s (%(code)s v%(version)s)?") % names,
+            consequences=[
+                _("The provisional points of %(name)s become its confirmed points.") % names,
+                _(
+                    "The provisional banner disappears from the program and from the %(n)d cycle(s) that use it."
+                )
+                % {"n": program.n_cycles},
+                _("This cannot be undone: different points need a new version of the program."),
+            ],
+            action_label=_("Confirm the points"),
+            cancel_url=reverse("program_detail", args=[program.pk]),
+        )
     if program_services.program_confirm(program=program, actor=request.user):
         messages.success(request, _("The program's provisional points are confirmed."))
     return redirect("program_detail", pk=program.pk)

@@ -157,6 +157,23 @@ def conflicts_of(user) -> QuerySet[Conflict]:
     return Conflict.objects.filter(reviewer=user).select_related("agency", "cycle")
 
 
+def assignment_count(cycle, *, reviewer=None, agency=None, round=None) -> int:
+    """How many assignments of the cycle match (a confirmation says what goes)."""
+    qs = Assignment.objects.filter(cycle=cycle)
+    if reviewer is not None:
+        qs = qs.filter(reviewer=reviewer)
+    if agency is not None:
+        qs = qs.filter(agency=agency)
+    if round is not None:
+        qs = qs.filter(round=round)
+    return qs.count()
+
+
+def published_result_count(cycle) -> int:
+    """How many agencies' results the publication froze."""
+    return Result.objects.filter(cycle=cycle).count()
+
+
 def exclusions_of(cycle) -> QuerySet[Exclusion]:
     return Exclusion.objects.filter(cycle=cycle).select_related("agency", "reviewer")
 

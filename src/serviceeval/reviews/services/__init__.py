@@ -37,6 +37,7 @@ from .panel import (
     conflicts_sync_automatic,
     panel_add,
     panel_remove,
+    panel_remove_check,
     unassign,
 )
 from .results import (
@@ -54,8 +55,10 @@ from .results import (
 from .sheets import (
     exclusion_add,
     sheet_get_or_create,
+    sheet_locked_since,
     sheet_reopen,
     sheet_save,
+    sheet_validate,
     tie_break_record,
     validate_score,
     visit_record,
@@ -89,6 +92,7 @@ __all__ = [
     "long_format_rows",
     "panel_add",
     "panel_remove",
+    "panel_remove_check",
     "carry_over_lines",
     "publish_results",
     "results_json",
@@ -96,7 +100,9 @@ __all__ = [
     "scores_import",
     "sheet_get_or_create",
     "sheet_reopen",
+    "sheet_locked_since",
     "sheet_save",
+    "sheet_validate",
     "spec_of",
     "tie_break_record",
     "unassign",

@@ -3,12 +3,17 @@
 from datetime import date
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from serviceeval.accounts.selectors import agency_staff_by_agency, office_accounts
 from serviceeval.agencies.models import Agency
 from serviceeval.core.audit import audit_record
+from serviceeval.core.roc import format_roc_date
 from serviceeval.cycles.models import Cycle, Participant
+from serviceeval.notifications.enums import Kind as NoticeKind
+from serviceeval.notifications.services import notify
 
 from ..models import (
     Improvement,
@@ -24,12 +29,27 @@ from .panel import _participant_ids
 
 @transaction.atomic
 def improvement_create(
-    *, cycle: Cycle, agency: Agency, text: str, deadline: date, actor, criterion: str = ""
+    *,
+    cycle: Cycle,
+    agency: Agency,
+    text: str,
+    deadline: date,
+    actor,
+    criterion: str = "",
+    today: date | None = None,
 ) -> Improvement:
+    """HSC-12: an item for a participant, on a rubric code of its category (or
+    none), due after `today` (the local date unless given: imports of past years)."""
     if not text.strip():
         raise ReviewError("請填寫改進事項 (the item text is required)")
     if agency.pk not in _participant_ids(cycle):
         raise ReviewError(f"{agency.name} 不是本年度受評機關 (not a participant)")
+    if not isinstance(deadline, date):
+        raise ReviewError("請填寫改善期限 (deadline: required)")
+    if deadline <= (today or timezone.localdate()):
+        raise ReviewError(
+            f"改善期限 {format_roc_date(deadline)} 須晚於今天 (deadline: must be after today)"
+        )
     criterion = criterion.strip()
     if criterion:
         category = Participant.objects.get(cycle=cycle, agency=agency).category
@@ -52,6 +72,15 @@ def improvement_create(
         action="improvement_created",
         obj=item,
         after={"text": item.text, "deadline": deadline, "criterion": item.criterion},
+    )
+    notify(
+        users=agency_staff_by_agency([agency.pk]).get(agency.pk, []),
+        kind=NoticeKind.IMPROVEMENT_CREATED,
+        key=f"improvement_created:{item.pk}",
+        subject=_("%(agency)s: a new improvement item to answer by %(when)s")
+        % {"agency": agency.name, "when": format_roc_date(deadline)},
+        body=item.text,
+        url=reverse("reviews:improvement", args=[item.pk]),
     )
     return item
 
@@ -80,6 +109,14 @@ def improvement_respond(*, item: Improvement, response: str, files=(), actor) ->
         before=before,
         after={"status": item.status, "response": item.response, "files": names},
     )
+    notify(
+        users=office_accounts(),
+        kind=NoticeKind.IMPROVEMENT_ANSWERED,
+        key=f"improvement_answered:{item.pk}:{item.responded_at:%Y%m%d%H%M%S%f}",
+        subject=_("%(agency)s answered an improvement item") % {"agency": item.agency.name},
+        body=item.response,
+        url=reverse("reviews:improvement", args=[item.pk]),
+    )
     return item
 
 
@@ -103,4 +140,14 @@ def improvement_decide(*, item: Improvement, close: bool, note: str, actor) -> I
         after={"status": item.status},
         reason=note,
     )
+    if not close:
+        notify(
+            users=agency_staff_by_agency([item.agency_id]).get(item.agency_id, []),
+            kind=NoticeKind.IMPROVEMENT_RETURNED,
+            key=f"improvement_returned:{item.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
+            subject=_("%(agency)s: an improvement item was returned for more work")
+            % {"agency": item.agency.name},
+            body=item.office_note,
+            url=reverse("reviews:improvement", args=[item.pk]),
+        )
     return item

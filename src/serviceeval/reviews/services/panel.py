@@ -25,6 +25,7 @@ from ..models import (
 from ..rules import may_join_panel
 from ..selectors import results_for_cycle
 from .base import ReviewError, _frozen_check, conflicted_pairs, spec_of
+from .notices import tell_assigned, tell_auto_assigned
 from .results import compute_cycle
 
 # --- panel and conflicts (HSC-3) -------------------------------------------------
@@ -60,7 +61,9 @@ def panel_add(
 
 
 @transaction.atomic
-def panel_remove(*, member: PanelMember, actor) -> None:
+def panel_remove_check(member: PanelMember) -> None:
+    """Raise ReviewError when `member` cannot leave the panel: asked before the
+    confirmation page, so nobody confirms what will then be refused."""
     if Sheet.objects.filter(
         cycle=member.cycle, reviewer=member.user, status=SheetStatus.SUBMITTED
     ).exists():
@@ -68,6 +71,10 @@ def panel_remove(*, member: PanelMember, actor) -> None:
             f"{member.user} 已送出評分表，不可移出考核小組；請改用排除評分 "
             "(the reviewer has submitted sheets; exclude them instead)"
         )
+
+
+def panel_remove(*, member: PanelMember, actor) -> None:
+    panel_remove_check(member)
     Assignment.objects.filter(cycle=member.cycle, reviewer=member.user).delete()
     audit_record(
         actor=actor,
@@ -233,6 +240,7 @@ def assign(
             agency_id=agency.pk,
             after={"reviewer": reviewer.pk, "round": round, "automatic": automatic},
         )
+        tell_assigned(assignment)
     return assignment
 
 
@@ -328,6 +336,7 @@ def auto_assign(
                 )
             )
     Assignment.objects.bulk_create(new)
+    tell_auto_assigned(cycle, new, round)
     report.created = len(new)
     audit_record(
         actor=actor,

@@ -12,6 +12,7 @@ from serviceeval.agencies.models import Agency
 from serviceeval.core.audit import audit_record
 from serviceeval.core.models import AuditEvent
 from serviceeval.core.numbers import decimal_shape_problem
+from serviceeval.core.roc import format_roc_date
 from serviceeval.core.signals import RESULTS, announce_roster_inputs
 from serviceeval.cycles.models import Cycle
 from serviceeval.cycles.services import cycle_mark_scoring_started
@@ -27,7 +28,9 @@ from ..models import (
     TieBreak,
 )
 from ..rules import can_score_agency
+from ..selectors.progress import scoring_deadline
 from .base import ReviewError, SheetInvalid, StaleSheet, _frozen_check, leaf_max, spec_of
+from .notices import tell_reopened
 from .results import compute_cycle
 
 # --- sheets ----------------------------------------------------------------------------
@@ -71,18 +74,41 @@ def sheet_get_or_create(*, cycle: Cycle, agency: Agency, reviewer: User, round: 
     return sheet
 
 
-def sheet_save(
-    *, sheet: Sheet, values: dict[str, tuple[str, str]], version: int, actor, submit: bool = False
-) -> Sheet:
-    """Save a draft (or submit). `values` = {criterion code: (raw score, comment)}.
+def sheet_locked_since(sheet: Sheet, now=None):
+    """The scoring deadline (`scoring_due`) when it has passed and the convener has
+    not reopened the sheet since; None while the sheet may be edited."""
+    deadline = scoring_deadline(sheet.cycle)
+    if deadline is None or (now or timezone.now()) <= deadline:
+        return None
+    reopened = AuditEvent.objects.filter(
+        object_type="reviews.sheet",
+        object_id=str(sheet.pk),
+        action="sheet_reopened",
+        at__gt=deadline,
+    ).exists()
+    return None if reopened else deadline
 
-    Refused when the results are frozen, when the sheet is submitted, when the
-    reviewer may no longer score it, and (StaleSheet) when `version` is not the
-    sheet's current version: a concurrent save is never silently overwritten."""
+
+def _deadline_check(sheet: Sheet) -> None:
+    deadline = sheet_locked_since(sheet)
+    if deadline is not None:
+        raise ReviewError(
+            f"評分期限 {format_roc_date(deadline, with_time=True)} 已過，評分表已鎖定；"
+            "請洽召集人開放 (the scoring deadline has passed; the convener can reopen the sheet)"
+        )
+
+
+def sheet_validate(
+    *, sheet: Sheet, values: dict[str, tuple[str, str]], submit: bool = False
+) -> dict[str, tuple[Decimal | None, str]]:
+    """The cleaned scores of `values`, or SheetInvalid naming every bad criterion
+    (ReviewError when the sheet cannot be saved at all). Writes nothing: asked
+    before the confirmation of a submission as well as by `sheet_save`."""
     cycle = sheet.cycle
     _frozen_check(cycle)
     if not can_score_agency(sheet.reviewer, sheet):
         raise ReviewError("您未受指派此機關或有利益迴避 (not assigned, or conflicted)")
+    _deadline_check(sheet)
     spec = spec_of(cycle)
     category = cycle.participants.get(agency_id=sheet.agency_id).category
     maxima = leaf_max(spec, category)
@@ -102,6 +128,19 @@ def sheet_save(
                 errors[code] = "送出前須填寫分數 (a score is required to submit)"
     if errors:
         raise SheetInvalid(errors)
+    return cleaned
+
+
+def sheet_save(
+    *, sheet: Sheet, values: dict[str, tuple[str, str]], version: int, actor, submit: bool = False
+) -> Sheet:
+    """Save a draft (or submit). `values` = {criterion code: (raw score, comment)}.
+
+    Refused when the results are frozen, when the sheet is submitted, when the
+    reviewer may no longer score it, and (StaleSheet) when `version` is not the
+    sheet's current version: a concurrent save is never silently overwritten."""
+    cycle = sheet.cycle
+    cleaned = sheet_validate(sheet=sheet, values=values, submit=submit)
     with transaction.atomic():
         current = Sheet.objects.select_for_update().get(pk=sheet.pk)
         if current.status == SheetStatus.SUBMITTED:
@@ -184,8 +223,9 @@ def sheet_reopen(*, sheet: Sheet, reason: str, actor) -> Sheet:
         raise ReviewError("只有召集人或副召集人可退回評分表 (only the convener can reopen)")
     if not reason.strip():
         raise ReviewError("退回須說明理由 (a reason is required)")
-    if sheet.status != SheetStatus.SUBMITTED:
+    if sheet.status != SheetStatus.SUBMITTED and sheet_locked_since(sheet) is None:
         raise ReviewError("評分表尚未送出 (the sheet is not submitted)")
+    was = sheet.status
     Sheet.objects.filter(pk=sheet.pk).update(
         status=SheetStatus.DRAFT, submitted_at=None, version=F("version") + 1
     )
@@ -195,11 +235,12 @@ def sheet_reopen(*, sheet: Sheet, reason: str, actor) -> Sheet:
         action="sheet_reopened",
         obj=sheet,
         agency_id=sheet.agency_id,
-        before={"status": "submitted"},
+        before={"status": was},
         after={"status": "draft", "version": sheet.version},
         reason=reason,
     )
     announce_roster_inputs(sheet.cycle, RESULTS)
+    tell_reopened(sheet, reason.strip())
     return sheet
 
 

@@ -8,6 +8,7 @@ from .calibration import calibration, calibration_agency
 from .feedback import feedback, feedback_export
 from .improvements import improvement, improvement_evidence, improvements
 from .panel import declare_conflict, home, panel
+from .progress import progress
 from .results import results, results_action, results_export, scores_export
 from .sheets import agency_review, sheet, sheet_reopen
 
@@ -15,6 +16,7 @@ __all__ = [
     "home",
     "declare_conflict",
     "panel",
+    "progress",
     "sheet",
     "sheet_reopen",
     "agency_review",

@@ -6,11 +6,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from serviceeval.accounts.rules import is_agency_staff, is_office
 from serviceeval.core.access import access
+from serviceeval.core.confirm import confirmation, needs_confirmation
 from serviceeval.core.uploads import serve_upload
 from serviceeval.cycles.selectors import cycle_or_404, cycles_newest_first
 
@@ -94,9 +97,12 @@ def improvement(request, pk):
             if is_office(user):
                 decide_form = DecideForm(request.POST)
                 if decide_form.is_valid():
+                    close = decide_form.cleaned_data["decision"] == "close"
+                    if close and needs_confirmation(request):
+                        return _confirm_close(request, item, decide_form.cleaned_data["note"])
                     services.improvement_decide(
                         item=item,
-                        close=decide_form.cleaned_data["decision"] == "close",
+                        close=close,
                         note=decide_form.cleaned_data["note"],
                         actor=user,
                     )
@@ -127,6 +133,24 @@ def improvement(request, pk):
             "decide_form": decide_form,
         },
         status=status,
+    )
+
+
+def _confirm_close(request, item, note):
+    """Issue 13 item 4: a closed item cannot be reopened."""
+    names = {"agency": item.agency.name, "text": Truncator(item.text).chars(80)}
+    lines = [
+        _("The item “%(text)s” is closed: %(agency)s can no longer answer it.") % names,
+        _("A closed item cannot be reopened."),
+    ]
+    if note.strip():
+        lines.append(_("%(agency)s sees your note: “%(note)s”.") % {**names, "note": note.strip()})
+    return confirmation(
+        request,
+        title=_("Close the improvement item of %(agency)s?") % names,
+        consequences=lines,
+        action_label=_("Close the item"),
+        cancel_url=reverse("reviews:improvement", args=[item.pk]),
     )
 
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from serviceeval.accounts.rules import is_office, is_reviewer
 from serviceeval.core.access import access
+from serviceeval.core.confirm import confirmation, needs_confirmation
 from serviceeval.core.params import id_or_404
+from serviceeval.core.roc import format_roc_year
 from serviceeval.cycles.models import Cycle
 from serviceeval.cycles.selectors import cycles_newest_first
 
@@ -30,6 +33,7 @@ from ..models import (
     Assignment,
     Conflict,
     PanelMember,
+    Round,
 )
 from ..selectors import (
     assignments_for,
@@ -79,6 +83,15 @@ def declare_conflict(request, year):
     cycle = get_object_or_404(Cycle, year=year, panel__user=request.user)
     form = ConflictForm(request.POST, cycle=cycle)
     if form.is_valid():
+        if needs_confirmation(request):
+            return _confirm_conflict(
+                request,
+                cycle,
+                reviewer=request.user,
+                agency=form.cleaned_data["agency"],
+                reason=form.cleaned_data["reason"],
+                cancel_url=reverse("reviews:home"),
+            )
         services.conflict_declare(
             cycle=cycle,
             reviewer=request.user,
@@ -90,6 +103,43 @@ def declare_conflict(request, year):
     else:
         messages.error(request, _("Choose the agency and give a reason."))
     return redirect("reviews:home")
+
+
+def _confirm_conflict(request, cycle, *, reviewer, agency, reason, cancel_url):
+    """Issue 13 item 4: a conflict removes the reviewer's assignments to the agency,
+    and only the office can waive it."""
+    names = {"reviewer": str(reviewer), "agency": agency.name, "year": format_roc_year(cycle.year)}
+    removed = selectors.assignment_count(cycle, reviewer=reviewer, agency=agency)
+    own = reviewer == request.user
+    lines = [
+        (
+            _("You can no longer review or score %(agency)s in %(year)s.")
+            if own
+            else _("%(reviewer)s can no longer review or score %(agency)s in %(year)s.")
+        )
+        % names,
+        _("%(n)d assignment(s) to %(agency)s are removed.") % {**names, "n": removed}
+        if removed
+        else _(
+            "No assignment to %(agency)s is removed; none can be made while the conflict stands."
+        )
+        % names,
+        _("Only the program office can waive the conflict, with a reason."),
+        _("The reason is logged: “%(reason)s”.") % {"reason": reason},
+    ]
+    return confirmation(
+        request,
+        title=(
+            _("Declare a conflict of interest with %(agency)s?")
+            if own
+            else _("Record a conflict of interest of %(reviewer)s with %(agency)s?")
+        )
+        % names,
+        consequences=lines,
+        action_label=_("Declare the conflict") if own else _("Record the conflict"),
+        cancel_url=cancel_url,
+        destructive=bool(removed),
+    )
 
 
 # --- panel (office) --------------------------------------------------------------
@@ -124,6 +174,8 @@ def panel(request, year):
             messages.error(request, str(exc))
             bound = None
             status = 400
+        if isinstance(bound, HttpResponse):  # a confirmation (issue 13 item 4)
+            return bound
         if bound is True:
             return redirect("reviews:panel", year=cycle.year)
         if bound:
@@ -154,7 +206,8 @@ def panel(request, year):
 
 
 def _panel_action(request, cycle, action):
-    """True on success, a dict of bound forms to show errors, or None."""
+    """True on success, a dict of bound forms to show errors, None, or the page that
+    asks to confirm a removal first (issue 13 item 4)."""
     post, actor = request.POST, request.user
     if action == "add_member":
         form = PanelMemberForm(post)
@@ -171,6 +224,9 @@ def _panel_action(request, cycle, action):
         return True
     if action == "remove_member":
         member = get_object_or_404(PanelMember, pk=id_or_404(post.get("member")), cycle=cycle)
+        if needs_confirmation(request):
+            services.panel_remove_check(member)
+            return _confirm_member_removal(request, cycle, member)
         services.panel_remove(member=member, actor=actor)
         messages.success(request, _("Panel member removed."))
         return True
@@ -191,6 +247,8 @@ def _panel_action(request, cycle, action):
         assignment = get_object_or_404(
             Assignment, pk=id_or_404(post.get("assignment")), cycle=cycle
         )
+        if needs_confirmation(request):
+            return _confirm_unassign(request, cycle, assignment)
         services.unassign(assignment=assignment, actor=actor)
         messages.success(request, _("Assignment removed."))
         return True
@@ -219,6 +277,8 @@ def _panel_action(request, cycle, action):
         if not form.is_valid():
             messages.error(request, _("A waiver needs a reason."))
             return None
+        if needs_confirmation(request):
+            return _confirm_waiver(request, cycle, conflict, form.cleaned_data["reason"])
         services.conflict_waive(conflict=conflict, reason=form.cleaned_data["reason"], actor=actor)
         messages.success(request, _("Conflict waived; the waiver is logged."))
         return True
@@ -226,6 +286,15 @@ def _panel_action(request, cycle, action):
         form = OfficeConflictForm(post, cycle=cycle)
         if not form.is_valid():
             return {"conflict_form": form}
+        if needs_confirmation(request):
+            return _confirm_conflict(
+                request,
+                cycle,
+                reviewer=form.cleaned_data["reviewer"],
+                agency=form.cleaned_data["agency"],
+                reason=form.cleaned_data["reason"],
+                cancel_url=reverse("reviews:panel", args=[cycle.year]),
+            )
         services.conflict_declare(
             cycle=cycle,
             reviewer=form.cleaned_data["reviewer"],
@@ -237,3 +306,66 @@ def _panel_action(request, cycle, action):
         messages.success(request, _("Conflict of interest recorded; the assignment is removed."))
         return True
     raise Http404
+
+
+def _confirm_member_removal(request, cycle, member):
+    names = {"name": str(member.user), "year": format_roc_year(cycle.year)}
+    n = selectors.assignment_count(cycle, reviewer=member.user)
+    return confirmation(
+        request,
+        title=_("Remove %(name)s from the panel of %(year)s?") % names,
+        consequences=[
+            _("%(name)s leaves the panel (%(role)s) and can no longer score its agencies.")
+            % {**names, "role": member.get_role_display()},
+            _("Their %(n)d assignment(s) are removed with them.") % {"n": n},
+            _("They can be added again, but their assignments must then be made again."),
+        ],
+        action_label=_("Remove from the panel"),
+        cancel_url=reverse("reviews:panel", args=[cycle.year]),
+        destructive=True,
+    )
+
+
+def _confirm_unassign(request, cycle, assignment):
+    names = {
+        "reviewer": str(assignment.reviewer),
+        "agency": assignment.agency.name,
+        "round": Round(assignment.round).label,
+    }
+    others = selectors.assignment_count(cycle, agency=assignment.agency, round=assignment.round) - 1
+    return confirmation(
+        request,
+        title=_("Remove the assignment of %(reviewer)s to %(agency)s?") % names,
+        consequences=[
+            _("%(reviewer)s no longer reviews or scores %(agency)s (%(round)s).") % names,
+            _("%(n)d other reviewer(s) stay assigned to %(agency)s in this round.")
+            % {**names, "n": others}
+            if others
+            else _(
+                "%(agency)s then has no reviewer in this round: its result stays incomplete until one is assigned."
+            )
+            % names,
+            _("The assignment can be made again."),
+        ],
+        action_label=_("Remove the assignment"),
+        cancel_url=reverse("reviews:panel", args=[cycle.year]),
+        destructive=True,
+    )
+
+
+def _confirm_waiver(request, cycle, conflict, reason):
+    names = {"reviewer": str(conflict.reviewer), "agency": conflict.agency.name}
+    return confirmation(
+        request,
+        title=_("Waive the conflict of interest of %(reviewer)s with %(agency)s?") % names,
+        consequences=[
+            _(
+                "%(reviewer)s may be assigned to %(agency)s and score it again, despite the conflict: “%(conflict)s”."
+            )
+            % {**names, "conflict": conflict.reason},
+            _("The waiver is logged with your reason: “%(reason)s”.") % {"reason": reason},
+            _("Recording the conflict again reinstates it."),
+        ],
+        action_label=_("Waive the conflict"),
+        cancel_url=reverse("reviews:panel", args=[cycle.year]),
+    )

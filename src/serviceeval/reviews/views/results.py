@@ -10,13 +10,17 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from serviceeval.accounts.rules import is_office, is_reviewer
 from serviceeval.core.access import access
+from serviceeval.core.confirm import confirmation, needs_confirmation
 from serviceeval.core.memo import memo, revision
+from serviceeval.core.roc import format_roc_year
+from serviceeval.cycles.selectors import carry_over_count
 from serviceeval.exports.http import file_response
 
 from .. import selectors, services
@@ -26,6 +30,7 @@ from ..forms import (
     ReasonForm,
     TieBreakForm,
 )
+from ..models import Round
 from ..presentation import grade_names as _grade_names
 from ..selectors import (
     results_for_cycle,
@@ -119,6 +124,8 @@ def results_action(request, year):
     action = request.POST.get("action", "")
     try:
         if action == "publish":
+            if needs_confirmation(request) and (asked := _confirm_publish(request, cycle)):
+                return asked
             publication = services.publish_results(cycle=cycle, actor=request.user)
             messages.success(request, _("Results published and frozen."))
             for line in services.carry_over_lines(publication.carry_over):
@@ -127,6 +134,8 @@ def results_action(request, year):
             form = ReasonForm(request.POST)
             if not form.is_valid():
                 raise services.ReviewError(_("Unfreezing needs a reason."))
+            if needs_confirmation(request) and cycle.results_published_at is not None:
+                return _confirm_unfreeze(request, cycle, form.cleaned_data["reason"])
             services.unfreeze_results(
                 cycle=cycle, reason=form.cleaned_data["reason"], actor=request.user
             )
@@ -148,6 +157,8 @@ def results_action(request, year):
             form = ExclusionForm(request.POST, cycle=cycle)
             if not form.is_valid():
                 raise services.ReviewError(_("Choose the agency and reviewer and give a reason."))
+            if needs_confirmation(request):
+                return _confirm_exclusion(request, cycle, form.cleaned_data)
             services.exclusion_add(
                 cycle=cycle,
                 agency=form.cleaned_data["agency"],
@@ -162,6 +173,109 @@ def results_action(request, year):
     except services.ReviewError as exc:
         messages.error(request, str(exc))
     return redirect("reviews:results", year=cycle.year)
+
+
+def _confirm_publish(request, cycle):
+    """Issue 13 item 4: what publishing does, before it is done. None when the
+    service refuses anyway (published already, no participant, an incomplete
+    one): its reason is the answer then, not a question."""
+    if cycle.results_published_at is not None:
+        return None
+    rows = results_for_cycle(cycle)
+    if not rows or any(r.status != "complete" for r in rows):
+        return None
+    spec = services.spec_of(cycle)
+    lines = [
+        _(
+            "The grades and ranks of %(n)d agencies become final and are frozen: no score can be changed and no sheet reopened."
+        )
+        % {"n": len(rows)},
+        _(
+            "They are shown on the public results page, and each agency sees its own results and the reviewers' feedback."
+        ),
+        _("The reward roster is computed from them and frozen with them."),
+    ]
+    rule = spec.re_evaluation
+    carried = sum(1 for r in rows if rule is not None and r.final_grade == rule.grade)
+    if carried:
+        band = {g.code: g.name for g in spec.grades}.get(rule.grade, rule.grade)
+        lines.append(
+            _(
+                "%(n)d agencies whose %(grade)s stands after re-evaluation are carried over into the evaluation of %(next)s (HSC-11)."
+            )
+            % {"n": carried, "grade": band, "next": format_roc_year(cycle.year + 1)}
+        )
+    lines.append(
+        _(
+            "Undoing it takes an unfreeze with a reason, which is logged; by then the agencies and the public may have seen the results."
+        )
+    )
+    return confirmation(
+        request,
+        title=_("Publish and freeze the results of %(year)s?")
+        % {"year": format_roc_year(cycle.year)},
+        consequences=lines,
+        action_label=_("Publish and freeze"),
+        cancel_url=reverse("reviews:results", args=[cycle.year]),
+    )
+
+
+def _confirm_unfreeze(request, cycle, reason):
+    """Issue 13 item 4: unfreezing takes the published results back."""
+    lines = [
+        _(
+            "The published results of %(n)d agencies are withdrawn: the public results page and the agencies' own pages no longer show them."
+        )
+        % {"n": selectors.published_result_count(cycle)},
+        _(
+            "Scores can be changed and sheets reopened again; the results must then be published again."
+        ),
+        _("The reward roster is unfrozen and follows the scores again."),
+    ]
+    carried = carry_over_count(cycle)
+    if carried:
+        lines.append(
+            _(
+                "The carry-over of %(n)d agencies into next year's evaluation (HSC-11) is withdrawn; those it added to a cycle that has not started scoring leave it."
+            )
+            % {"n": carried}
+        )
+    lines.append(_("Your reason is logged: “%(reason)s”.") % {"reason": reason})
+    return confirmation(
+        request,
+        title=_("Unfreeze the results of %(year)s?") % {"year": format_roc_year(cycle.year)},
+        consequences=lines,
+        action_label=_("Unfreeze the results"),
+        cancel_url=reverse("reviews:results", args=[cycle.year]),
+        destructive=True,
+    )
+
+
+def _confirm_exclusion(request, cycle, d):
+    """Issue 13 item 4: an exclusion cannot be taken back on these pages."""
+    names = {
+        "agency": d["agency"].name,
+        "reviewer": str(d["reviewer"]),
+        "round": Round(d["round"]).label,
+    }
+    return confirmation(
+        request,
+        title=_("Exclude the missing scores of %(reviewer)s for %(agency)s?") % names,
+        consequences=[
+            _(
+                "The result of %(agency)s (%(round)s) is computed without %(reviewer)s, from the other reviewers' submitted sheets."
+            )
+            % names,
+            _("A missing sheet of %(reviewer)s no longer keeps %(agency)s incomplete.") % names,
+            _(
+                "An exclusion cannot be undone on these pages; it is logged with your reason: “%(reason)s”."
+            )
+            % {"reason": d["reason"]},
+        ],
+        action_label=_("Exclude the scores"),
+        cancel_url=reverse("reviews:results", args=[cycle.year]),
+        destructive=True,
+    )
 
 
 @access(is_office | is_reviewer)

@@ -18,6 +18,7 @@ register = template.Library()
 TAG_CLASS = {
     NOT_STARTED: "",
     State.DRAFT: "",
+    State.AWAITING_APPROVAL: "warn",
     State.APPROVED: "ok",
     State.SUBMITTED: "ok",
     State.RETURNED: "warn",
@@ -98,6 +99,14 @@ def kind_label(value):
 @register.filter
 def event_label(value):
     return dict(EventKind.choices).get(value, value)
+
+
+@register.filter
+def return_label(value):
+    """Who returned it: the program office, or the agency's head (CITY-2)."""
+    if value == EventKind.HEAD_RETURN:
+        return _("Returned to the officer by the head")
+    return _("Returned by the program office")
 
 
 @register.filter

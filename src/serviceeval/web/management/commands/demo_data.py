@@ -10,6 +10,7 @@ class Command(BaseCommand):
         build()
         self.stdout.write("")
         self.stdout.write(f"示範帳號 Demo logins (password / 密碼: {DEMO_PASSWORD})")
+        width = max(len(username) for username, *_ in DEMO_USERS)
         for username, role, _agency, display in DEMO_USERS:
-            self.stdout.write(f"  {username:<13} {role:<15} {display}")
+            self.stdout.write(f"  {username:<{width}}  {role:<15} {display}")
         self.stdout.write("")
