@@ -39,8 +39,8 @@ def test_reviewer_fixes_a_bad_score_from_the_error_summary_by_keyboard(page):
     page.keyboard.press("Control+A")
     page.keyboard.type(str(first.max_points / 2))
     assert Decimal(page.locator("#total_all").inner_text()) == half
-    page.keyboard.press("Enter")  # submits the form with its first button: save draft
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # submits the form with its first button: save draft
     assert "草稿已儲存" in page.locator(".messages").inner_text()
     sheet = Sheet.objects.get(reviewer=reviewer, agency=a)
     assert sheet.scores.get(criterion=first.code).score == first.max_points / 2
@@ -70,8 +70,8 @@ def test_the_draft_saves_itself_and_a_second_tab_does_not_overwrite_it(browser, 
     assert Sheet.objects.get(pk=sheet.pk).scores.get(criterion=code).score == 30
     # The first tab keeps going: its version followed the autosave.
     first.get_by_label(f"評分 {code}", exact=True).fill("40")
-    first.get_by_role("button", name="儲存草稿").click()
-    first.wait_for_load_state()
+    with first.expect_navigation():
+        first.get_by_role("button", name="儲存草稿").click()
     assert "草稿已儲存" in first.locator(".messages").inner_text()
     assert Sheet.objects.get(pk=sheet.pk).scores.get(criterion=code).score == 40
     ctx.close()
