@@ -281,4 +281,4 @@ def test_phone_form_presets_the_moment_of_the_call_afresh_each_minute(client, mo
     for minute in (1, 2):
         moment = timezone.make_aware(datetime(2027, 3, 5, 10, minute))
         monkeypatch.setattr(views, "_initial_moment", lambda c, m=moment: {"called_at": m})
-        assert f'value="2027-03-05T10:0{minute}"' in _page(client, tester, url)
+        assert f'value="民國116年3月5日 10:0{minute}"' in _page(client, tester, url)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from serviceeval.core.formfields import RocDateTimeField
 from serviceeval.core.numbers import format_points
 from serviceeval.core.widgets import NamedModelChoiceField
 
@@ -23,9 +24,6 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, (list, tuple)):
             return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
         return [super().clean(data, initial)] if data else []
-
-
-DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class _Base(forms.Form):
@@ -64,7 +62,7 @@ class _Base(forms.Form):
 
 
 class PhoneTestForm(_Base):
-    called_at = forms.DateTimeField(label=_("Date and time of the call"), widget=DATETIME_WIDGET)
+    called_at = RocDateTimeField(label=_("Date and time of the call"))
     unit = forms.CharField(label=_("Unit"), max_length=120, required=False)
     number = forms.CharField(label=_("Number dialled"), max_length=40, required=False)
     rings = forms.IntegerField(
@@ -98,7 +96,7 @@ class PhoneTestForm(_Base):
 
 
 class MysteryVisitForm(_Base):
-    visited_at = forms.DateTimeField(label=_("Date and time of the visit"), widget=DATETIME_WIDGET)
+    visited_at = RocDateTimeField(label=_("Date and time of the visit"))
     counter = forms.CharField(label=_("Counter or unit visited"), max_length=120, required=False)
     scenario = forms.CharField(
         label=_("Scenario questions and answers"),

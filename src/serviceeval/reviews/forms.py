@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from serviceeval.accounts.models import User
 from serviceeval.accounts.selectors import reviewer_accounts
 from serviceeval.agencies.models import Agency
+from serviceeval.core.formfields import RocDateField
 from serviceeval.core.uploads import validate_upload
 from serviceeval.core.widgets import NamedModelChoiceField
 from serviceeval.cycles.selectors import participant_agencies, participant_ids_by_code
@@ -90,7 +91,7 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 class VisitForm(forms.Form):
-    date = forms.DateField(label=_("Visit date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = RocDateField(label=_("Visit date"))
     members = IdMultipleChoiceField(
         label=_("Members present"),
         queryset=User.objects.none(),
@@ -143,7 +144,7 @@ class ImprovementForm(forms.Form):
     agency = NamedModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
     criterion = forms.CharField(label=_("Criterion code (optional)"), max_length=40, required=False)
     text = forms.CharField(label=_("Improvement item"), widget=forms.Textarea(attrs={"rows": 3}))
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = RocDateField(label=_("Deadline"))
 
     def __init__(self, *args, cycle=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -196,8 +197,7 @@ class DecideForm(forms.Form):
 class DeadlineForm(forms.Form):
     """The cycle's scoring deadline (issue 13 item 3): sheets lock after that day."""
 
-    day = forms.DateField(
+    day = RocDateField(
         label=_("Scoring deadline"),
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Until 23:59 of that day (Asia/Taipei), moved to the next working day."),
     )

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from serviceeval.agencies.selectors import agency_by_code_or_name
+from serviceeval.core.formfields import RocDateField
 
 from .models import AwardStatus, RewardKind
 
@@ -52,20 +53,20 @@ STEP_CHOICES = [(s, label) for s, label in AwardStatus.choices if s != AwardStat
 
 class StepForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=STEP_CHOICES)
-    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = RocDateField(label=_("Date"))
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
 class AttendanceForm(forms.Form):
     session = forms.CharField(label=_("Training session"), max_length=200)
-    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = RocDateField(label=_("Date"))
     attendee = forms.CharField(label=_("Attendee"), max_length=80, required=False)
     attended = forms.BooleanField(label=_("Attended"), required=False, initial=True)
 
 
 class ReuseForm(forms.Form):
     what = forms.CharField(label=_("Where it was reused"), max_length=200)
-    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = RocDateField(label=_("Date"))
 
 
 class ConsentForm(forms.Form):

@@ -313,6 +313,14 @@ def propose(request, year):
     return _back(cycle, "rewards:award")
 
 
+def _date_problem(form, message: str) -> str:
+    """`message`, and when the date was typed but does not read, the field's own
+    message that names it (issue 15 item 3)."""
+    if form.data.get("on") and form.has_error("on"):
+        return " ".join([message, *form.errors["on"]])
+    return message
+
+
 def _nomination(request, pk):
     return get_object_or_404(selectors.nominations_visible_to(request.user), pk=pk)
 
@@ -397,7 +405,7 @@ def step(request, pk):
             if d["status"] == AwardStatus.RECOMMENDED:
                 _warn_undecided(request, nomination)
     else:
-        messages.error(request, _("Give the new status and its date."))
+        messages.error(request, _date_problem(form, _("Give the new status and its date.")))
     return _back(nomination.cycle, "rewards:award")
 
 
@@ -418,7 +426,7 @@ def attendance(request, pk):
         )
         messages.success(request, _("The attendance was recorded."))
     else:
-        messages.error(request, _("Give the training session and its date."))
+        messages.error(request, _date_problem(form, _("Give the training session and its date.")))
     return _back(nomination.cycle, "rewards:award")
 
 
@@ -437,7 +445,9 @@ def reuse(request, pk):
         )
         messages.success(request, _("The reuse of the material was recorded."))
     else:
-        messages.error(request, _("Say where the material was reused, and when."))
+        messages.error(
+            request, _date_problem(form, _("Say where the material was reused, and when."))
+        )
     return _back(nomination.cycle, "rewards:award")
 
 

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from serviceeval.core.formfields import RocDateTimeField
 from serviceeval.core.numbers import format_points
 from serviceeval.core.uploads import validate_upload
 
@@ -100,7 +101,7 @@ class SubmissionForm(forms.Form):
                 )
                 if category == "overall":
                     self.fields[f"lr_{k}"] = forms.BooleanField(
-                        label=_("Little room left to grow (CITY-3)"), required=False
+                        label=_("Little room left to grow"), required=False
                     )
                 self.fields[f"nr_{k}"] = forms.CharField(
                     label=_("Reason (not applicable, or little room left to grow)"),
@@ -108,7 +109,7 @@ class SubmissionForm(forms.Form):
                     widget=forms.Textarea(attrs={"rows": 2}),
                 )
                 self.fields[f"p_{k}"] = forms.BooleanField(
-                    label=_("Includes work planned for the rest of the year (HSC-5)"),
+                    label=_("Includes work planned for the rest of the year"),
                     required=False,
                 )
                 self.fields[f"f_{k}"] = forms.FileField(
@@ -274,11 +275,7 @@ class CommentForm(forms.Form):
 
 
 class ReopenForm(forms.Form):
-    deadline = forms.DateTimeField(
-        label=gettext_lazy("New deadline (Asia/Taipei)"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
-    )
+    deadline = RocDateTimeField(label=gettext_lazy("New deadline (Asia/Taipei)"))
     reason = forms.CharField(
         label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
     )

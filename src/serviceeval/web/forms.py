@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from serviceeval.agencies.enums import Category
+from serviceeval.core.formfields import RocDateField
 
 
 class CategoryMoveForm(forms.Form):
@@ -19,7 +20,7 @@ class CalendarUploadForm(forms.Form):
 
 
 class CalendarDayForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = RocDateField(label=_("Date"))
     day_off = forms.TypedChoiceField(
         label=_("Kind of day"),
         choices=[("1", _("Day off (holiday)")), ("0", _("Working day (make-up day)"))],
