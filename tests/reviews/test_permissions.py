@@ -81,14 +81,14 @@ def test_sheet_reopen_only_by_the_convener(client, world):
     assert sheet.status == "draft"
 
 
-@pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods", "pdf"])
 def test_results_export_for_office_and_convener(client, world, fmt):
     url = f"/reviews/cycles/105/results.{fmt}"
     assert get(client, world["office"], url) == 200
     assert get(client, world["convener"], url) == 200
     assert get(client, world["member"], url) == 404
     assert get(client, user_for(Role.AGENCY_OFFICER, agency=world["a"]), url) == 403
-    assert get(client, world["office"], "/reviews/cycles/105/results.pdf") == 404
+    assert get(client, world["office"], "/reviews/cycles/105/results.exe") == 404
 
 
 def test_scores_export_is_office_only(client, world):

@@ -1,21 +1,26 @@
-"""Exports of scores and results (CSV / XLSX / ODS), deterministic bytes."""
+"""Exports of scores and results (CSV / XLSX / ODS / PDF), the feedback report and
+the improvement letter (函, HSC-12), deterministic bytes. The documents carry the
+header, page numbers, draft mark and signature block of `exports.documents`."""
 
 from __future__ import annotations
 
 import io
 import re
 import zipfile
+from dataclasses import replace
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 
-from serviceeval.core.roc import format_roc_year
+from serviceeval.core.roc import format_roc_date, format_roc_year
+from serviceeval.exports.documents import column_widths, meta_for_cycle
 from serviceeval.exports.writers import (
     FIXED_ZIP_TIME,
     Block,
     Sheet,
     blocks_to_html,
+    ods_column_cm,
     render_pdf,
     write_csv,
     write_ods,
@@ -87,8 +92,23 @@ def results_sheet(cycle) -> Sheet:
     return Sheet(f"results-{cycle.year}", header, rows)
 
 
+def results_title(cycle) -> str:
+    return f"{format_roc_year(cycle.year)}度 {cycle.program.name} {_('Results')}"
+
+
 def results_bytes(cycle, fmt: str) -> bytes:
-    return _write(results_sheet(cycle), fmt)
+    """The results table; the XLSX/ODS and the PDF carry the document header (a
+    draft until published) and the PDF the signature block."""
+    sheet = results_sheet(cycle)
+    if fmt == "csv":
+        return write_csv(sheet)
+    meta = meta_for_cycle(cycle, results_title(cycle), signatures=True, landscape=True)
+    if fmt == "pdf":
+        rows = [list(r) for r in sheet.rows]
+        return render_pdf(
+            blocks_to_html(meta.title, [Block("table", header=sheet.header, rows=rows)], meta)
+        )
+    return WRITERS[fmt]([sheet], meta)
 
 
 _ODS_NS = (
@@ -104,12 +124,26 @@ _ODS_NS = (
 def stream_ods(sheet: Sheet) -> bytes:
     """A minimal, deterministic ODS spreadsheet written straight as XML (ODF is
     required of public documents; odfpy builds a DOM too large for 260,000 rows)."""
+    # Column widths from the header and the first rows; the header row frozen
+    # (settings.xml), as `write_ods` does.
+    widths = [ods_column_cm(w) for w in column_widths(sheet.header, sheet.rows)]
+    sizes = sorted(set(widths))
+    column_styles = "".join(
+        f'<style:style style:name="co{n}" style:family="table-column">'
+        f'<style:table-column-properties style:column-width="{size}"/></style:style>'
+        for n, size in enumerate(sizes, start=1)
+    )
+    columns = "".join(
+        f'<table:table-column table:style-name="co{sizes.index(size) + 1}"/>' for size in widths
+    )
+    name = _xml_text(sheet.title[:31])
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f"<office:document-content {_ODS_NS}>"
         '<office:automatic-styles><style:style style:name="h" style:family="table-cell">'
-        '<style:text-properties fo:font-weight="bold"/></style:style></office:automatic-styles>'
-        f'<office:body><office:spreadsheet><table:table table:name="{_xml_text(sheet.title[:31])}">'
+        '<style:text-properties fo:font-weight="bold"/></style:style>'
+        f"{column_styles}</office:automatic-styles>"
+        f'<office:body><office:spreadsheet><table:table table:name="{name}">{columns}'
     ]
     parts.append(
         "<table:table-row>"
@@ -145,15 +179,45 @@ def stream_ods(sheet: Sheet) -> bytes:
         '<manifest:file-entry manifest:full-path="/" manifest:version="1.2" '
         'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
         '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        '<manifest:file-entry manifest:full-path="settings.xml" manifest:media-type="text/xml"/>'
         "</manifest:manifest>"
+    )
+    frozen = "".join(
+        f'<config:config-item config:name="{key}" config:type="{kind}">{value}</config:config-item>'
+        for key, kind, value in (
+            ("HorizontalSplitMode", "short", 0),
+            ("VerticalSplitMode", "short", 2),
+            ("HorizontalSplitPosition", "int", 0),
+            ("VerticalSplitPosition", "int", 1),
+            ("ActiveSplitRange", "short", 2),
+            ("PositionTop", "int", 0),
+            ("PositionBottom", "int", 1),
+        )
+    )
+    settings = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<office:document-settings xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:config="urn:oasis:names:tc:opendocument:xmlns:config:1.0" office:version="1.2">'
+        '<office:settings><config:config-item-set config:name="ooo:view-settings">'
+        '<config:config-item-map-indexed config:name="Views"><config:config-item-map-entry>'
+        '<config:config-item config:name="ViewId" config:type="string">view1</config:config-item>'
+        '<config:config-item-map-named config:name="Tables">'
+        f'<config:config-item-map-entry config:name="{name}">{frozen}</config:config-item-map-entry>'
+        "</config:config-item-map-named></config:config-item-map-entry>"
+        "</config:config-item-map-indexed></config:config-item-set></office:settings>"
+        "</office:document-settings>"
     )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
         info = zipfile.ZipInfo("mimetype", date_time=FIXED_ZIP_TIME)
         info.compress_type = zipfile.ZIP_STORED
         zf.writestr(info, b"application/vnd.oasis.opendocument.spreadsheet")
-        for name, content in (("META-INF/manifest.xml", manifest), ("content.xml", "".join(parts))):
-            info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
+        for member, content in (
+            ("META-INF/manifest.xml", manifest),
+            ("content.xml", "".join(parts)),
+            ("settings.xml", settings),
+        ):
+            info = zipfile.ZipInfo(member, date_time=FIXED_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, content.encode("utf-8"), compresslevel=1)
     return out.getvalue()
@@ -214,9 +278,87 @@ def feedback_bytes(ctx: dict, fmt: str) -> bytes:
             Block(
                 "table",
                 header=[_("Item"), _("Deadline"), _("Status")],
-                rows=[[i.text, i.deadline, i.get_status_display()] for i in items],
+                rows=[[i.text, format_roc_date(i.deadline), i.get_status_display()] for i in items],
             )
         )
+    meta = meta_for_cycle(cycle, title, landscape=True)
     if fmt == "odt":
-        return write_odt(title, blocks)
-    return render_pdf(blocks_to_html(title, blocks))
+        return write_odt(title, blocks, meta)
+    return render_pdf(blocks_to_html(title, blocks, meta))
+
+
+def _criterion_names(cycle) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for category in spec_of(cycle).categories:
+        for node in category.nodes():
+            names.setdefault(node.code, node.name)
+    return names
+
+
+def improvement_letter_bytes(cycle, agency, items, fmt: str, *, today) -> bytes:
+    """HSC-12: the letter (函) that sends an agency its improvement items: the
+    addressee, the date of issue, the subject, the explanation with the items
+    (criterion, what is to improve, deadline in the ROC calendar, status) and the
+    signature block. PDF or ODT, portrait A4."""
+    items = list(items)
+    program = cycle.program.name
+    cycle_text = f"{format_roc_year(cycle.year)}度"
+    meta = replace(
+        meta_for_cycle(cycle, _("Improvement letter"), signatures=True, issued=today),
+        issued="",
+    )
+    names = _criterion_names(cycle)
+    head = [
+        _("Addressee: %(agency)s") % {"agency": agency.name},
+        _("Date of issue: %(date)s") % {"date": format_roc_date(today)},
+        _(
+            "Subject: the %(count)s improvement items of the %(cycle)s %(program)s; please improve each by its deadline and report what was done."
+        )
+        % {"count": len(items), "cycle": cycle_text, "program": program},
+    ]
+    rows = [
+        [
+            n,
+            " ".join(filter(None, [i.criterion, names.get(i.criterion, "")])) or "—",
+            i.text,
+            format_roc_date(i.deadline),
+            i.get_status_display(),
+        ]
+        for n, i in enumerate(items, start=1)
+    ]
+    blocks = [
+        Block("paragraph", "\n".join(head)),
+        Block("heading", _("Explanation:"), level=3),
+        Block(
+            "paragraph",
+            "\n".join(
+                [
+                    _(
+                        "1. Under HSC-12 of %(program)s the agency improves the items found in the evaluation; the program office follows each item to closure."
+                    )
+                    % {"program": program},
+                    _("2. The items and their deadlines:"),
+                ]
+            ),
+        ),
+        Block(
+            "table",
+            header=[_("No."), _("Criterion"), _("Improvement item"), _("Deadline"), _("Status")],
+            rows=rows,
+        ),
+        Block(
+            "paragraph",
+            "\n".join(
+                [
+                    _(
+                        "3. Before each deadline, answer the item on the improvement items page with what was done and the evidence."
+                    ),
+                    _("Original: %(agency)s") % {"agency": agency.name},
+                    _("Copy: the program office"),
+                ]
+            ),
+        ),
+    ]
+    if fmt == "odt":
+        return write_odt(meta.title, blocks, meta)
+    return render_pdf(blocks_to_html(meta.title, blocks, meta))

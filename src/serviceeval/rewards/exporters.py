@@ -1,8 +1,11 @@
-"""The roster (敘獎名冊) as XLSX, ODS and PDF (deterministic bytes)."""
+"""The roster (敘獎名冊) as XLSX, ODS and PDF (deterministic bytes): A4 landscape,
+the document header, page numbers, the signature block, and 草案 on every page
+until the cycle's results are published."""
 
 from __future__ import annotations
 
 from serviceeval.engine.rewards import KIND_NAMES, ROLE_NAMES
+from serviceeval.exports.documents import meta_for_cycle
 from serviceeval.exports.writers import Sheet, sheets_to_pdf, write_ods, write_xlsx
 
 HEADER = ("序號", "姓名", "職務", "機關", "獎懲", "次數", "依據", "事由", "來源")
@@ -37,10 +40,12 @@ def roster_sheets(cycle, entries, commendations) -> list[Sheet]:
 
 def roster_file(cycle, entries, commendations, fmt: str) -> bytes:
     sheets = roster_sheets(cycle, entries, commendations)
+    title = f"民國{cycle.year}年度 敘獎名冊"
+    meta = meta_for_cycle(cycle, title, signatures=True, landscape=True)
     if fmt == "xlsx":
-        return write_xlsx(sheets)
+        return write_xlsx(sheets, meta)
     if fmt == "ods":
-        return write_ods(sheets)
+        return write_ods(sheets, meta)
     if fmt == "pdf":
-        return sheets_to_pdf(f"民國{cycle.year}年度 敘獎名冊", sheets)
+        return sheets_to_pdf(title, sheets, meta)
     raise ValueError(fmt)

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 
 from serviceeval.core.access import PUBLIC, access
 from serviceeval.cycles.models import Cycle
+from serviceeval.exports.documents import meta_for_cycle
 from serviceeval.exports.http import file_response
 from serviceeval.exports.writers import Sheet, sheets_to_pdf, write_ods
 from serviceeval.reviews.selectors import public_results, published_cycles, results_due
@@ -68,8 +69,8 @@ def export(request, year, fmt):
     if fmt not in ("ods", "pdf") or cycle.results_published_at is None:
         raise Http404
     sheets = _sheets(cycle)
-    if fmt == "ods":
-        data = write_ods(sheets)
-    else:
-        data = sheets_to_pdf(f"民國{cycle.year}年度 {cycle.program.name} 考核結果", sheets)
+    title = f"民國{cycle.year}年度 {cycle.program.name} 考核結果"
+    # Published only (above): never a draft; issued on the publication date.
+    meta = meta_for_cycle(cycle, title, landscape=True)
+    data = write_ods(sheets, meta) if fmt == "ods" else sheets_to_pdf(title, sheets, meta)
     return file_response(data, f"考核結果-{cycle.year}.{fmt}")
