@@ -20,6 +20,8 @@ from serviceeval.cycles.models import Cycle
 from serviceeval.cycles.services import cycle_create, milestone_moments
 from serviceeval.programs.services import program_latest
 
+# Earlier Hsinchu cycles whose results the reviews demo publishes.
+PAST_YEARS = (103, 104)
 DEMO_PASSWORD = "Demo-2026-serviceeval"  # noqa: S105 - printed on purpose for the demo
 
 HSINCHU_GROUPS = {
@@ -187,6 +189,12 @@ def build_foundation(now: datetime | None = None) -> dict:
                 Person.objects.create(agency=agency, cycle=None, role=role, name=_person_name(i))
     if not Cycle.objects.filter(year=105).exists():
         cycle_create(program=hsinchu, year=105, groups=["1", "2", "3"])
+    # Two earlier Hsinchu cycles, published by the reviews demo, so an agency's
+    # results by year (issue 12 item 3) and the feedback report's "last time" show
+    # something.
+    for past in PAST_YEARS:
+        if not Cycle.objects.filter(year=past).exists():
+            cycle_create(program=hsinchu, year=past, groups=["1", "2", "3"])
     # The CITY cycle is the one whose plan deadline (30 April) comes next, so its
     # deadlines are ahead; Hsinchu's 105 cycle is the past one (deadlines in 2016).
     if not Cycle.objects.filter(year=year).exists():

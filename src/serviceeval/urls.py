@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from serviceeval.accounts import views as accounts
 from serviceeval.api.urls import urlpatterns as api_urlpatterns
-from serviceeval.web import calendar, public_results
+from serviceeval.web import calendar, history, public_results
 from serviceeval.web import views as web
 
 urlpatterns = [
@@ -35,6 +35,7 @@ urlpatterns = [
     path("agencies/", web.agency_list, name="agency_list"),
     path("agencies/<int:pk>/", web.agency_detail, name="agency_detail"),
     path("agencies/<int:pk>/category/", web.agency_category, name="agency_category"),
+    path("agencies/<int:pk>/history/", history.agency_history, name="agency_history"),
     path("cycles/", web.cycle_list, name="cycle_list"),
     path("cycles/<int:year>/", web.cycle_detail, name="cycle_detail"),
     path(

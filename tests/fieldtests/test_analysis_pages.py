@@ -72,3 +72,22 @@ def test_office_pages_queries_do_not_grow_with_agencies(client, url):
             )
         )
     assert counts[0] == counts[1]
+
+
+def test_the_monthly_trend_has_a_chart_beside_its_table(client):
+    """Issue 12 item 3: the office's pages draw the monthly trend as a line chart
+    (text alternative included) beside the table with the same averages."""
+    from xml.etree import ElementTree as ET
+
+    cycle, (a,) = city_cycle(1, year=116)
+    call(cycle, a, a_tester())
+    client.force_login(user_for(Role.COORDINATOR))
+    for url in (f"/fieldtests/?cycle={cycle.year}", f"/fieldtests/{cycle.year}/agency/{a.pk}/"):
+        response = client.get(url)
+        chart = response.context["trend_chart"]
+        root = ET.fromstring(str(chart))
+        assert root.get("role") == "img"
+        desc = root.find("{http://www.w3.org/2000/svg}desc").text
+        month = response.context["trend"][0]
+        assert f"{month['month']}月" in desc and month["phone_text"] in desc
+        assert str(chart) in response.content.decode()

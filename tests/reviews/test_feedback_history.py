@@ -60,7 +60,11 @@ def test_last_time_is_the_same_programs_latest_earlier_result(client):
     assert "777.00" in html and "乙等" in html and "103" in html
     assert "555.00" not in html and "650.00" not in html
     row = next(r for r in response.context["rows"] if r["node"].code == "1")
-    assert row["last"] == "222.5"
+    # Issue 12 item 3: the cell says which year the figure is from.
+    assert row["last"] == "民國103年度：222.5"
+    assert row["last_points"] == "222.5"
+    assert "民國103年度：222.5" in html
+    assert "no-last-time" not in html
 
 
 def test_a_result_under_the_other_category_is_not_compared_city1(client):
@@ -79,3 +83,4 @@ def test_a_result_under_the_other_category_is_not_compared_city1(client):
     response = _feedback(client, cycle, a)
     assert response.context["previous"] is None
     assert all(r["last"] == "—" for r in response.context["rows"])
+    assert 'id="no-last-time"' in response.content.decode()

@@ -80,6 +80,42 @@ def field_test_figures(*, cycle, agency_ids) -> dict:
     return out
 
 
+def yearly_figures_of_agency(*, cycles, agency_id) -> dict:
+    """Issue 12 item 3: one agency's published telephone and mystery-shopper yearly
+    averages in each of `cycles` (CITY-8/9): {cycle_id: {"phone": Decimal|None,
+    "mystery": Decimal|None, "phone_calls": int, "mystery_visits": int}}. Two queries
+    however many cycles; each call is scored under its own cycle's program."""
+    cycles = list(cycles)
+    parts = {c.pk: c.program.spec.phone_parts for c in cycles}
+    out = {
+        c.pk: {"phone": None, "mystery": None, "phone_calls": 0, "mystery_visits": 0}
+        for c in cycles
+    }
+    seen: dict = {}
+    calls = []
+    for cycle_id, raw in PhoneTest.objects.filter(
+        cycle_id__in=list(parts), agency_id=agency_id
+    ).values_list("cycle_id", "part_scores"):
+        key = (cycle_id, tuple(sorted(raw.items())))
+        if key not in seen:
+            seen[key] = engine.call_score(parts[cycle_id], {k: Decimal(v) for k, v in key[1]})
+        if seen[key] is not None:
+            calls.append((cycle_id, seen[key]))
+            out[cycle_id]["phone_calls"] += 1
+    visits = list(
+        MysteryVisit.objects.filter(cycle_id__in=list(parts), agency_id=agency_id).values_list(
+            "cycle_id", "score"
+        )
+    )
+    for cycle_id, _score in visits:
+        out[cycle_id]["mystery_visits"] += 1
+    for cycle_id, avg in engine.yearly_averages(calls).items():
+        out[cycle_id]["phone"] = avg
+    for cycle_id, avg in engine.yearly_averages(visits).items():
+        out[cycle_id]["mystery"] = avg
+    return out
+
+
 def overview(cycle) -> list[dict]:
     """One row per agency with any field test: averages, counts, mystery rank."""
     calls = _call_scores(cycle)

@@ -16,12 +16,13 @@ from django.views.decorators.http import require_POST
 from serviceeval.accounts.rules import is_office, is_tester
 from serviceeval.agencies.models import Agency
 from serviceeval.core.access import access
+from serviceeval.core.charts import Series, line_chart
 from serviceeval.core.confirm import confirmation, needs_confirmation
 from serviceeval.core.memo import memo, revision
-from serviceeval.core.roc import format_roc_date
+from serviceeval.core.roc import format_roc_date, format_roc_year
 from serviceeval.core.uploads import serve_upload
 from serviceeval.cycles.selectors import cycle_or_404, cycles_newest_first
-from serviceeval.engine.fieldtests import display
+from serviceeval.engine.fieldtests import display, published
 
 from . import rules, selectors, services
 from .forms import MysteryVisitForm, PhoneTestForm
@@ -38,11 +39,38 @@ def _pick(cycles, year):
     return next((c for c in cycles if str(c.year) == str(year)), cycles[0] if cycles else None)
 
 
+def _named_parts(cycle, call):
+    """Each part's score under the program's name for it (總機, 業務單位), not its code."""
+    names = {p.code: p.name for p in cycle.program.spec.phone_parts}
+    return [(names.get(code, code), score) for code, score in call.part_scores.items()]
+
+
 def _fmt_rows(rows):
     for r in rows:
         for key in ("phone", "mystery"):
             r[f"{key}_text"] = display(r.get(key))
     return rows
+
+
+def _trend_chart(cycle, trend, chart_id, agency=None):
+    """The monthly trend as a line chart beside its table (issue 12 item 3)."""
+    if not trend:
+        return None
+    where = agency.name if agency is not None else _("All agencies")
+    return line_chart(
+        chart_id=chart_id,
+        title=_("%(year)s %(where)s: field-test averages by month")
+        % {"year": format_roc_year(cycle.year), "where": where},
+        labels=[_("Month %(month)s") % {"month": t["month"]} for t in trend],
+        series=[
+            Series(_("Telephone average"), [published(t["phone"]) for t in trend]),
+            Series(_("Mystery-shopper average"), [published(t["mystery"]) for t in trend]),
+        ],
+        y_label=_("Points"),
+        y_min=0,
+        y_max=100,
+        fmt=display,  # as the table beside it writes them
+    )
 
 
 def _analysis(cycle) -> dict:
@@ -79,6 +107,7 @@ def index(request):
             ctx["page"] = page
             ctx["rows"] = page.object_list
             ctx["trend"] = analysis["trend"]
+            ctx["trend_chart"] = _trend_chart(cycle, analysis["trend"], "chart-trend")
             ctx["phone_faults"] = analysis["phone_faults"]
             ctx["mystery_faults"] = analysis["mystery_faults"]
 
@@ -102,6 +131,7 @@ def agency(request, year, agency_id):
     target = get_object_or_404(Agency, pk=agency_id)
     figures = selectors.field_test_figures(cycle=cycle, agency_ids=[target.pk])[target.pk]
     calls = selectors.phone_tests_visible_to(request.user).filter(cycle=cycle, agency=target)
+    trend = _fmt_rows(selectors.monthly_trend(cycle, target.pk))
     return render(
         request,
         "fieldtests/agency.html",
@@ -111,9 +141,13 @@ def agency(request, year, agency_id):
             "phone": display(figures["phone"]),
             "mystery": display(figures["mystery"]),
             "figures": figures,
-            "calls": [(c, display(services.phone_score(cycle, c.part_scores))) for c in calls],
+            "calls": [
+                (c, display(services.phone_score(cycle, c.part_scores)), _named_parts(cycle, c))
+                for c in calls
+            ],
             "visits": selectors.visits_visible_to(request.user).filter(cycle=cycle, agency=target),
-            "trend": _fmt_rows(selectors.monthly_trend(cycle, target.pk)),
+            "trend": trend,
+            "trend_chart": _trend_chart(cycle, trend, "chart-trend", target),
             "phone_faults": selectors.faults(cycle, "phone", target.pk)[:10],
         },
     )

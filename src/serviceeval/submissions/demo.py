@@ -2,6 +2,8 @@
 
 - 105 (hsinchu-105, deadlines in 2016): 衛生局 HC-101's report is reopened
   (示範用重新開放) until 2027 and has a draft with a few entries and figures.
+- 103 and 104 (published by the reviews demo): 衛生局's accepted reports with
+  the four HSC-8 figures.
 - 116 (city-service-upgrade): 社會局 CT-100 has a draft plan; 中正區公所 CT-901
   has an accepted plan, so the public page shows something.
 """
@@ -19,7 +21,7 @@ from serviceeval.accounts.rules import is_office
 
 from . import services
 from .enums import EventKind, Kind, State
-from .models import Reopen, Submission, SubmissionEvent
+from .models import MetricValue, Reopen, Submission, SubmissionEvent
 from .services import EntryInput, SaveInput
 
 TAIPEI = ZoneInfo("Asia/Taipei")
@@ -34,6 +36,61 @@ PLAN_TEXT = {
 }
 
 
+# 衛生局's handed-in reports of the earlier cycles (HSC-8): this year's and last
+# year's figures, so its results by year show growth rates (issue 12 item 3).
+PAST_METRICS = {
+    103: {
+        "service_satisfaction": ("85", "82.4"),
+        "complaint_satisfaction": ("78", "75"),
+        "online_services": ("30", "24"),
+        "online_cases": ("11800", "9500"),
+    },
+    104: {
+        "service_satisfaction": ("88.5", "85"),
+        "complaint_satisfaction": ("80", "78"),
+        "online_services": ("35", "30"),
+        "online_cases": ("13400", "11800"),
+    },
+}
+
+
+def _past_reports(ctx, office):
+    """The reports of the past cycles, accepted long ago. No demo login filed them,
+    so they are written directly; their history says so."""
+    health = ctx["agencies"].get("HC-101")
+    for year, figures in PAST_METRICS.items():
+        cycle = ctx["cycles"].get(year)
+        if cycle is None or health is None:
+            continue
+        if Submission.objects.filter(cycle=cycle, agency=health, kind=Kind.REPORT).exists():
+            continue
+        at = datetime(year + 1911, 9, 30, 17, 0, tzinfo=TAIPEI)
+        sub = Submission.objects.create(
+            cycle=cycle,
+            agency=health,
+            kind=Kind.REPORT,
+            category=health.category,
+            state=State.ACCEPTED,
+            version=1,
+            submitted_at=at,
+            accepted_at=at,
+            sections={"survey_method": "委外辦理電話訪問調查"},
+        )
+        MetricValue.objects.bulk_create(
+            MetricValue(submission=sub, code=code, this_year=Decimal(this), last_year=Decimal(last))
+            for code, (this, last) in figures.items()
+        )
+        SubmissionEvent.objects.create(
+            submission=sub,
+            kind=EventKind.ACCEPT,
+            actor=office,
+            reason="示範資料",
+            from_state=State.SUBMITTED,
+            to_state=State.ACCEPTED,
+            version=1,
+        )
+
+
 def _user(ctx, username):
     return next((u for u in ctx["users"] if u.username == username), None)
 
@@ -43,6 +100,7 @@ def build(ctx):
     agencies, cycles = ctx["agencies"], ctx["cycles"]
     office = next((u for u in ctx["users"] if is_office(u)), None)
     c105, c116 = cycles.get(105), cycles.get(ctx["city_year"])
+    _past_reports(ctx, office)
     if c105 and "HC-101" in agencies:
         health = agencies["HC-101"]
         if not Reopen.objects.filter(cycle=c105, agency=health, kind=Kind.REPORT).exists():

@@ -450,6 +450,21 @@ def previous_metrics(cycle, agency) -> dict[str, Decimal]:
     return dict(values)
 
 
+def report_metrics_of_agency(*, agency_id, cycle_ids) -> dict[int, dict[str, tuple]]:
+    """HSC-8, issue 12 item 3: the four yearly figures of one agency's performance
+    report in each cycle, as handed in (submitted or accepted; a draft is not a
+    figure yet): {cycle_id: {code: (this_year, last_year)}}. One query."""
+    out: dict[int, dict[str, tuple]] = {}
+    for cycle_id, code, this_year, last_year in MetricValue.objects.filter(
+        submission__agency_id=agency_id,
+        submission__kind=Kind.REPORT,
+        submission__state__in=PANEL_STATES,
+        submission__cycle_id__in=list(cycle_ids),
+    ).values_list("submission__cycle_id", "code", "this_year", "last_year"):
+        out.setdefault(cycle_id, {})[code] = (this_year, last_year)
+    return out
+
+
 def years_with_public_plans():
     """CITY-7: the years that have an accepted plan, newest first."""
     return (

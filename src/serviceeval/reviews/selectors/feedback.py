@@ -6,9 +6,11 @@ from collections import defaultdict
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from serviceeval.accounts.rules import is_office
 from serviceeval.agencies.selectors import agencies_visible_to
+from serviceeval.core.roc import format_roc_year
 from serviceeval.cycles.models import Participant
 from serviceeval.submissions.selectors import report_for_reviewer
 
@@ -19,6 +21,18 @@ from ..presentation import points as _points
 from ..services.base import spec_of
 from ..services.results import compute_cycle, result_detail
 from . import improvements_visible_to, previous_result
+
+
+def _last(previous, prev_nodes: dict, code: str) -> str:
+    """The "last time" cell (issue 12 item 3): the previous result's points for the
+    node and the year they are from (under group rotation not always last year),
+    「民國104年度：85.2」; "—" when there is none."""
+    if previous is None or code not in prev_nodes:
+        return "—"
+    return _("%(year)s: %(points)s") % {
+        "year": format_roc_year(previous.cycle.year),
+        "points": _points(prev_nodes[code]),
+    }
 
 
 def feedback_report(user, *, cycle, agency_id: int) -> dict:
@@ -69,7 +83,8 @@ def feedback_report(user, *, cycle, agency_id: int) -> dict:
                 "self": _points(entry.self_score)
                 if entry and entry.self_score is not None
                 else "—",
-                "last": _points(prev_nodes.get(node.code)) if node.code in prev_nodes else "—",
+                "last": _last(previous, prev_nodes, node.code),
+                "last_points": _points(prev_nodes[node.code]) if node.code in prev_nodes else "",
                 "comments": comments.get(node.code, []) if node.leaf else [],
             }
         )

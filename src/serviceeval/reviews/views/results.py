@@ -281,7 +281,7 @@ def _confirm_exclusion(request, cycle, d):
 @access(is_office | is_reviewer)
 def results_export(request, year, fmt):
     cycle = _results_cycle(request.user, year)
-    if fmt not in ("csv", "xlsx", "ods"):
+    if fmt not in ("csv", "xlsx", "ods", "pdf"):
         raise Http404
     return file_response(results_bytes(cycle, fmt), f"results-{cycle.year}.{fmt}")
 
