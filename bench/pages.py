@@ -61,6 +61,7 @@ os.environ.setdefault("DEBUG", "0")  # no query log in memory while building
 import national  # noqa: E402  (this folder: the shared national data set)
 
 CLIENTS = 16
+GRID_YEAR = 106  # the assignment cycle (issue 12 item 5): hsinchu-105, not scored yet
 CPU_RATIO = 2.0  # a busy page's server CPU per request against LAYOUT_PAGE's
 LAYOUT_PAGE = "layout only (office, password page)"
 MEDIAN_MS = 50
@@ -205,6 +206,53 @@ def build(tmp: Path) -> dict:
         return office, officer
 
     step("sign-in accounts (office, agency officer, reviewer, tester)", users)
+
+    def assignment_cycle():
+        # Issue 12 item 5: the assignment grid of a cycle not scored yet (the review
+        # cycle's results are published, so its grid is read-only): the same 2,000
+        # agencies, a panel of REVIEWERS other reviewers (the sign-in reviewer's pages
+        # stay as they were) capped at 80, PER_AGENCY assignments an agency and a
+        # declared conflict for every tenth agency.
+        from serviceeval.agencies.models import Agency
+        from serviceeval.cycles.services import cycle_create
+        from serviceeval.programs.services import program_latest
+        from serviceeval.reviews.models import Conflict, PanelMember
+
+        cycle = cycle_create(
+            program=program_latest("hsinchu-105"),
+            year=GRID_YEAR,
+            agencies=Agency.objects.filter(pk__in=[a.pk for a in agencies]),
+        )
+        User.objects.bulk_create(
+            User(username=f"grid{i:03d}", role="reviewer", password=make_password(None))
+            for i in range(national.REVIEWERS)
+        )
+        panel = list(User.objects.filter(username__startswith="grid").order_by("username"))
+        PanelMember.objects.bulk_create(
+            PanelMember(cycle=cycle, user=u, role="member", max_assignments=80) for u in panel
+        )
+        per, n = national.PER_AGENCY, len(panel)
+        Assignment.objects.bulk_create(
+            (
+                Assignment(cycle=cycle, agency=a, reviewer=panel[(i * per + k) % n])
+                for i, a in enumerate(agencies)
+                for k in range(per)
+            ),
+            batch_size=5000,
+        )
+        Conflict.objects.bulk_create(
+            Conflict(
+                cycle=cycle,
+                agency=a,
+                reviewer=panel[(i * per + per) % n],
+                source="declared",
+                reason="曾任該機關顧問",
+            )
+            for i, a in enumerate(agencies)
+            if i % 10 == 0
+        )
+
+    step("assignment cycle: panel of 150, 10,000 assignments, 200 conflicts", assignment_cycle)
     from django.db import connection
 
     if connection.vendor == "postgresql":
@@ -235,6 +283,7 @@ def build(tmp: Path) -> dict:
         "sheet_agencies": sheet_agencies,
         "groups": groups,
         "assigned": len(sheet_agencies),
+        "grid": GRID_YEAR,
     }
 
 
@@ -275,6 +324,21 @@ def pages(data: dict) -> list[Page]:
         Page("record a telephone test (tester)", "tester", [f"/fieldtests/{field}/phone/new/"]),
         Page("reward roster (office)", "office", [f"/rewards/?cycle={field}"]),
         Page("agency list (office)", "office", ["/agencies/"]),
+        Page(
+            "assignment grid, 50 agencies × 25 reviewers (office)",
+            "office",
+            [f"/reviews/cycles/{data['grid']}/assignments/grid/"],
+        ),
+        Page(
+            "assignment grid, group 2, searched, page 2 (office)",
+            "office",
+            [f"/reviews/cycles/{data['grid']}/assignments/grid/?group=2&q=N0&page=2&rpage=3"],
+        ),
+        Page(
+            "automatic assignment preview, need 6 (office)",
+            "office",
+            [f"/reviews/cycles/{data['grid']}/assignments/grid/?need=6&preview=1"],
+        ),
         Page("public plans (anonymous)", None, [f"/submissions/public/{field}/"]),
     ]
     return out

@@ -64,6 +64,7 @@ MAIN_PAGES = {
         "/agencies/",
         "/submissions/status/?cycle=105",
         "/reviews/cycles/105/panel/",
+        "/reviews/cycles/105/assignments/grid/",
         "/reviews/cycles/105/progress/",
         "/reviews/cycles/105/results/",
         "/reviews/cycles/105/calibration/",

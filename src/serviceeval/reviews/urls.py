@@ -6,6 +6,7 @@ app_name = "reviews"
 urlpatterns = [
     path("", views.home, name="home"),
     path("cycles/<int:year>/panel/", views.panel, name="panel"),
+    path("cycles/<int:year>/assignments/grid/", views.assignment_grid, name="assignment_grid"),
     path("cycles/<int:year>/progress/", views.progress, name="progress"),
     path("cycles/<int:year>/conflicts/", views.declare_conflict, name="declare_conflict"),
     path("cycles/<int:year>/agencies/<int:agency_id>/", views.agency_review, name="agency"),
@@ -16,6 +17,7 @@ urlpatterns = [
     ),
     path("sheets/<int:pk>/reopen/", views.sheet_reopen, name="sheet_reopen"),
     path("cycles/<int:year>/results/", views.results, name="results"),
+    path("cycles/<int:year>/overview/", views.cycle_overview, name="cycle_overview"),
     path("cycles/<int:year>/results/action/", views.results_action, name="results_action"),
     path("cycles/<int:year>/results.<str:fmt>", views.results_export, name="results_export"),
     path("cycles/<int:year>/scores.<str:fmt>", views.scores_export, name="scores_export"),
@@ -33,6 +35,11 @@ urlpatterns = [
     ),
     path("improvements/", views.improvements, name="improvements"),
     path("improvements/<int:pk>/", views.improvement, name="improvement"),
+    path(
+        "improvements/letter/<int:year>/<int:agency_id>.<str:fmt>",
+        views.improvement_letter,
+        name="improvement_letter",
+    ),
     path(
         "improvements/<int:pk>/evidence/<int:evidence_id>/",
         views.improvement_evidence,

@@ -2,7 +2,8 @@
 results, publication, improvement items (HSC-3, HSC-9..12, SPEC §3.3).
 
 Every function is keyword-only, runs in one transaction and leaves an audit
-record. Error messages are zh-Hant first with English in parentheses.
+record. Error messages are English msgids through gettext (zh-Hant catalogue in
+reviews/locale), made when raised, in the language of the request or command.
 
 One module per part of the work; this package exports them all, so callers keep
 writing `services.assign(...)`."""
@@ -28,9 +29,12 @@ from .improvements import (
     improvement_respond,
 )
 from .panel import (
+    AutoAssignProposal,
     AutoAssignReport,
+    ProposalChanged,
     assign,
     auto_assign,
+    auto_assign_proposal,
     conflict_declare,
     conflict_waive,
     conflicted_pairs,
@@ -65,7 +69,10 @@ from .sheets import (
 )
 
 __all__ = [
+    "AutoAssignProposal",
     "AutoAssignReport",
+    "ProposalChanged",
+    "auto_assign_proposal",
     "CycleData",
     "IMPORT_COLUMNS",
     "ImportReport",

@@ -1,10 +1,12 @@
 """Panel, conflicts of interest and assignments (HSC-3)."""
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from serviceeval.accounts.models import User
 from serviceeval.agencies.models import Agency
@@ -12,6 +14,7 @@ from serviceeval.core.audit import audit_record
 from serviceeval.core.signals import RESULTS, announce_roster_inputs
 from serviceeval.cycles.models import Cycle
 
+from ..conflicts import AUTOMATIC_REASON, is_automatic_conflict
 from ..models import (
     Assignment,
     Conflict,
@@ -37,15 +40,16 @@ def panel_add(
 ) -> PanelMember:
     if not may_join_panel(user):
         raise ReviewError(
-            f"{user.username} 不是考核委員帳號 (only users with the reviewer role join the panel)"
+            _("%(username)s is not a reviewer account.") % {"username": user.username}
         )
     if role not in PanelRole.values:
-        raise ReviewError(f"未知的委員身分「{role}」 (unknown panel role)")
+        raise ReviewError(_("Unknown panel role “%(role)s”.") % {"role": role})
     if role in (PanelRole.CONVENER, PanelRole.DEPUTY_CONVENER):
         taken = cycle.panel.filter(role=role).exclude(user=user).first()
         if taken:
             raise ReviewError(
-                f"本年度已有{PanelRole(role).label}：{taken.user} (this panel role is taken)"
+                _("This cycle already has a %(role)s: %(user)s.")
+                % {"role": PanelRole(role).label, "user": taken.user}
             )
     member, created = PanelMember.objects.update_or_create(
         cycle=cycle, user=user, defaults={"role": role, "max_assignments": max_assignments}
@@ -68,8 +72,10 @@ def panel_remove_check(member: PanelMember) -> None:
         cycle=member.cycle, reviewer=member.user, status=SheetStatus.SUBMITTED
     ).exists():
         raise ReviewError(
-            f"{member.user} 已送出評分表，不可移出考核小組；請改用排除評分 "
-            "(the reviewer has submitted sheets; exclude them instead)"
+            _(
+                "%(reviewer)s has submitted score sheets and cannot leave the panel; exclude them from scoring instead."
+            )
+            % {"reviewer": member.user}
         )
 
 
@@ -85,29 +91,44 @@ def panel_remove(*, member: PanelMember, actor) -> None:
     member.delete()
 
 
-def conflicts_sync_automatic(*, cycle: Cycle, reviewer_ids=None) -> int:
-    """Automatic conflicts: the reviewer belongs to the agency or to its parent."""
+def automatic_conflicts_missing(cycle: Cycle, reviewer_ids=None) -> list[tuple[int, int]]:
+    """(reviewer_id, agency_id) of the automatic conflicts not recorded yet: the
+    reviewer belongs to the agency or to its parent, and no conflict (waived or not)
+    of the pair is stored. Reads only (the automatic assignment's preview uses it)."""
     members = cycle.panel.filter(user__agency__isnull=False)
     if reviewer_ids is not None:
         members = members.filter(user_id__in=list(reviewer_ids))
     pairs = list(members.values_list("user_id", "user__agency_id"))
     if not pairs:
-        return 0
+        return []
     participants = list(cycle.participants.values_list("agency_id", "agency__parent_id"))
     existing = set(cycle.conflicts.values_list("reviewer_id", "agency_id"))
-    new = []
-    for user_id, home in pairs:
-        for agency_id, parent_id in participants:
-            if home in (agency_id, parent_id) and (user_id, agency_id) not in existing:
-                new.append(
-                    Conflict(
-                        cycle=cycle,
-                        reviewer_id=user_id,
-                        agency_id=agency_id,
-                        source=ConflictSource.AUTOMATIC,
-                        reason="委員任職於受評機關或其上級機關 (reviewer belongs to the agency or its parent)",
-                    )
-                )
+    return [
+        (user_id, agency_id)
+        for user_id, home in pairs
+        for agency_id, parent_id in participants
+        if is_automatic_conflict(home, agency_id, parent_id)
+        and (user_id, agency_id) not in existing
+    ]
+
+
+def conflicts_sync_automatic(*, cycle: Cycle, reviewer_ids=None) -> int:
+    """Automatic conflicts: the reviewer belongs to the agency or to its parent."""
+    missing = automatic_conflicts_missing(cycle, reviewer_ids)
+    if not missing:
+        return 0
+    new = [
+        Conflict(
+            cycle=cycle,
+            reviewer_id=user_id,
+            agency_id=agency_id,
+            source=ConflictSource.AUTOMATIC,
+            # Stored as the conflict's reason (and shown as stored), not
+            # a message made for the reader: kept as it is stored.
+            reason=AUTOMATIC_REASON,
+        )
+        for user_id, agency_id in missing
+    ]
     Conflict.objects.bulk_create(new)
     for c in new:
         Assignment.objects.filter(
@@ -122,7 +143,7 @@ def conflict_declare(
 ) -> Conflict:
     """A declared conflict removes the reviewer's assignments to that agency."""
     if not reason.strip():
-        raise ReviewError("請說明利益迴避的原因 (a reason is required)")
+        raise ReviewError(_("Give the reason for the conflict of interest."))
     conflict, created = Conflict.objects.get_or_create(
         cycle=cycle,
         reviewer=reviewer,
@@ -153,7 +174,7 @@ def conflict_declare(
 @transaction.atomic
 def conflict_waive(*, conflict: Conflict, reason: str, actor) -> Conflict:
     if not reason.strip():
-        raise ReviewError("豁免利益迴避須說明理由 (a waiver needs a reason)")
+        raise ReviewError(_("A waiver needs a reason."))
     conflict.waived_at = timezone.now()
     conflict.waived_by = actor
     conflict.waiver_reason = reason.strip()
@@ -182,16 +203,30 @@ def re_evaluated_agency_ids(cycle: Cycle) -> set[int]:
     return {r.agency_id for r in results_for_cycle(cycle) if r.grade == rule.grade}
 
 
-def _re_evaluation_refusal(cycle: Cycle, name: str) -> str:
+def re_evaluated_band(cycle: Cycle) -> str | None:
+    """The name of the band (丙等) a re-evaluation round is for; None when the
+    program has no re-evaluation round."""
     rule = spec_of(cycle).re_evaluation
-    band = next((g.name for g in spec_of(cycle).grades if rule and g.code == rule.grade), "")
     if rule is None:
-        return "本考核計畫沒有複評 (this program has no re-evaluation round)"
-    return f"{name}初評等第不是{band}，不需複評 (not graded {rule.grade} in the first round)"
+        return None
+    return next((g.name for g in spec_of(cycle).grades if g.code == rule.grade), rule.grade)
+
+
+def _re_evaluation_refusal(cycle: Cycle, agency: Agency) -> str:
+    band = re_evaluated_band(cycle)
+    if band is None:
+        return _("This program has no re-evaluation round.")
+    return _(
+        "%(agency)s was not graded %(band)s in the first round and needs no re-evaluation."
+    ) % {"agency": agency.name, "band": band}
 
 
 def _participant_ids(cycle: Cycle) -> set[int]:
     return set(cycle.participants.values_list("agency_id", flat=True))
+
+
+def not_a_participant(agency: Agency) -> str:
+    return _("%(agency)s is not a participant of this cycle.") % {"agency": agency.name}
 
 
 @transaction.atomic
@@ -207,15 +242,18 @@ def assign(
     _frozen_check(cycle)
     member = cycle.panel.filter(user=reviewer).first()
     if member is None:
-        raise ReviewError(f"{reviewer} 不是本年度考核委員 (not on this cycle's panel)")
+        raise ReviewError(
+            _("%(reviewer)s is not on the panel of this cycle.") % {"reviewer": reviewer}
+        )
     if agency.pk not in _participant_ids(cycle):
-        raise ReviewError(f"{agency.name} 不是本年度受評機關 (not a participant)")
+        raise ReviewError(not_a_participant(agency))
     if round == Round.RE_EVALUATION and agency.pk not in re_evaluated_agency_ids(cycle):
-        raise ReviewError(_re_evaluation_refusal(cycle, f"{agency.name} "))
+        raise ReviewError(_re_evaluation_refusal(cycle, agency))
     conflicts_sync_automatic(cycle=cycle, reviewer_ids=[reviewer.pk])
     if (reviewer.pk, agency.pk) in conflicted_pairs(cycle):
         raise ReviewError(
-            f"{reviewer} 與 {agency.name} 有利益迴避，不可指派 (conflict of interest)"
+            _("%(reviewer)s has a conflict of interest with %(agency)s and cannot be assigned.")
+            % {"reviewer": reviewer, "agency": agency.name}
         )
     if member.max_assignments is not None:
         load = (
@@ -223,7 +261,8 @@ def assign(
         )
         if load >= member.max_assignments:
             raise ReviewError(
-                f"{reviewer} 已達指派上限 {member.max_assignments} 個機關 (the reviewer's cap is reached)"
+                _("%(reviewer)s has reached the limit of %(cap)s assigned agencies.")
+                % {"reviewer": reviewer, "cap": member.max_assignments}
             )
     assignment, created = Assignment.objects.get_or_create(
         cycle=cycle,
@@ -255,7 +294,9 @@ def unassign(*, assignment: Assignment, actor) -> None:
         status=SheetStatus.SUBMITTED,
     ).exists():
         raise ReviewError(
-            "此委員已送出評分表，請改用排除評分並說明理由 (a submitted sheet exists; exclude instead)"
+            _(
+                "This reviewer has submitted the score sheet; exclude them from scoring, with a reason, instead."
+            )
         )
     audit_record(
         actor=actor,
@@ -273,36 +314,66 @@ class AutoAssignReport:
     short: list[tuple[str, int]] = field(default_factory=list)  # (agency name, reviewers missing)
 
 
-@transaction.atomic
-def auto_assign(
-    *, cycle: Cycle, actor, per_agency: int, cap: int | None = None, round: str = Round.FIRST
-) -> AutoAssignReport:
+class ProposalChanged(ReviewError):
+    """The data changed between the preview of the automatic assignment and its
+    confirmation: nothing was saved (issue 12 item 5)."""
+
+
+@dataclass(frozen=True)
+class AutoAssignProposal:
+    """What `auto_assign` would create, computed without writing (issue 12 item 5).
+    `pairs`: (agency_id, reviewer_id) of the new assignments, in the order made;
+    `short`: (agency name, reviewers missing); `digest` names exactly this proposal
+    and its parameters: the confirmation saves it only while the data still gives it."""
+
+    round: str
+    per_agency: int
+    cap: int | None
+    pairs: tuple[tuple[int, int], ...]
+    short: tuple[tuple[str, int], ...]
+    digest: str
+
+    @property
+    def created(self) -> int:
+        return len(self.pairs)
+
+
+def _auto_targets(cycle: Cycle, round: str) -> list[Agency]:
+    if round == Round.FIRST:
+        targets = cycle.participants.select_related("agency").order_by("agency__code")
+        return [p.agency for p in targets]
+    re_grade = spec_of(cycle).re_evaluation
+    if re_grade is None:
+        raise ReviewError(_("This program has no re-evaluation round."))
+    due = {r.agency_id for r in compute_cycle(cycle) if r.grade == re_grade.grade}
+    return list(Agency.objects.filter(pk__in=due).order_by("code"))
+
+
+def _proposal(
+    cycle: Cycle, *, per_agency: int, cap: int | None, round: str, pending_conflicts=()
+) -> AutoAssignProposal:
     """Give every target agency at least `per_agency` reviewers, balancing the load:
     each slot goes to the eligible reviewer with the fewest agencies so far
     (ties by username), never over the reviewer's cap (theirs, or `cap`), never
-    to a conflicted reviewer. Agencies with the fewest eligible reviewers go first."""
+    to a conflicted reviewer. Agencies with the fewest eligible reviewers go first.
+    `pending_conflicts`: automatic conflicts not recorded yet, counted as recorded
+    (and their assignments as removed), as `conflicts_sync_automatic` would."""
     _frozen_check(cycle)
     if per_agency < 1:
-        raise ReviewError("每個機關至少需 1 位委員 (at least one reviewer per agency)")
-    conflicts_sync_automatic(cycle=cycle)
+        raise ReviewError(_("Each agency needs at least 1 reviewer."))
     members = list(cycle.panel.select_related("user").order_by("user__username"))
     if not members:
-        raise ReviewError("尚未組成考核小組 (the panel has no members)")
-    if round == Round.FIRST:
-        targets = list(cycle.participants.select_related("agency").order_by("agency__code"))
-        target_agencies = [p.agency for p in targets]
-    else:
-        re_grade = spec_of(cycle).re_evaluation
-        if re_grade is None:
-            raise ReviewError("此考核計畫沒有複評 (the program has no re-evaluation)")
-        due = {r.agency_id for r in compute_cycle(cycle) if r.grade == re_grade.grade}
-        target_agencies = list(Agency.objects.filter(pk__in=due).order_by("code"))
-    blocked = conflicted_pairs(cycle)
+        raise ReviewError(_("The panel has not been formed yet."))
+    target_agencies = _auto_targets(cycle, round)
+    pending = set(pending_conflicts)
+    blocked = conflicted_pairs(cycle) | pending
     existing = defaultdict(set)
     load: dict[int, int] = defaultdict(int)
     for reviewer_id, agency_id in cycle.assignments.filter(round=round).values_list(
         "reviewer_id", "agency_id"
     ):
+        if (reviewer_id, agency_id) in pending:
+            continue
         existing[agency_id].add(reviewer_id)
         load[reviewer_id] += 1
     caps = {m.user_id: m.max_assignments if m.max_assignments is not None else cap for m in members}
@@ -310,8 +381,8 @@ def auto_assign(
     def eligible(agency_id):
         return [m for m in members if (m.user_id, agency_id) not in blocked]
 
-    report = AutoAssignReport()
-    new: list[Assignment] = []
+    pairs: list[tuple[int, int]] = []
+    short: list[tuple[str, int]] = []
     for agency in sorted(target_agencies, key=lambda a: (len(eligible(a.pk)), a.code)):
         while len(existing[agency.pk]) < per_agency:
             choices = [
@@ -321,23 +392,76 @@ def auto_assign(
                 and (caps[m.user_id] is None or load[m.user_id] < caps[m.user_id])
             ]
             if not choices:
-                report.short.append((agency.name, per_agency - len(existing[agency.pk])))
+                short.append((agency.name, per_agency - len(existing[agency.pk])))
                 break
             pick = min(choices, key=lambda m: (load[m.user_id], m.user.username))
             existing[agency.pk].add(pick.user_id)
             load[pick.user_id] += 1
-            new.append(
-                Assignment(
-                    cycle=cycle,
-                    reviewer_id=pick.user_id,
-                    agency=agency,
-                    round=round,
-                    automatic=True,
-                )
+            pairs.append((agency.pk, pick.user_id))
+    text = f"{cycle.pk}|{round}|{per_agency}|{cap}|" + ";".join(f"{a}:{r}" for a, r in pairs)
+    return AutoAssignProposal(
+        round=round,
+        per_agency=per_agency,
+        cap=cap,
+        pairs=tuple(pairs),
+        short=tuple(short),
+        digest=hashlib.sha256(text.encode()).hexdigest(),
+    )
+
+
+def auto_assign_proposal(
+    *, cycle: Cycle, per_agency: int, cap: int | None = None, round: str = Round.FIRST
+) -> AutoAssignProposal:
+    """The automatic assignment `auto_assign` would make now, without writing
+    anything (not even the automatic conflicts it would record first): the preview
+    of issue 12 item 5."""
+    return _proposal(
+        cycle,
+        per_agency=per_agency,
+        cap=cap,
+        round=round,
+        pending_conflicts=automatic_conflicts_missing(cycle),
+    )
+
+
+@transaction.atomic
+def auto_assign(
+    *,
+    cycle: Cycle,
+    actor,
+    per_agency: int,
+    cap: int | None = None,
+    round: str = Round.FIRST,
+    expected_digest: str | None = None,
+) -> AutoAssignReport:
+    """Record the automatic assignment (`_proposal`). With `expected_digest` (the
+    preview's), save it only if the data still gives exactly that proposal, else
+    raise ProposalChanged and write nothing."""
+    _frozen_check(cycle)
+    if per_agency < 1:
+        raise ReviewError(_("Each agency needs at least 1 reviewer."))
+    conflicts_sync_automatic(cycle=cycle)
+    proposal = _proposal(cycle, per_agency=per_agency, cap=cap, round=round)
+    if expected_digest is not None and proposal.digest != expected_digest:
+        raise ProposalChanged(
+            _(
+                "The assignments, the panel or the conflicts changed since the preview; nothing was saved. Check the new preview and confirm again."
             )
+        )
+    agencies = Agency.objects.in_bulk({agency_id for agency_id, _r in proposal.pairs})
+    new = [
+        Assignment(
+            cycle=cycle,
+            reviewer_id=reviewer_id,
+            agency=agencies[agency_id],
+            round=round,
+            automatic=True,
+        )
+        for agency_id, reviewer_id in proposal.pairs
+    ]
     Assignment.objects.bulk_create(new)
     tell_auto_assigned(cycle, new, round)
-    report.created = len(new)
+    report = AutoAssignReport(created=len(new), short=list(proposal.short))
     audit_record(
         actor=actor,
         action="auto_assigned",

@@ -6,7 +6,9 @@ One module per sub-domain; urls.py names the views through this package."""
 
 from .calibration import calibration, calibration_agency
 from .feedback import feedback, feedback_export
-from .improvements import improvement, improvement_evidence, improvements
+from .grid import assignment_grid
+from .improvements import improvement, improvement_evidence, improvement_letter, improvements
+from .overview import cycle_overview
 from .panel import declare_conflict, home, panel
 from .progress import progress
 from .results import results, results_action, results_export, scores_export
@@ -16,6 +18,7 @@ __all__ = [
     "home",
     "declare_conflict",
     "panel",
+    "assignment_grid",
     "progress",
     "sheet",
     "sheet_reopen",
@@ -23,6 +26,7 @@ __all__ = [
     "results",
     "results_action",
     "results_export",
+    "cycle_overview",
     "scores_export",
     "calibration",
     "calibration_agency",
@@ -31,4 +35,5 @@ __all__ = [
     "improvements",
     "improvement",
     "improvement_evidence",
+    "improvement_letter",
 ]

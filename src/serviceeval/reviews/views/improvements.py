@@ -16,8 +16,10 @@ from serviceeval.core.access import access
 from serviceeval.core.confirm import confirmation, needs_confirmation
 from serviceeval.core.uploads import serve_upload
 from serviceeval.cycles.selectors import cycle_or_404, cycles_newest_first
+from serviceeval.exports.http import file_response
 
 from .. import rules, selectors, services
+from ..exporters import improvement_letter_bytes
 from ..forms import (
     DecideForm,
     ImprovementForm,
@@ -65,8 +67,18 @@ def improvements(request):
     for item in items:
         item.overdue = item.is_overdue(today)
     published = []
+    letters = []
     if not is_office(user):
         published = selectors.published_results_visible_to(user)
+    else:
+        # HSC-12: one letter (函) per agency and cycle that has items.
+        seen = set()
+        for item in items:
+            key = (item.cycle.year, item.agency_id)
+            if key not in seen:
+                seen.add(key)
+                letters.append(item)
+        letters.sort(key=lambda i: (-i.cycle.year, i.agency.name))
     return render(
         request,
         "reviews/improvements.html",
@@ -75,6 +87,7 @@ def improvements(request):
             "form": form,
             "cycle": cycle,
             "published": published,
+            "letters": letters,
             "cycles": cycles_newest_first() if is_office(user) else [],
         },
         status=status,
@@ -152,6 +165,17 @@ def _confirm_close(request, item, note):
         action_label=_("Close the item"),
         cancel_url=reverse("reviews:improvement", args=[item.pk]),
     )
+
+
+@access(is_office)
+def improvement_letter(request, year, agency_id, fmt):
+    """HSC-12: the letter (函) sending one agency its improvement items, PDF or ODT."""
+    if fmt not in ("pdf", "odt"):
+        raise Http404
+    items = selectors.improvement_letter_items(request.user, year=year, agency_id=agency_id)
+    cycle, agency = items[0].cycle, items[0].agency
+    data = improvement_letter_bytes(cycle, agency, items, fmt, today=timezone.localdate())
+    return file_response(data, f"improvement-letter-{cycle.year}-{agency.code}.{fmt}")
 
 
 @access(is_office | is_agency_staff)

@@ -326,7 +326,7 @@ def _confirm_member_removal(request, cycle, member):
     )
 
 
-def _confirm_unassign(request, cycle, assignment):
+def _confirm_unassign(request, cycle, assignment, cancel_url=None):
     names = {
         "reviewer": str(assignment.reviewer),
         "agency": assignment.agency.name,
@@ -348,7 +348,7 @@ def _confirm_unassign(request, cycle, assignment):
             _("The assignment can be made again."),
         ],
         action_label=_("Remove the assignment"),
-        cancel_url=reverse("reviews:panel", args=[cycle.year]),
+        cancel_url=cancel_url or reverse("reviews:panel", args=[cycle.year]),
         destructive=True,
     )
 
