@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from serviceeval.accounts.models import User
 from serviceeval.agencies.models import Agency, Person
@@ -51,8 +52,11 @@ def test_demo_data_twice_does_not_duplicate(capsys):
     out = capsys.readouterr().out
     call_command("demo_data")
     assert counts() == first
+    assert "示範帳號（密碼：Demo-2026-serviceeval）" in out.splitlines()
     lines = [line for line in out.splitlines() if line.startswith("  ")]
-    assert any(line.split()[:2] == ["office", "coordinator"] for line in lines)
+    # The role in words, not its code (issue 15 item 2).
+    assert any(line.split()[:2] == ["office", "研考單位"] for line in lines)
+    assert any(line.split()[:2] == ["tester", "實地測試員"] for line in lines)
     # One column each, whatever the longest username.
     assert len({re.match(r"  \S+\s+", line).end() for line in lines}) == 1
     assert set(User.objects.values_list("role", flat=True)) == {
@@ -62,3 +66,8 @@ def test_demo_data_twice_does_not_duplicate(capsys):
         "reviewer",
         "tester",
     }
+    with translation.override("en"):
+        call_command("demo_data")
+    out = capsys.readouterr().out.splitlines()
+    assert "Demo accounts (password: Demo-2026-serviceeval)" in out
+    assert any(line.split()[:3] == ["office", "Program", "office"] for line in out)

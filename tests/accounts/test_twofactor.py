@@ -4,6 +4,8 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.management import CommandError, call_command
+from django.utils import translation
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -72,6 +74,30 @@ def test_enforced_two_factor_sends_office_staff_to_setup(client, settings):
     assert (response.status_code, response.url) == (302, "/accounts/2fa/setup/")
     client.force_login(UserFactory(role="tester"))
     assert client.get("/dashboard/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_api_without_verification_answers_401_in_the_chosen_language(client):
+    """Issue 15 item 2: the JSON `detail` is for a person; its field name stays."""
+    user = UserFactory(role="coordinator")
+    TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    client.force_login(user)
+    response = client.get("/api/v1/agencies")
+    assert (response.status_code, response.json()) == (401, {"detail": "須先完成兩步驟驗證。"})
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):  # the request activates English: restore after
+        english = client.get("/api/v1/agencies").json()
+    assert english == {"detail": "Two-factor verification is required."}
+
+
+@pytest.mark.django_db
+def test_api_token_create_refuses_an_unknown_user_in_words():
+    with pytest.raises(CommandError) as refused:
+        call_command("api_token_create", "--user", "nobody", "--name", "公文系統")
+    assert str(refused.value) == "找不到使用者「nobody」。"
+    with translation.override("en"), pytest.raises(CommandError) as refused:
+        call_command("api_token_create", "--user", "nobody", "--name", "公文系統")
+    assert str(refused.value) == "There is no active user “nobody”."
 
 
 @pytest.mark.django_db

@@ -27,7 +27,7 @@ def test_import_creates_agencies_with_parent_after_child_and_people(tmp_path, ca
         "F-01,民政局,first-level,,overall,,林五,,,\n",
     )
     call_command("import_agencies", str(path))
-    assert capsys.readouterr().out.strip() == "匯入完成 imported: 2 created, 0 updated"
+    assert capsys.readouterr().out.strip() == "匯入完成：新增 2 個、更新 0 個"
     child = Agency.objects.get(code="S-01")
     assert child.parent.code == "F-01"
     assert child.group.code == "2"
@@ -69,14 +69,14 @@ def test_bad_rows_reject_the_whole_file_with_one_line_per_problem(tmp_path, caps
     )
     with pytest.raises(CommandError) as exc:
         call_command("import_agencies", str(path))
-    assert str(exc.value) == "匯入失敗，未寫入任何資料 (6 problems; nothing stored)"
+    assert str(exc.value) == "匯入失敗（6 個問題），未寫入任何資料"
     assert capsys.readouterr().err.strip().splitlines() == [
-        "第 3 列 (row 3): group「9」不存在 (unknown group; known: 1, 2, 3)",
-        "第 3 列 (row 3): subordinate 機關須填 parent (a subordinate agency needs a parent)",
-        "第 4 列 (row 4): code「F-01」與第 2 列重複 (duplicate code)",
-        "第 4 列 (row 4): kind「planet」應為 first-level、subordinate 或 district-office",
-        "第 4 列 (row 4): category「both」應為 overall 或 project",
-        "第 5 列 (row 5): parent「X-99」不存在 (unknown parent agency)",
+        "第 3 列：group「9」不存在（已有組別：1, 2, 3）",
+        "第 3 列：subordinate 機關須填 parent",
+        "第 4 列：code「F-01」與第 2 列重複",
+        "第 4 列：kind「planet」應為 first-level、subordinate 或 district-office",
+        "第 4 列：category「both」應為 overall 或 project",
+        "第 5 列：parent「X-99」不存在",
     ]
     assert Agency.objects.count() == 0
 
@@ -102,7 +102,7 @@ def test_import_names_a_missing_column(tmp_path):
     path.write_text("code,name\nX,Y\n", encoding="utf-8")
     with pytest.raises(CommandError) as exc:
         call_command("import_agencies", str(path))
-    assert str(exc.value) == "第 1 列缺少欄位: kind, category (missing columns)"
+    assert str(exc.value) == "第 1 列缺少欄位：kind, category"
 
 
 @pytest.mark.django_db
@@ -197,14 +197,11 @@ def test_import_refuses_a_city_no_program_has(tmp_path, capsys):
     with pytest.raises(CommandError):
         call_command("import_agencies", str(path))
     assert capsys.readouterr().err.strip() == (
-        "第 2 列 (row 2): city「新竹」不是任何考核計畫的城市 (no program of that city; "
-        "known: 新竹市, 直轄市)"
+        "第 2 列：city「新竹」不是任何考核計畫的城市（已有城市：新竹市, 直轄市）"
     )
     with pytest.raises(CommandError) as exc:
         call_command("import_agencies", str(path), "--city", "台北")
-    assert str(exc.value) == (
-        "--city「台北」不是任何考核計畫的城市 (no program of that city; known: 新竹市, 直轄市)"
-    )
+    assert str(exc.value) == ("--city「台北」不是任何考核計畫的城市（已有城市：新竹市, 直轄市）")
     assert not Agency.objects.exists()
 
 
@@ -258,10 +255,10 @@ def test_reimport_updates_the_people_of_cycles_that_have_not_started_scoring(
         str(write_csv(tmp_path, "F-01,民政局,first-level,,overall,1,黃六,,王七、劉八,\n", "b.csv")),
     )
     assert capsys.readouterr().out.splitlines() == [
-        "匯入完成 imported: 0 created, 1 updated",
-        "已更新年度人員 cycle people updated: 民國116年 (1: F-01)",
-        "未更新（已開始評分或成績已公布）cycle people kept (scoring started or results "
-        "published): 民國105年 (1: F-01), 民國106年 (1: F-01)",
+        "匯入完成：新增 0 個、更新 1 個",
+        "已更新年度人員：民國116年（1 個機關：F-01）",
+        "未更新年度人員（已開始評分或成績已公布）：民國105年（1 個機關：F-01）；"
+        "民國106年（1 個機關：F-01）",
     ]
     new_people = [
         ("evaluation_officer", "陳四"),
@@ -289,7 +286,7 @@ def test_reimport_of_the_same_people_updates_no_cycle(agency_in_three_cycles, tm
             write_csv(tmp_path, "F-01,民政局,first-level,,overall,1,林五,李二,張三,陳四\n", "b.csv")
         ),
     )
-    assert capsys.readouterr().out.splitlines() == ["匯入完成 imported: 0 created, 1 updated"]
+    assert capsys.readouterr().out.splitlines() == ["匯入完成：新增 0 個、更新 1 個"]
     assert not AuditEvent.objects.filter(action="cycle_people_updated").exists()
 
 
@@ -306,7 +303,7 @@ def test_reimport_fills_a_cycle_that_had_nobody_for_the_agency(db, tmp_path, cap
         str(write_csv(tmp_path, "F-01,民政局,first-level,,overall,1,黃六,,,\n", "b.csv")),
     )
     assert _cycle_people(cycle, "F-01") == [("head", "黃六")]
-    assert "民國116年 (1: F-01)" in capsys.readouterr().out
+    assert "民國116年（1 個機關：F-01）" in capsys.readouterr().out
 
 
 def test_cycle_option_updates_that_cycle_only(db, tmp_path, capsys):
@@ -321,15 +318,13 @@ def test_cycle_option_updates_that_cycle_only(db, tmp_path, capsys):
     b = write_csv(tmp_path, "F-01,民政局,first-level,,overall,1,黃六,,,\n", "b.csv")
     call_command("import_agencies", str(b), "--cycle", "117")
     assert capsys.readouterr().out.splitlines() == [
-        "匯入完成 imported: 0 created, 1 updated",
-        "已更新年度人員 cycle people updated: 民國117年 (1: F-01)",
+        "匯入完成：新增 0 個、更新 1 個",
+        "已更新年度人員：民國117年（1 個機關：F-01）",
     ]
     assert _cycle_people(c117, "F-01") == [("head", "黃六")]
     assert _cycle_people(c116, "F-01") == [("head", "林五")]
     call_command("import_agencies", str(b), "--cycle", "117")
-    assert capsys.readouterr().out.splitlines()[-1] == (
-        "民國 117 年度人員無需更新 (cycle 117: people already up to date)"
-    )
+    assert capsys.readouterr().out.splitlines()[-1] == ("民國 117 年度人員無需更新")
 
 
 def test_cycle_option_refuses_a_started_or_missing_cycle_and_stores_nothing(
@@ -338,13 +333,10 @@ def test_cycle_option_refuses_a_started_or_missing_cycle_and_stores_nothing(
     b = write_csv(tmp_path, "F-01,改名,first-level,,overall,1,黃六,,,\n", "b.csv")
     with pytest.raises(CommandError) as exc:
         call_command("import_agencies", str(b), "--cycle", "105")
-    assert str(exc.value) == (
-        "民國 105 年度已開始評分或成績已公布，名冊不再更新 (cycle 105 has started scoring or "
-        "its results are published; its people are kept); 未寫入任何資料 (nothing stored)"
-    )
+    assert str(exc.value) == ("民國 105 年度已開始評分或成績已公布，名冊不再更新；未寫入任何資料")
     with pytest.raises(CommandError) as exc:
         call_command("import_agencies", str(b), "--cycle", "130")
-    assert str(exc.value) == "民國 130 年度不存在 (no cycle 130); 未寫入任何資料 (nothing stored)"
+    assert str(exc.value) == "民國 130 年度不存在；未寫入任何資料"
     assert Agency.objects.get(code="F-01").name == "民政局"
     assert Person.objects.get(cycle=None, agency__code="F-01", role="head").name == "林五"
 
@@ -384,8 +376,7 @@ def test_started_cycle_without_its_own_copy_keeps_reading_the_people_it_had(db, 
         str(write_csv(tmp_path, "F-01,民政局,first-level,,overall,1,黃六,,,\n")),
     )
     assert capsys.readouterr().out.splitlines()[-1] == (
-        "未更新（已開始評分或成績已公布）cycle people kept (scoring started or results "
-        "published): 民國105年 (1: F-01)"
+        "未更新年度人員（已開始評分或成績已公布）：民國105年（1 個機關：F-01）"
     )
     assert [p.name for p in roster_for(agency, cycle)] == ["林五"]
     assert [p.name for p in roster_for(agency)] == ["黃六"]
@@ -422,7 +413,30 @@ def test_import_agencies_from_ods(tmp_path, capsys):
         )
     )
     call_command("import_agencies", str(path))
-    assert capsys.readouterr().out.strip() == "匯入完成 imported: 2 created, 0 updated"
+    assert capsys.readouterr().out.strip() == "匯入完成：新增 2 個、更新 0 個"
     child = Agency.objects.get(code="S-01")
     assert (child.parent.code, child.group.code) == ("F-01", "2")
     assert Person.objects.get(agency=child, role="head").name == "王一"
+
+
+@pytest.mark.django_db
+def test_import_problems_speak_english_when_english_is_active(tmp_path, capsys):
+    from django.utils import translation
+
+    path = write_csv(tmp_path, "S-01,戶政所,subordinate,,overall,,,,,\n")
+    with translation.override("en"), pytest.raises(CommandError) as exc:
+        call_command("import_agencies", str(path))
+    assert str(exc.value) == "The import failed (problems: 1); nothing was stored."
+    assert capsys.readouterr().err.strip() == "row 2：A subordinate agency needs a parent."
+
+
+@pytest.mark.django_db
+def test_import_messages_in_zh_hant_have_no_english(tmp_path, capsys):
+    call_command(
+        "import_agencies", str(write_csv(tmp_path, "F-01,民政局,first-level,,overall,,,,,\n"))
+    )
+    with pytest.raises(CommandError) as exc:
+        call_command("import_agencies", str(write_csv(tmp_path, "")), "--cycle", "130")
+    for text in (capsys.readouterr().out.strip(), str(exc.value)):
+        assert text in ("匯入完成：新增 1 個、更新 0 個", "民國 130 年度不存在；未寫入任何資料")
+        assert not any("a" <= ch.lower() <= "z" for ch in text), text

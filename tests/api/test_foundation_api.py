@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from serviceeval.api.urls import api
 from tests.factories import AgencyFactory, UserFactory, make_cycle, user_for
@@ -47,7 +48,12 @@ def test_another_agency_answers_404(client):
     assert client.get(f"/api/v1/agencies/{own.code}").status_code == 200
     response = client.get(f"/api/v1/agencies/{other.code}")
     assert response.status_code == 404
-    assert response.json() == {"detail": "找不到 (not found)"}
+    assert response.json() == {"detail": "找不到。"}
+    # Issue 15 item 2: the same field, in the language the person chose.
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):  # the request activates English: restore after
+        english = client.get(f"/api/v1/agencies/{other.code}").json()
+    assert english == {"detail": "Not found."}
 
 
 @pytest.mark.django_db

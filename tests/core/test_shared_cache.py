@@ -89,3 +89,15 @@ def test_clearing_the_fragments_keeps_the_default_cache():
     fragments.clear()
     assert caches["fragments"].get(key) is None
     assert caches["default"].get(key) == 7
+
+
+@pytest.mark.django_db
+def test_api_rate_limit_says_why_in_zh_hant_or_in_the_chosen_language(client, settings):
+    settings.API_RATE_LIMIT_PER_ADDRESS = 1
+    here = f"rl-{uuid.uuid4()}"
+    answers = [client.get("/api/v1/openapi.json", REMOTE_ADDR=here) for _ in range(2)]
+    assert answers[1].status_code == 429
+    assert answers[1].json() == {"detail": "請求過於頻繁，請稍後再試"}
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    answer = client.get("/api/v1/openapi.json", REMOTE_ADDR=here)
+    assert answer.json() == {"detail": "Too many requests; try again later."}

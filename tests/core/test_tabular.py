@@ -53,3 +53,22 @@ def _write(tmp_path, name, data):
     path = tmp_path / name
     path.write_bytes(data)
     return path
+
+
+def test_read_rows_messages_in_zh_hant_and_english(tmp_path):
+    from django.utils import translation
+
+    path = _write(tmp_path, "a.csv", b"code,name\r\nF-01,x\r\n")
+    with pytest.raises(TabularError) as exc:
+        read_rows(path, ("code", "kind"))
+    assert str(exc.value) == "第 1 列缺少欄位：kind"
+    with pytest.raises(TabularError) as exc:
+        read_rows(_write(tmp_path, "a.txt", b"x"), ("code",))
+    assert str(exc.value) == "不支援的檔案格式 .txt，請用 .csv、.xlsx 或 .ods"
+    with pytest.raises(TabularError) as exc:
+        read_rows(_write(tmp_path, "empty.csv", b""), ("code",))
+    assert str(exc.value) == "檔案是空的。"
+    assert not any("a" <= ch.lower() <= "z" for ch in str(exc.value))
+    with translation.override("en"), pytest.raises(TabularError) as exc:
+        read_rows(path, ("code", "kind"))
+    assert str(exc.value) == "Row 1 lacks the columns kind."

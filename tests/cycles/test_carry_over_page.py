@@ -28,7 +28,7 @@ def test_owed_agency_is_listed_and_the_office_adds_it_hsc11(client):
     nxt, a, office = _owed()
     client.force_login(office)
     html = client.get("/cycles/106/").content.decode()
-    assert "應續評但尚未列入本年度考核之機關（HSC-11）" in html
+    assert 'title="HSC-11">應續評但尚未列入本年度考核之機關</h2>' in html
     assert a.name in html and "民國105年度考列丙等且未通過複評 (HSC-11)" in html
     response = post_confirmed(client, "/cycles/106/carry-over/", {"agency": a.pk}, follow=True)
     assert response.status_code == 200

@@ -85,10 +85,7 @@ def test_program_cannot_change_after_scoring_started_city16(db):
     v3, _ = program_load(text=hsinchu_text(version=3))
     with pytest.raises(CycleError) as exc:
         cycle_change_program(cycle=cycle, program=v3)
-    assert (
-        str(exc.value)
-        == "評分已開始，不可更換考核計畫版本 (scoring has started; the program version is fixed)"
-    )
+    assert str(exc.value) == "評分已開始，不可更換考核計畫版本"
     cycle.refresh_from_db()
     assert cycle.program.version == 2
 
@@ -112,7 +109,7 @@ def test_cycle_create_command(three_groups, capsys):
     call_command("cycle_create", "--program", "hsinchu-105", "--year", "105", "--groups", "2")
     assert (
         capsys.readouterr().out.strip()
-        == "已建立 民國105年 年度 (created): hsinchu-105 v1 (新竹市), 2 participants"
+        == "已建立民國105年度：hsinchu-105 v1（新竹市），受評機關 2 個"
     )
     assert Cycle.objects.get(year=105).program.code == "hsinchu-105"
 
@@ -120,18 +117,18 @@ def test_cycle_create_command(three_groups, capsys):
 def test_cycle_create_command_refuses_unknown_group_and_duplicate_year(db):
     with pytest.raises(CommandError) as exc:
         call_command("cycle_create", "--program", "hsinchu-105", "--year", "105", "--groups", "1,7")
-    assert str(exc.value) == "組別不存在 (unknown groups): 7"
+    assert str(exc.value) == "組別不存在：7"
     assert not Cycle.objects.exists()
     call_command("cycle_create", "--program", "hsinchu-105", "--year", "105")
     with pytest.raises(CommandError) as exc:
         call_command("cycle_create", "--program", "hsinchu-105", "--year", "105")
-    assert str(exc.value) == "民國 105 年度已存在 (cycle 105 exists)"
+    assert str(exc.value) == "民國 105 年度已存在"
 
 
 def test_cycle_create_command_refuses_unknown_program(db):
     with pytest.raises(CommandError) as exc:
         call_command("cycle_create", "--program", "nope", "--year", "105")
-    assert str(exc.value) == "找不到考核計畫 nope (unknown program)"
+    assert str(exc.value) == "找不到考核計畫 nope"
 
 
 # --- two cities (issue 2 item 4: "every agency in a category of the program") ---------------
@@ -171,8 +168,8 @@ def test_cycle_without_groups_takes_only_the_programs_city_hsc4(two_city_demo, c
     call_command("cycle_create", "--program", "hsinchu-105", "--year", "117")
     call_command("cycle_create", "--program", "city-service-upgrade", "--year", "118")
     assert capsys.readouterr().out.splitlines() == [
-        "已建立 民國117年 年度 (created): hsinchu-105 v1 (新竹市), 16 participants",
-        "已建立 民國118年 年度 (created): city-service-upgrade v1 (直轄市), 8 participants",
+        "已建立民國117年度：hsinchu-105 v1（新竹市），受評機關 16 個",
+        "已建立民國118年度：city-service-upgrade v1（直轄市），受評機關 8 個",
     ]
     hsinchu, city = Cycle.objects.get(year=117), Cycle.objects.get(year=118)
     assert codes_of(hsinchu) == HSINCHU_16  # the inactive parents HC-001/HC-002 stay out
@@ -260,9 +257,7 @@ def test_agencies_option_refuses_unknown_other_city_and_inactive(two_city_demo):
             "HC-101,CT-100,NOPE,HC-001",
         )
     assert str(exc.value) == (
-        "機關不存在 (unknown agencies): NOPE; "
-        "機關不屬於新竹市 (agencies of another city than the program's 新竹市): CT-100 (直轄市); "
-        "機關已停用 (inactive agencies): HC-001"
+        "機關不存在：NOPE；機關不屬於新竹市：CT-100 (直轄市)；機關已停用：HC-001"
     )
     assert not Cycle.objects.filter(year=117).exists()
 
@@ -289,9 +284,7 @@ def test_agency_of_a_category_the_program_lacks_is_refused(db):
         call_command(
             "cycle_create", "--program", "hsinchu-105", "--year", "105", "--agencies", "P-1"
         )
-    assert str(exc.value) == (
-        "機關類別不在本計畫 (category not in the program: overall): P-1 (project)"
-    )
+    assert str(exc.value) == "機關類別不在本計畫（overall）：P-1 (project)"
 
 
 def test_agency_without_a_city_joins_any_program_and_is_pointed_out(two_city_demo, capsys):
@@ -300,35 +293,18 @@ def test_agency_without_a_city_joins_any_program_and_is_pointed_out(two_city_dem
     AgencyFactory(code="X-1")
     call_command("cycle_create", "--program", "city-service-upgrade", "--year", "117")
     assert capsys.readouterr().out.splitlines() == [
-        "已建立 民國117年 年度 (created): city-service-upgrade v1 (直轄市), 9 participants",
-        "注意：其中 1 個機關未設定所屬城市 (1 of them have no city recorded; set it with "
-        "import_agencies --city or a city column)",
+        "已建立民國117年度：city-service-upgrade v1（直轄市），受評機關 9 個",
+        "注意：其中 1 個機關未設定所屬城市，請以 import_agencies --city 或 city 欄位設定",
     ]
 
 
 @pytest.mark.parametrize(
     ("year", "message"),
     [
-        (
-            "0",
-            "--year 0 不是有效的民國年，須為 1 至 200 "
-            "(--year must be an ROC year from 1 to 200, e.g. 105)",
-        ),
-        (
-            "-3",
-            "--year -3 不是有效的民國年，須為 1 至 200 "
-            "(--year must be an ROC year from 1 to 200, e.g. 105)",
-        ),
-        (
-            "2016",
-            "--year 2016 不是有效的民國年，須為 1 至 200；西元 2016 年即民國 105 年 "
-            "(--year must be an ROC year from 1 to 200, e.g. 105; Gregorian 2016 is ROC 105)",
-        ),
-        (
-            "900",
-            "--year 900 不是有效的民國年，須為 1 至 200 "
-            "(--year must be an ROC year from 1 to 200, e.g. 105)",
-        ),
+        ("0", "--year 0 不是有效的民國年，須為 1 至 200"),
+        ("-3", "--year -3 不是有效的民國年，須為 1 至 200"),
+        ("2016", "--year 2016 不是有效的民國年，須為 1 至 200；西元 2016 年即民國 105 年"),
+        ("900", "--year 900 不是有效的民國年，須為 1 至 200"),
     ],
 )
 def test_cycle_create_refuses_year_zero_negative_and_absurd(db, year, message):
@@ -341,10 +317,33 @@ def test_cycle_create_refuses_year_zero_negative_and_absurd(db, year, message):
 def test_cycle_create_service_refuses_a_bad_year_too(db):
     with pytest.raises(CycleError) as exc:
         make_cycle(year=0)
-    assert str(exc.value).startswith("year 0 不是有效的民國年")
+    assert str(exc.value) == "年度 0 不是有效的民國年，須為 1 至 200"
 
 
 def test_cycle_create_accepts_the_bounds(db):
     make_cycle(year=1)
     make_cycle(year=200)
     assert sorted(Cycle.objects.values_list("year", flat=True)) == [1, 200]
+
+
+def test_cycle_messages_speak_english_when_english_is_active(db):
+    from django.utils import translation
+
+    with translation.override("en"):
+        with pytest.raises(CycleError) as exc:
+            make_cycle(year=2016)
+        assert str(exc.value) == (
+            "Year 2016 is not a valid ROC year: it must be from 1 to 200, e.g. 105; "
+            "Gregorian 2016 is ROC 105."
+        )
+        with pytest.raises(CommandError) as exc:
+            call_command("cycle_create", "--program", "nope", "--year", "105")
+        assert str(exc.value) == "Program nope not found."
+
+
+def test_cycle_create_in_zh_hant_has_no_english_besides_its_values(three_groups, capsys):
+    call_command("cycle_create", "--program", "hsinchu-105", "--year", "105", "--groups", "2")
+    out = capsys.readouterr().out.strip()
+    assert out == "已建立民國105年度：hsinchu-105 v1（新竹市），受評機關 2 個"
+    rest = out.replace("hsinchu-105", "").replace("v1", "")
+    assert not any("a" <= ch.lower() <= "z" for ch in rest)

@@ -87,7 +87,7 @@ def test_import_calendar_moves_deadlines_and_is_audited(tmp_path, capsys):
     )
     call_command("import_calendar", calendar_csv(tmp_path, rows))
     out = capsys.readouterr().out
-    assert "365 days" in out and "1 deadlines moved" in out
+    assert out.strip() == "匯入完成：2027（民國116年）：共 365 天，其中放假 104 天；順延期限 1 個"
     plan = cycle.milestones.get(code="plan_due")
     assert plan.at == at(2027, 5, 3)
     assert "調整放假" in plan.moved_note
@@ -109,13 +109,13 @@ def test_import_calendar_refuses_bad_rows_naming_each_and_stores_nothing(tmp_pat
         "20270104,二,0,",
         "20270101,五,2,",
     ]
-    with pytest.raises(CommandError, match="nothing stored"):
+    with pytest.raises(CommandError, match="^匯入失敗（4 個問題），未寫入任何資料$"):
         call_command("import_calendar", calendar_csv(tmp_path, lines))
     err = capsys.readouterr().err
-    assert "第 3 列 西元日期「2027-01-02」應為 YYYYMMDD" in err
-    assert "第 4 列 是否放假「1」應為 2（放假）或 0（上班）" in err
-    assert "第 5 列 星期「二」與 20270104 不符（應為一）" in err
-    assert "第 6 列 西元日期 20270101 重複" in err
+    assert "第 3 列：西元日期「2027-01-02」應為 YYYYMMDD" in err
+    assert "第 4 列：是否放假「1」應為 2（放假）或 0（上班）" in err
+    assert "第 5 列：星期「二」與 20270104 不符（應為一）" in err
+    assert "第 6 列：西元日期 20270101 重複" in err
     assert not CalendarDay.objects.exists()
 
 
@@ -137,7 +137,7 @@ def test_calendar_page_import_add_and_remove_a_day(client, tmp_path):
     bad = SimpleUploadedFile("cal.csv", f"{HEADER}\n20270230,二,2,\n".encode())
     response = client.post("/calendar/upload/?year=116", {"file": bad})
     assert response.status_code == 400
-    assert "第 2 列 西元日期「20270230」應為 YYYYMMDD" in response.content.decode()
+    assert "第 2 列：西元日期「20270230」應為 YYYYMMDD" in response.content.decode()
     assert not CalendarDay.objects.exists()
     good = SimpleUploadedFile("cal.csv", ("\n".join([HEADER, *year_rows(2027)]) + "\n").encode())
     response = client.post("/calendar/upload/?year=116", {"file": good}, follow=True)
@@ -186,3 +186,23 @@ def test_the_agency_sees_the_moved_deadline_and_why_on_its_submission(client):
     html = client.get(f"/submissions/116/plan/{agency.pk}/").content.decode()
     assert "民國116年5月3日 23:59" in html
     assert "已順延" in html and "調整放假" in html
+
+
+@pytest.mark.django_db
+def test_import_calendar_speaks_english_when_english_is_active(tmp_path, capsys):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(CommandError) as exc:
+        call_command("import_calendar", calendar_csv(tmp_path, ["20270104,二,0,"]))
+    assert str(exc.value) == "The import failed (problems: 1); nothing was stored."
+    assert capsys.readouterr().err.strip() == "row 2：星期 “二” does not match 20270104 (it is 一)."
+
+
+@pytest.mark.django_db
+def test_import_calendar_in_zh_hant_has_no_english_besides_its_values(tmp_path, capsys):
+    with pytest.raises(CommandError) as exc:
+        call_command("import_calendar", calendar_csv(tmp_path, ["2027-01-02,六,2,"]))
+    err = capsys.readouterr().err.strip()
+    assert err == "第 2 列：西元日期「2027-01-02」應為 YYYYMMDD"
+    for text in (str(exc.value), err.replace("YYYYMMDD", "")):
+        assert not any("a" <= ch.lower() <= "z" for ch in text), text

@@ -149,3 +149,12 @@ def test_equal_exact_averages_tie_spec_3_3():
     c = ft.call_score(PARTS, {"business": Decimal("49.5")})  # 90
     avgs = ft.yearly_averages([("x", a), ("x", b), ("y", c)])
     assert ft.rank(avgs) == {"x": 1, "y": 1}
+
+
+def test_validate_raw_messages_in_zh_hant_and_english():
+    from django.utils import translation
+
+    assert ft.validate_raw(Decimal("45.5"), Decimal(45)) == "須介於 0 與 45 之間"
+    assert ft.validate_raw(Decimal("NaN"), Decimal(45)) == "不是數字"
+    with translation.override("en"):
+        assert ft.validate_raw(Decimal("45.5"), Decimal(45)) == "Must be between 0 and 45."

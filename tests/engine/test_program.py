@@ -61,7 +61,7 @@ def test_hsinchu_program_has_the_hsc7_rubric_with_26_leaves():
     }
     assert all(leaf.text for leaf in leaves)
     assert [n.max_points for n in spec.category("overall").rubric] == [400, 300, 300]
-    assert summary(spec) == "OK hsinchu-105 v1: 1 categories, 26 leaves, total 1000 points"
+    assert summary(spec) == "檢查通過 hsinchu-105 v1：類別 1 個、評核重點 26 項，總分 1000 分"
 
 
 def test_hsinchu_grade_bands_follow_hsc9():
@@ -121,22 +121,19 @@ def test_children_not_summing_to_parent_names_the_node():
     data["categories"][0]["rubric"][0]["children"][0]["children"][0]["children"][0][
         "max_points"
     ] = 50
-    assert (
-        "1.1.1: 子節點配分合計 110 不等於上層配分 120 (children sum to 110, parent has 120)"
-        in problems_of(data)
-    )
+    assert "1.1.1：子節點配分合計 110 不等於上層配分 120" in problems_of(data)
 
 
 def test_overlapping_grade_bands_are_refused():
     data = load("hsinchu-105.yaml")
     data["grades"][1]["max"] = 850
-    assert "grades: 等第 B 與 A 區間重疊 (bands overlap)" in problems_of(data)
+    assert "grades：等第 B 與 A 區間重疊" in problems_of(data)
 
 
 def test_gapped_grade_bands_are_refused():
     data = load("hsinchu-105.yaml")
     data["grades"][1]["min"] = 710
-    assert "grades: 等第 C 與 B 之間有空隙 700–710 (bands leave a gap)" in problems_of(data)
+    assert "grades：等第 C 與 B 之間有空隙 700–710" in problems_of(data)
 
 
 def test_unknown_rule_kind_is_refused():
@@ -144,20 +141,20 @@ def test_unknown_rule_kind_is_refused():
     data["reward_rules"][0]["kind"] = "lottery"
     problems = problems_of(data)
     assert len(problems) == 1
-    assert problems[0].startswith("reward_rules[0] (HSC-11): 未知的規則種類「lottery」")
+    assert problems[0].startswith("reward_rules[0] (HSC-11)：未知的規則種類「lottery」")
 
 
 def test_duplicate_codes_are_refused():
     data = load("hsinchu-105.yaml")
     node = data["categories"][0]["rubric"][2]["children"][0]["children"]
     node[1]["code"] = "3.1.1"
-    assert "3.1.1: 節點代碼重複 (duplicate code)" in problems_of(data)
+    assert "3.1.1：節點代碼重複" in problems_of(data)
 
 
 def test_negative_points_are_refused():
     data = load("hsinchu-105.yaml")
     data["categories"][0]["rubric"][2]["children"][0]["children"][2]["max_points"] = -40
-    assert "3.1.3: 配分不可為負數 -40 (negative points)" in problems_of(data)
+    assert "3.1.3：配分不可為負數 -40" in problems_of(data)
 
 
 def test_missing_field_is_named():
@@ -165,8 +162,8 @@ def test_missing_field_is_named():
     del data["categories"][0]["rubric"][1]["name"]
     del data["total_points"]
     problems = problems_of(data)
-    assert "2.name: 缺少必填欄位 (missing field)" in problems
-    assert "total_points: 缺少必填欄位 (missing field)" in problems
+    assert "2.name：缺少必填欄位" in problems
+    assert "total_points：缺少必填欄位" in problems
 
 
 @pytest.mark.parametrize(("index", "key"), [(0, "min"), (1, "min"), (1, "max")])
@@ -174,7 +171,7 @@ def test_a_grade_band_number_that_does_not_read_is_one_problem_not_five(index, k
     """No knock-on gap/overlap/unknown-grade lines for the typo already named."""
     data = load("hsinchu-105.yaml")
     data["grades"][index][key] = "八百"
-    assert problems_of(data) == [f"grades[{index}].{key}: 「八百」不是數字 (not a number)"]
+    assert problems_of(data) == [f"grades[{index}].{key}：「八百」不是數字"]
 
 
 def test_a_leaf_without_its_criterion_text_is_refused():
@@ -183,36 +180,34 @@ def test_a_leaf_without_its_criterion_text_is_refused():
     leaf = data["categories"][0]["rubric"][0]["children"][0]["children"][0]["children"][0]
     assert leaf["code"] == "1.1.1.1"
     leaf["text"] = "   "
-    assert problems_of(data) == [
-        "1.1.1.1: 評核重點缺少評分說明 text (a leaf needs its criterion text)"
-    ]
+    assert problems_of(data) == ["1.1.1.1：評核重點缺少評分說明 text"]
 
 
 def test_code_that_is_not_its_position_is_refused():
     data = load("hsinchu-105.yaml")
     data["categories"][0]["rubric"][2]["code"] = "4"
     problems = problems_of(data)
-    assert "4: 代碼應為其位置 3 (code must be its position path)" in problems
+    assert "4：代碼應為其位置 3" in problems
 
 
 def test_leaf_with_children_is_refused():
     data = load("hsinchu-105.yaml")
     data["categories"][0]["rubric"][2]["children"][0]["leaf"] = True
-    assert "3.1: 評核重點（leaf）不可有子節點 (a leaf has children)" in problems_of(data)
+    assert "3.1：評核重點（leaf）不可有子節點" in problems_of(data)
 
 
 def test_checklist_items_must_sum_to_their_part():
     data = load("hsinchu-105.yaml")
     data["field_tests"]["phone"]["parts"][0]["items"][0]["points"] = 24
     problems = problems_of(data)
-    assert problems == ["field_tests.phone.parts[0]: 項目配分合計 44 不等於 45 (items do not sum)"]
+    assert problems == ["field_tests.phone.parts[0]：項目配分合計 44 不等於 45"]
 
 
 def test_outcome_with_unknown_grade_is_refused():
     data = load("hsinchu-105.yaml")
     data["reward_rules"][0]["params"]["outcomes"][0]["grade"] = "S"
     assert problems_of(data) == [
-        "reward_rules[0] (HSC-11).params.outcomes[0].grade: 等第「S」不在等第區間內 (unknown grade)"
+        "reward_rules[0] (HSC-11).params.outcomes[0].grade：等第「S」不在等第區間內"
     ]
 
 
@@ -222,3 +217,34 @@ def test_every_problem_is_reported_not_just_the_first():
     data["reward_rules"][0]["kind"] = "lottery"
     data["scoring"]["aggregation"] = "mode"
     assert len(problems_of(data)) == 3
+
+
+def test_problems_speak_english_when_english_is_active():
+    from django.utils import translation
+
+    data = load("hsinchu-105.yaml")
+    data["grades"][1]["max"] = 850
+    with translation.override("en"):
+        problems = problems_of(data)
+        assert summary(parse_program(load("hsinchu-105.yaml"))) == (
+            "OK hsinchu-105 v1: categories 1, criteria 26, total 1000 points"
+        )
+    assert "grades: Grades B and A overlap." in problems
+
+
+def test_zh_hant_problems_have_no_english_besides_their_values():
+    data = load("hsinchu-105.yaml")
+    data["grades"][1]["max"] = 850
+    data["scoring"] = {"aggregation": "mode", "step": 0}
+    data["categories"][0]["rubric"][0]["children"][0]["code"] = "9.9"
+    problems = problems_of(data)
+    assert (
+        "scoring.aggregation：未知的彙整方式「mode」（可用：mean, median, trimmed_mean）"
+        in problems
+    )
+    values = ("grades", "scoring.aggregation", "scoring.step", "mode", "mean", "median")
+    values += ("trimmed_mean", "9.9", "1.1", "B", "A")
+    for problem in problems:
+        for value in sorted(values, key=len, reverse=True):
+            problem = problem.replace(value, "")
+        assert not any("a" <= ch.lower() <= "z" for ch in problem), problem

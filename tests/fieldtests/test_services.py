@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from serviceeval.accounts.enums import Role
 from serviceeval.accounts.models import User
@@ -77,8 +78,39 @@ def test_tester_cannot_test_own_agency_city_9():
 
 def test_call_outside_cycle_year_refused():
     cycle, (a,) = city_cycle(1)
-    with pytest.raises(FieldTestError, match="民國116年"):
+    with pytest.raises(FieldTestError) as refused:
         call(cycle, a, a_tester(), when=at(2026, 12, 31, 10))
+    assert str(refused.value) == "日期須在民國116年內。"
+
+
+def test_field_test_messages_in_english_and_zh_hant_without_english(tmp_path, capsys):
+    """Issue 15 item 2: the refusals and the import lines follow the active language."""
+    cycle, (a,) = city_cycle(1)
+    with translation.override("en"), pytest.raises(FieldTestError) as refused:
+        call(cycle, a, a_tester(agency=a))
+    assert str(refused.value) == "A tester cannot test their own agency."
+    path = write_csv(
+        tmp_path,
+        "calls.csv",
+        "agency,date,tester,tested_staff,switchboard,business\nNOPE,2027-13-05,nobody,,?,\n",
+    )
+    with translation.override("en"), pytest.raises(CommandError, match="nothing was stored"):
+        call_command("import_phone_tests", "--cycle", "116", path)
+    assert capsys.readouterr().err.strip() == (
+        "row 2：agency “NOPE” does not exist；"
+        "date “2027-13-05” cannot be read (write it like 2027-03-05 or 116/03/05)；"
+        "tester “nobody” does not exist; add --add-testers to create the account；"
+        "column “switchboard”: “?” is not a number"
+    )
+    with pytest.raises(CommandError):
+        call_command("import_phone_tests", "--cycle", "116", path)
+    line = capsys.readouterr().err.strip()
+    assert line.startswith("第 2 列：機關「NOPE」不存在；日期「2027-13-05」無法辨識")
+    # No English left besides what the row itself says and the option to type.
+    rest = line
+    for typed in ("NOPE", "nobody", "switchboard", "--add-testers", "2027-13-05"):
+        rest = rest.replace(typed, "")
+    assert not any("a" <= c.lower() <= "z" for c in rest), rest
 
 
 def test_call_without_part_refused():
@@ -178,7 +210,7 @@ def test_import_phone_tests_csv(tmp_path, capsys):
         f"{b.name},2027/04/06 14:30,{tester_user.username},,,27.5\n",
     )
     call_command("import_phone_tests", "--cycle", "116", path)
-    assert "imported: 2" in capsys.readouterr().out
+    assert capsys.readouterr().out.strip() == "匯入完成：2 筆電話測試。"
     figures = field_test_figures(cycle=cycle, agency_ids=[a.pk, b.pk])
     assert (figures[a.pk]["phone"], figures[b.pk]["phone"]) == (Decimal(100), Decimal(50))
     assert Person.objects.filter(agency=a, cycle=cycle, role="tested_staff", name="小美").exists()
@@ -196,15 +228,14 @@ def test_import_phone_tests_all_or_nothing_one_line_per_bad_row(tmp_path, capsys
         f"NOPE,2027-03-05,{t.username},,46,\n"
         f"{b.code},2026-03-05,ghost,,,\n",
     )
-    with pytest.raises(CommandError, match="nothing stored"):
+    with pytest.raises(CommandError, match="^匯入失敗，未寫入任何資料。$"):
         call_command("import_phone_tests", "--cycle", "116", path)
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 2
-    assert err[0].startswith("第 3 列 (row 3): 機關「NOPE」不存在")
-    assert "switchboard 須介於 0 與 45 之間" in err[0]
-    assert err[1].startswith("第 4 列 (row 4):")
-    assert "ghost" in err[1] and "--add-testers" in err[1] and "民國116年" in err[1]
-    assert "no part was tested" in err[1]
+    assert err == [
+        "第 3 列：機關「NOPE」不存在；「switchboard」欄須介於 0 與 45 之間",
+        "第 4 列：日期「2026-03-05」不在民國116年內；"
+        "測試員「ghost」不存在，可加 --add-testers 建立；至少須有一個部分的分數",
+    ]
     assert PhoneTest.objects.count() == 0
 
 
@@ -280,7 +311,7 @@ def test_import_mystery_visits_unknown_tester_refused_then_added_with_add_tester
         "visits.csv",
         f"agency,date,tester,tested_staff,score\n{a.code},2027-03-05,visitor9,櫃台乙,88\n",
     )
-    with pytest.raises(CommandError, match="nothing stored"):
+    with pytest.raises(CommandError, match="未寫入任何資料"):
         call_command("import_mystery_visits", "--cycle", "116", path)
     err = capsys.readouterr().err
     assert "visitor9" in err and "--add-testers" in err
@@ -288,6 +319,10 @@ def test_import_mystery_visits_unknown_tester_refused_then_added_with_add_tester
     assert MysteryVisit.objects.count() == 0
 
     call_command("import_mystery_visits", "--cycle", "116", "--add-testers", path)
+    assert capsys.readouterr().out.strip().splitlines() == [
+        "匯入完成：1 筆神秘客稽核紀錄。",
+        "已新增測試員帳號：visitor9",
+    ]
     made = User.objects.get(username="visitor9")
     assert made.role == Role.TESTER and made.agency is None and not made.has_usable_password()
     visit = MysteryVisit.objects.get()
@@ -309,8 +344,8 @@ def test_import_mystery_visits_bad_score(tmp_path, capsys):
         call_command("import_mystery_visits", "--cycle", "116", path)
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [
-        "第 2 列 (row 2): score 須介於 0 與 100 之間 (must be between 0 and 100)",
-        "第 3 列 (row 3): score 「abc」不是數字 (not a number)",
+        "第 2 列：「score」欄須介於 0 與 100 之間",
+        "第 3 列：「score」欄「abc」不是數字",
     ]
     assert MysteryVisit.objects.count() == 0
 
@@ -325,9 +360,7 @@ def test_import_too_long_tested_staff_named(tmp_path, capsys):
     )
     with pytest.raises(CommandError):
         call_command("import_mystery_visits", "--cycle", "116", path)
-    assert capsys.readouterr().err.strip() == (
-        "第 2 列 (row 2): tested_staff 超過 80 字 (tested_staff: at most 80 characters)"
-    )
+    assert capsys.readouterr().err.strip() == "第 2 列：「tested_staff」超過 80 字"
 
 
 def write_ods(tmp_path, name, header, rows):
@@ -352,7 +385,7 @@ def test_import_phone_tests_ods(tmp_path, capsys):
         ],
     )
     call_command("import_phone_tests", "--cycle", "116", path)
-    assert "imported: 2" in capsys.readouterr().out
+    assert "匯入完成：2 筆電話測試。" in capsys.readouterr().out
     figures = field_test_figures(cycle=cycle, agency_ids=[a.pk, b.pk])
     assert (figures[a.pk]["phone"], figures[b.pk]["phone"]) == (Decimal(100), Decimal(50))
     assert Person.objects.filter(agency=a, cycle=cycle, role="tested_staff", name="小美").exists()

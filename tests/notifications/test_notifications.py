@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from serviceeval.accounts.enums import Role
 from serviceeval.cycles.models import Milestone
@@ -128,7 +128,15 @@ def test_send_reminders_twice_sends_nothing_the_second_time(world, capsys):
     assert all("7" in m.subject for m in mail.outbox)
     call_command("send_reminders")
     assert len(mail.outbox) == first
-    assert "0 new notices" in capsys.readouterr().out.splitlines()[-1]
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "send_reminders：到期提醒 2 則，新通知 0 則，寄出電子郵件 0 封，失敗 0 封"
+    )
+    with translation.override("en"):
+        call_command("send_reminders")
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "send_reminders: 2 reminders due, 0 new notices, 0 e-mails sent, 0 failed"
+    )
+    assert all("日後截止" in m.subject for m in mail.outbox)  # the notices: zh-Hant
 
 
 def test_reminders_use_the_reopened_deadline(world):

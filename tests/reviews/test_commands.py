@@ -20,7 +20,7 @@ def test_export_scores_csv_reimports_and_xlsx_reopens(tmp_path, capsys):
     score_all(cycle, [(a, r1, "0.9"), (a, r2, "0.8"), (b, r1, "0.7")])
     out = tmp_path / "scores.csv"
     call_command("export_scores", "--cycle", "105", str(out))
-    assert "78 scores" in capsys.readouterr().out
+    assert capsys.readouterr().out == f"已匯出至 {out}：分數 78 筆。\n"
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert len(rows) == 78
     assert rows[0] == {
@@ -54,7 +54,7 @@ def test_export_scores_refuses_unknown_format(tmp_path):
     setup_cycle(1, 1)
     with pytest.raises(CommandError) as exc:
         call_command("export_scores", "--cycle", "105", str(tmp_path / "x.pdf"))
-    assert str(exc.value) == "請用 .csv、.xlsx 或 .ods (use .csv, .xlsx or .ods)"
+    assert str(exc.value) == "請用 .csv、.xlsx 或 .ods。"
 
 
 def test_compute_results_plain_text(capsys):

@@ -29,7 +29,7 @@ def write_csv(path, rows):
 
 def assert_one_submitted_sheet(capsys, agency, reviewer):
     """What importing score_rows(cycle, agency, reviewer, "0.8") stores."""
-    assert "26 scores on 1 sheets" in capsys.readouterr().out
+    assert capsys.readouterr().out == "匯入完成（初評）：評分表 1 份，分數 26 筆。\n"
     sheet = Sheet.objects.get()
     assert (sheet.status, sheet.imported, sheet.agency, sheet.reviewer) == (
         "submitted",
@@ -133,15 +133,15 @@ def test_any_bad_row_rejects_the_whole_file_with_one_line_per_row(tmp_path, caps
     path = write_csv(tmp_path / "s.csv", rows + bad)
     with pytest.raises(CommandError) as exc:
         call_command("import_scores", "--cycle", "105", str(path))
-    assert "nothing stored" in str(exc.value)
+    assert str(exc.value) == "匯入失敗，未寫入任何資料（共 6 項錯誤）。"
     lines = capsys.readouterr().err.strip().splitlines()
     assert lines == [
-        "第 28 列 (row 28): agency「NOPE」不是本年度受評機關 (unknown agency)",
-        "第 29 列 (row 29): reviewer「ghost」不存在 (unknown reviewer)",
-        "第 30 列 (row 30): criterion「9.9」不存在 (unknown criterion)",
-        "第 31 列 (row 31): score 分數 61 超出 0–60 (score outside 0..60)",
-        "第 32 列 (row 32): score 分數 10.3 不是 0.5 的倍數 (score off the 0.5 step)",
-        "第 33 列 (row 33): reviewer「conflicted」與受評機關有利益迴避 (conflicted reviewer)",
+        "第 28 列：agency「NOPE」不是本年度受評機關",
+        "第 29 列：reviewer「ghost」不存在",
+        "第 30 列：criterion「9.9」不存在",
+        "第 31 列：「score」欄分數 61 超出 0–60",
+        "第 32 列：「score」欄分數 10.3 不是 0.5 的倍數",
+        "第 33 列：reviewer「conflicted」與受評機關有利益迴避",
     ]
     assert Sheet.objects.count() == 0
     assert Score.objects.count() == 0
@@ -183,15 +183,13 @@ def test_duplicate_row_is_refused(tmp_path, capsys):
     rows.append((28, dict(rows[0][1])))
     with pytest.raises(CommandError):
         call_command("import_scores", "--cycle", "105", str(write_csv(tmp_path / "s.csv", rows)))
-    assert (
-        capsys.readouterr().err.strip() == "第 28 列 (row 28): 與第 2 列重複 (duplicate of row 2)"
-    )
+    assert capsys.readouterr().err.strip() == "第 28 列：與第 2 列重複"
 
 
 def test_unknown_cycle_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError) as exc:
         call_command("import_scores", "--cycle", "999", str(tmp_path / "x.csv"))
-    assert str(exc.value) == "民國 999 年度不存在 (no cycle 999)"
+    assert str(exc.value) == "民國 999 年度不存在。"
 
 
 def test_fast_xlsx_reader_reads_what_openpyxl_reads(tmp_path):

@@ -220,11 +220,11 @@ def test_entity_declarations_are_refused(tmp_path):
     with zipfile.ZipFile(path, "w") as zf:
         for name, data in parts.items():
             zf.writestr(name, data)
-    with pytest.raises(TabularError, match="unreadable XLSX"):
+    with pytest.raises(TabularError, match="無法讀取 XLSX 檔"):
         read_score_rows(path, ("agency",))
 
 
 def test_broken_xml_is_a_clear_error(tmp_path):
     path = _package(tmp_path / "b.xlsx", '<row r="1"><c r="A1"><v>1</v></row>')
-    with pytest.raises(TabularError, match="unreadable XLSX"):
+    with pytest.raises(TabularError, match="無法讀取 XLSX 檔"):
         read_score_rows(path, ("agency",))

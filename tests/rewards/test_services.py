@@ -7,8 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
-from django.utils import timezone
+from django.core.management import CommandError, call_command
+from django.utils import timezone, translation
 
 from serviceeval.accounts.enums import Role
 from serviceeval.agencies.enums import AgencyKind
@@ -114,7 +114,7 @@ def test_manual_entry_kept_on_recompute_hsc_14():
 
 def test_manual_entry_with_unknown_rule_refused():
     cycle, _ = city_cycle(1)
-    with pytest.raises(services.RewardError, match="rule"):
+    with pytest.raises(services.RewardError, match="^依據「CITY-13」不可人工新增。$"):
         services.entry_add(
             cycle=cycle,
             person="x",
@@ -260,6 +260,25 @@ def test_rewards_command_json_fields(capsys):
     ] * 3
 
 
+def test_rewards_command_prints_the_roster_in_words(capsys):
+    """Issue 15 item 2: the header and the roles in words, in the active language."""
+    cycle, (a,) = city_cycle(1)
+    call(cycle, a, a_tester(), staff="接線生")
+    capsys.readouterr()
+    call_command("rewards", "--cycle", "116")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "民國116年度 敘獎名冊：3 筆（即時：隨成績與實地測試更新）"
+    assert lines[1].split("\t")[:4] == ["CITY-13", a.code, f"主管{a.code}", "主管"]
+    with translation.override("en"):
+        call_command("rewards", "--cycle", "116")
+        with pytest.raises(CommandError) as refused:
+            call_command("rewards", "--cycle", "999")
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "Reward roster of ROC year 116: 3 entries (Live: follows the results and field tests)"
+    )
+    assert str(refused.value) == "The cycle of ROC year 999 does not exist."
+
+
 # --- exports -----------------------------------------------------------------------------------
 
 
@@ -306,8 +325,11 @@ def test_first_level_agency_proposes_at_most_two_city_10():
     services.nomination_propose(cycle=cycle, agency=kids[1], actor=officer)
     with pytest.raises(services.RewardError) as exc:
         services.nomination_propose(cycle=cycle, agency=kids[2], actor=officer)
+    assert str(exc.value) == "每個一級機關最多推薦 2 個所屬機關。"
+    with translation.override("en"), pytest.raises(services.RewardError) as exc:
+        services.nomination_propose(cycle=cycle, agency=kids[2], actor=officer)
     assert str(exc.value) == (
-        "每個一級機關最多推薦 2 個所屬機關 (at most 2 subordinate agencies per first-level agency)"
+        "Each first-level agency can nominate at most 2 subordinate agencies."
     )
 
 
@@ -370,10 +392,13 @@ def test_pipeline_refuses_skipping_back():
     cycle, _ = city_cycle(1)
     office = user_for(Role.COORDINATOR)
     n = services.nomination_propose(cycle=cycle, agency=candidate(cycle), actor=office)
-    with pytest.raises(services.RewardError, match="status"):
+    with pytest.raises(services.RewardError) as exc:
         services.nomination_step(
             nomination=n, status=AwardStatus.WON, on=date(2027, 6, 1), actor=office
         )
+    assert str(exc.value) == "無法由「已推薦（待審）」改為「獲獎」。"
+    # Issue 15 item 2: no English word in the zh-Hant message.
+    assert not any("a" <= c.lower() <= "z" for c in str(exc.value))
 
 
 def test_training_attendance_and_consent_recorded_city_11():

@@ -73,14 +73,14 @@ def test_f4_part_score_exponent_is_refused_before_arithmetic(tmp_path, capsys):
         + f"{a.code},2027-03-08,{t.username},,40,1E+999999999\n",
     )
     message, err = run_import(capsys, "import_phone_tests", "--cycle", "116", path)
-    assert "nothing stored" in message
+    assert message == "匯入失敗，未寫入任何資料。"
     assert err == [
-        "第 2 列 (row 2): switchboard 「1E-999999999」不是一般的十進位數字"
+        "第 2 列：「switchboard」欄「1E-999999999」不是一般的十進位數字"
         "（請寫成如 47.5 的形式，不用指數）",
-        "第 3 列 (row 3): business 「0E-999999999」不是一般的十進位數字"
+        "第 3 列：「business」欄「0E-999999999」不是一般的十進位數字"
         "（請寫成如 47.5 的形式，不用指數）",
-        "第 4 列 (row 4): switchboard 「44.125」超過 2 位小數",
-        "第 5 列 (row 5): business 「1E+999999999」不是一般的十進位數字"
+        "第 4 列：「switchboard」欄「44.125」超過 2 位小數",
+        "第 5 列：「business」欄「1E+999999999」不是一般的十進位數字"
         "（請寫成如 47.5 的形式，不用指數）",
     ]
     assert PhoneTest.objects.count() == 0
@@ -94,8 +94,7 @@ def test_f4_visit_and_score_imports_refuse_exponents_naming_row_and_column(tmp_p
     )
     _message, err = run_import(capsys, "import_mystery_visits", "--cycle", "116", path)
     assert err == [
-        "第 2 列 (row 2): score 「0E-999999999」不是一般的十進位數字"
-        "（請寫成如 47.5 的形式，不用指數）"
+        "第 2 列：「score」欄「0E-999999999」不是一般的十進位數字（請寫成如 47.5 的形式，不用指數）"
     ]
     assert MysteryVisit.objects.count() == 0
 
@@ -106,9 +105,9 @@ def test_f4_visit_and_score_imports_refuse_exponents_naming_row_and_column(tmp_p
     path = write_scores_csv(tmp_path / "scores.csv", rows)
     _message, err = run_import(capsys, "import_scores", "--cycle", "105", path)
     assert err == [
-        "第 2 列 (row 2): score 「0E-999999999」不是一般的十進位數字"
+        "第 2 列：「score」欄「0E-999999999」不是一般的十進位數字"
         "（請寫成如 47.5 的形式，不用指數）",
-        "第 3 列 (row 3): score 「1E-999999999」不是一般的十進位數字"
+        "第 3 列：「score」欄「1E-999999999」不是一般的十進位數字"
         "（請寫成如 47.5 的形式，不用指數）",
     ]
     assert Score.objects.count() == 0
@@ -439,9 +438,9 @@ def test_f14_duplicate_phone_test_rows_are_refused(tmp_path, capsys):
         + f"{a.code},2027-03-05,{t.username},小美,45,\n",
     )
     message, err = run_import(capsys, "import_phone_tests", "--cycle", "116", path)
-    assert "nothing stored" in message
+    assert message == "匯入失敗，未寫入任何資料。"
     assert err == [
-        "第 5 列 (row 5): 與第 2 列重複（機關、日期、測試員、受測人員與分數皆相同）；"
+        "第 5 列：與第 2 列重複（機關、日期、測試員、受測人員與分數皆相同）；"
         "如確為兩次測試，請填上時間或受測人員以資區別"
     ]
     assert PhoneTest.objects.count() == 0
@@ -460,7 +459,7 @@ def test_f14_duplicate_mystery_visit_rows_are_refused(tmp_path, capsys):
     )
     _message, err = run_import(capsys, "import_mystery_visits", "--cycle", "116", path)
     assert err == [
-        "第 4 列 (row 4): 與第 2 列重複（機關、日期、測試員、受測人員與分數皆相同）；"
+        "第 4 列：與第 2 列重複（機關、日期、測試員、受測人員與分數皆相同）；"
         "如確為兩次測試，請填上時間或受測人員以資區別"
     ]
     assert MysteryVisit.objects.count() == 0

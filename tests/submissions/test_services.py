@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from serviceeval.core.models import AuditEvent
 from serviceeval.submissions import services
@@ -136,8 +136,30 @@ def test_incomplete_report_cannot_be_approved_hsc6(world):
     save(sub, world.officer, SaveInput(entries={"1.1.1.1": EntryInput(narrative="只寫一項")}))
     with pytest.raises(services.Incomplete) as exc:
         services.submission_approve(submission=sub, user=world.head)
-    assert "1.1.1.1: 尚未填自評分數 (no self score)" in exc.value.problems
+    assert "1.1.1.1：尚未填自評分數" in exc.value.problems
     assert len(exc.value.problems) == 26
+    assert str(exc.value).startswith("尚未填寫完整：")
+    # Issue 15 item 2: no English word in the zh-Hant refusal (codes and names aside).
+    assert str(exc.value).count("；") == 25
+    with translation.override("en"), pytest.raises(services.Incomplete) as exc:
+        services.submission_approve(submission=sub, user=world.head)
+    assert "1.1.1.1: the self score is not filled in" in exc.value.problems
+    assert str(exc.value).startswith("The submission is not complete yet: ")
+
+
+@pytest.mark.django_db
+def test_refusals_in_zh_hant_have_no_english_and_follow_the_language(world):
+    sub = report(world)
+    with pytest.raises(services.SubmissionError) as exc:
+        services.submission_comment(submission=sub, user=world.office, text=" ")
+    assert str(exc.value) == "請先填寫意見內容。"
+    with pytest.raises(services.SubmissionError) as exc:
+        services.submission_approve(submission=sub, user=world.officer)
+    assert str(exc.value) == "僅本機關首長可核定。"
+    assert not any("a" <= c.lower() <= "z" for c in str(exc.value))
+    with translation.override("en"), pytest.raises(services.SubmissionError) as exc:
+        services.submission_approve(submission=sub, user=world.officer)
+    assert str(exc.value) == "Only the head of the agency can approve."
 
 
 @pytest.mark.django_db
@@ -228,9 +250,7 @@ def test_web_claim_needs_a_url_city3(world):
     data = complete_input(sub)
     data.entries["2.1.1.3"] = EntryInput(narrative="本局網站每週更新一次", self_score=Decimal("15"))
     save(sub, world.officer, data)
-    assert services.completeness_problems(sub) == [
-        "2.1.1.3: 敘述提到網站服務但未附網址 (the narrative mentions a web service but gives no URL)"
-    ]
+    assert services.completeness_problems(sub) == ["2.1.1.3：敘述提到網站服務但未附網址"]
     save(
         sub, world.officer, SaveInput(urls=[("2.1.1.3", "https://www.example.gov.tw/", "本局網站")])
     )
@@ -253,7 +273,7 @@ def test_duplicate_text_under_two_dimensions_warns_city3(city):
     )
     warnings = services.warnings_for(sub)
     assert warnings == [
-        "相同文字出現在不同評核構面 (the same text appears under different dimensions) (1, 2):「推動一處收件全程服務，縮短等候時間」"
+        "相同文字出現在不同評核構面（1, 2）：「推動一處收件全程服務，縮短等候時間」"
     ]
 
 
@@ -265,7 +285,7 @@ def test_project_report_needs_the_city4_blocks():
     data.sections["project_cost_budget"] = ""
     save(sub, w.officer, data)
     sub.refresh_from_db()
-    assert services.completeness_problems(sub) == ["「成本：經費」尚未填寫 (is empty)"]
+    assert services.completeness_problems(sub) == ["「成本：經費」尚未填寫"]
 
 
 @pytest.mark.django_db

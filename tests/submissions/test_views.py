@@ -95,14 +95,14 @@ def test_not_applicable_needs_a_reason_city3(client, world):
     client.force_login(world.officer)
     response = client.post(edit_url(world), {"version": "0", "na_1_1_1_1": "on"})
     assert response.status_code == 400
-    assert "1.1.1.1: 勾選「不適用」須敘明原因" in response.content.decode()
+    assert "1.1.1.1：勾選「不適用」須敘明原因" in response.content.decode()
 
 
 @pytest.mark.django_db
 def test_little_room_left_to_grow_is_a_mark_with_a_reason_city3(client, world):
     client.force_login(world.officer)
     page = client.get(edit_url(world)).content.decode()
-    assert "再成長空間有限（CITY-3）" in page
+    assert ">再成長空間有限</label>" in page  # the rule ID is no label (issue 15)
     response = client.post(edit_url(world), {"version": "0", "lr_1_1_1_1": "on"})
     assert response.status_code == 400
     assert "1.1.1.1：勾選「再成長空間有限」須說明原因" in response.content.decode()
@@ -418,3 +418,24 @@ def test_status_page_is_paged_by_100(client, db):
     second = client.get("/submissions/status/?page=2").content.decode()
     assert "分頁機關0100" in second and "101–101 / 101" in second
     assert client.get("/submissions/status/?page=abc").status_code == 200
+
+
+@pytest.mark.django_db
+def test_duplicated_text_is_warned_once_as_a_warning_issue15(client, world):
+    """Issue 15 item 6: one message per event, of the right kind. Saving a report
+    that repeats text across dimensions (CITY-3) says "saved" once, as a success,
+    and lists the duplicate once, in the page's warning notice (not as a green
+    banner, not twice)."""
+    client.force_login(world.officer)
+    data = {
+        "version": "0",
+        "n_1_1_1_1": "- 推動一處收件全程服務\n- 其他不同的項目內容",
+        "n_2_1_1_1": "* 推動一處收件 全程服務",
+    }
+    response = client.post(edit_url(world), data, follow=True)
+    page = response.content.decode()
+    assert page.count("相同文字出現在不同評核構面") == 1
+    assert page.count('class="msg-success"') == 1
+    assert 'class="msg-warning"' not in page
+    notice = page.split('<div class="notice" role="note">', 1)[1].split("</div>", 1)[0]
+    assert "相同文字出現在不同評核構面" in notice and "「推動一處收件全程服務」" in notice

@@ -13,7 +13,7 @@ admin.site.site_header = _("serviceeval administration")
 admin.site.site_title = _("serviceeval administration")
 admin.site.index_title = _("Reference data: agencies, people, cycles and accounts")
 
-SERVICEEVAL_FIELDS = ("serviceeval", {"fields": ("role", "agency", "sign_in_lock")})
+SERVICEEVAL_FIELDS = (_("Evaluation system"), {"fields": ("role", "agency", "sign_in_lock")})
 
 
 @admin.register(User)
@@ -27,7 +27,9 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
     list_display = ("username", "last_name", "first_name", "role", "agency", "is_active")
     list_filter = ("role", "is_active")
     fieldsets = BaseUserAdmin.fieldsets + (SERVICEEVAL_FIELDS,)
-    add_fieldsets = BaseUserAdmin.add_fieldsets + (("serviceeval", {"fields": ("role", "agency")}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+        (_("Evaluation system"), {"fields": ("role", "agency")}),
+    )
     office_fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),

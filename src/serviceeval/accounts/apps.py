@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class AccountsConfig(AppConfig):
     name = "serviceeval.accounts"
     label = "accounts"
-    verbose_name = "帳號 Accounts"
+    verbose_name = gettext_lazy("Accounts")
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in

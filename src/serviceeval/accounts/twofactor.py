@@ -18,6 +18,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
 from .rules import needs_two_factor
@@ -75,5 +76,5 @@ class TwoFactorMiddleware:
     @staticmethod
     def _refuse(request, url):
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": "two-factor verification required"}, status=401)
+            return JsonResponse({"detail": _("Two-factor verification is required.")}, status=401)
         return redirect(url)

@@ -4,9 +4,11 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from serviceeval.core.audit import audit_record
 from serviceeval.core.signals import PEOPLE, announce_roster_inputs
+from serviceeval.core.tabular import row_label
 from serviceeval.programs.models import Program
 
 from .enums import ROSTER_ROLES, AgencyKind, Category
@@ -93,41 +95,54 @@ def _validate_rows(rows, default_city: str = "") -> tuple[list[str], list[dict]]
         code = row.get("code", "")
         name = row.get("name", "")
         if not code:
-            problems.append("code 必填 (required)")
+            problems.append(_("code is required."))
         elif code in codes_in_file:
-            problems.append(f"code「{code}」與第 {codes_in_file[code]} 列重複 (duplicate code)")
+            problems.append(
+                _("code “%(code)s” repeats row %(row)s.")
+                % {"code": code, "row": codes_in_file[code]}
+            )
         if not name:
-            problems.append("name 必填 (required)")
+            problems.append(_("name is required."))
         elif name in names_in_file:
-            problems.append(f"name「{name}」與第 {names_in_file[name]} 列重複 (duplicate name)")
+            problems.append(
+                _("name “%(name)s” repeats row %(row)s.")
+                % {"name": name, "row": names_in_file[name]}
+            )
         else:
             clash = next((a for a in existing.values() if a.name == name and a.code != code), None)
             if clash:
                 problems.append(
-                    f"name「{name}」已屬於機關 {clash.code} (name used by another agency)"
+                    _("name “%(name)s” already belongs to agency %(agency)s.")
+                    % {"name": name, "agency": clash.code}
                 )
         kind = row.get("kind", "")
         if kind not in AgencyKind.values:
-            problems.append(f"kind「{kind}」應為 first-level、subordinate 或 district-office")
+            problems.append(
+                _("kind “%(value)s” must be first-level, subordinate or district-office.")
+                % {"value": kind}
+            )
         category = row.get("category", "")
         if category not in Category.values:
-            problems.append(f"category「{category}」應為 overall 或 project")
+            problems.append(
+                _("category “%(value)s” must be overall or project.") % {"value": category}
+            )
         group_code = row.get("group", "")
         if group_code and group_code not in groups:
             problems.append(
-                f"group「{group_code}」不存在 (unknown group; known: {', '.join(sorted(groups))})"
+                _("group “%(value)s” does not exist; the groups are %(known)s.")
+                % {"value": group_code, "known": ", ".join(sorted(groups))}
             )
         city = row.get("city", "") or default_city
         if city and city not in cities:
             problems.append(
-                f"city「{city}」不是任何考核計畫的城市 (no program of that city; known: "
-                f"{', '.join(cities)})"
+                _("city “%(value)s” is not the city of any program; the cities are %(known)s.")
+                % {"value": city, "known": ", ".join(cities)}
             )
         parent = row.get("parent", "")
         if kind == AgencyKind.SUBORDINATE and not parent:
-            problems.append("subordinate 機關須填 parent (a subordinate agency needs a parent)")
+            problems.append(_("A subordinate agency needs a parent."))
         if parent and parent == code:
-            problems.append("parent 不可為自己 (an agency cannot be its own parent)")
+            problems.append(_("An agency cannot be its own parent."))
         if code:
             codes_in_file.setdefault(code, number)
         if name:
@@ -137,7 +152,7 @@ def _validate_rows(rows, default_city: str = "") -> tuple[list[str], list[dict]]
             for role in ROSTER_ROLES
         }
         if problems:
-            errors.extend(f"第 {number} 列 (row {number}): {p}" for p in problems)
+            errors.extend(f"{row_label(number)}：{p}" for p in problems)
         cleaned.append(
             {
                 "row": number,
@@ -155,7 +170,7 @@ def _validate_rows(rows, default_city: str = "") -> tuple[list[str], list[dict]]
         p = item["parent"]
         if p and p not in codes_in_file and p not in existing:
             errors.append(
-                f"第 {item['row']} 列 (row {item['row']}): parent「{p}」不存在 (unknown parent agency)"
+                f"{row_label(item['row'])}：" + _("parent “%(code)s” does not exist.") % {"code": p}
             )
     return errors, cleaned
 
@@ -178,13 +193,14 @@ def _target_cycle(year: int | None):
     cycle = _cycle_model().objects.filter(year=year).first()
     if cycle is None:
         raise ImportRefused(
-            f"民國 {year} 年度不存在 (no cycle {year}); 未寫入任何資料 (nothing stored)"
+            _("The cycle of ROC year %(year)s does not exist; nothing was stored.") % {"year": year}
         )
     if not cycle.people_follow_imports:
         raise ImportRefused(
-            f"民國 {year} 年度已開始評分或成績已公布，名冊不再更新 (cycle {year} has started "
-            "scoring or its results are published; its people are kept); 未寫入任何資料 "
-            "(nothing stored)"
+            _(
+                "The cycle of ROC year %(year)s has started scoring or its results are published: its people are no longer updated; nothing was stored."
+            )
+            % {"year": year}
         )
     return cycle
 
@@ -204,8 +220,8 @@ def agencies_import(
     report = ImportReport()
     if default_city and default_city not in program_cities():
         raise ImportRefused(
-            f"--city「{default_city}」不是任何考核計畫的城市 (no program of that city; known: "
-            f"{', '.join(program_cities())})"
+            _("--city “%(value)s” is not the city of any program; the cities are %(known)s.")
+            % {"value": default_city, "known": ", ".join(program_cities())}
         )
     target = _target_cycle(cycle_year)
     errors, cleaned = _validate_rows(rows, default_city)
@@ -365,7 +381,9 @@ def _refuse_parent_loops(agencies) -> None:
         node = a.pk
         while node is not None:
             if node in seen:
-                raise ValueError(f"機關 {a.code} 的上級機關形成循環 (parent loop)")
+                raise ValueError(
+                    _("The parent agencies of %(code)s form a loop.") % {"code": a.code}
+                )
             seen.add(node)
             node = parents.get(node)
 

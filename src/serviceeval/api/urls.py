@@ -5,6 +5,7 @@ interactive docs page: it would load its scripts from a CDN, and government
 intranets are often offline."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from .auth import API_AUTH
@@ -26,7 +27,7 @@ api.add_router("/", outcomes_router)
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return api.create_response(request, {"detail": "找不到 (not found)"}, status=404)
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
 
 
 urlpatterns = api.urls[0]

@@ -13,6 +13,8 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 from django.http import JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 API_PREFIX = "/api/"
 
@@ -41,6 +43,14 @@ def _count(key: str, window: int) -> int:
         return 1
 
 
+def _language(request) -> str:
+    """The language the user chose (cookie), else zh-Hant (core.middleware)."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    if chosen and translation.check_for_language(chosen):
+        return chosen
+    return settings.LANGUAGE_CODE
+
+
 class ApiRateLimitMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -65,9 +75,10 @@ class ApiRateLimitMiddleware:
             subjects.append(("token", digest, settings.API_RATE_LIMIT_PER_TOKEN))
         for kind, subject, limit in subjects:
             if _count(f"api-rate:{kind}:{subject}:{slot}", window) > limit:
-                response = JsonResponse(
-                    {"detail": "請求過於頻繁，請稍後再試 (too many requests)"}, status=429
-                )
+                # Answered before LocaleMiddleware: the language is chosen as it would.
+                with translation.override(_language(request)):
+                    detail = _("Too many requests; try again later.")
+                response = JsonResponse({"detail": detail}, status=429)
                 response["Retry-After"] = str(retry_after)
                 return response
         return None

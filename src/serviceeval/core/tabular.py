@@ -43,6 +43,11 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 
+def row_label(number: int) -> str:
+    """How every import names a row in its messages: 「第 3 列」 (issue 15 item 2)."""
+    return _("row %(number)d") % {"number": number}
+
+
 class TabularError(Exception):
     pass
 
@@ -160,8 +165,10 @@ def decode_text(data: bytes, name: str) -> str:
             first_error = first_error or exc
     line = data[: first_error.start].count(b"\n") + 1
     raise TabularError(
-        f"{name} 第 {line} 行含有無法辨識的字元，請另存為 UTF-8 或 Big5 編碼的 CSV "
-        f"(line {line}: not UTF-8 nor Big5/CP950 text; save the file as UTF-8 CSV)"
+        _(
+            "%(name)s line %(line)s has characters that are neither UTF-8 nor Big5; save the file as a UTF-8 or Big5 CSV."
+        )
+        % {"name": name, "line": line}
     )
 
 
@@ -386,7 +393,8 @@ def _read_spreadsheet(path: Path, suffix: str) -> list[list[str]]:
                 if source is not None:
                     continue
             raise TabularError(
-                f"無法讀取 {kind} 檔 {path.name}: {exc} (unreadable {kind})"
+                _("Cannot read the %(kind)s file %(name)s: %(error)s")
+                % {"kind": kind, "name": path.name, "error": exc}
             ) from exc
     rows = [[_spreadsheet_value(v) for v in r] for r in raw]
     for (row, column), text in errors.items():
@@ -406,7 +414,7 @@ SPREADSHEET_SUFFIXES = (".xlsx", ".ods")
 def read_rows(path: str | Path, required: tuple[str, ...]):
     path = Path(path)
     if not path.exists():
-        raise TabularError(f"找不到檔案 {path} (file not found)")
+        raise TabularError(_("File %(path)s not found.") % {"path": path})
     suffix = path.suffix.lower()
     if suffix == ".csv":
         size = path.stat().st_size
@@ -427,22 +435,26 @@ def read_rows(path: str | Path, required: tuple[str, ...]):
                 if len(rows) > MAX_DATA_ROWS + 1:
                     raise too_many_rows(path.name, len(rows))
         except csv.Error as exc:
-            raise TabularError(f"CSV 格式錯誤 {path.name}: {exc} (malformed CSV)") from exc
+            raise TabularError(
+                _("Malformed CSV %(name)s: %(error)s") % {"name": path.name, "error": exc}
+            ) from exc
         if "\x00" in text:  # one scan of the text; the cell only when there is one
             _refuse_nul(path.name, rows)
     elif suffix in SPREADSHEET_SUFFIXES:
         rows = _read_spreadsheet(path, suffix)
     else:
         raise TabularError(
-            f"不支援的檔案格式 {suffix or '(none)'}，請用 .csv、.xlsx 或 .ods "
-            "(use .csv, .xlsx or .ods)"
+            _("Unsupported file type %(suffix)s: use .csv, .xlsx or .ods.")
+            % {"suffix": suffix or _("(none)")}
         )
     if not rows:
-        raise TabularError("檔案是空的 (empty file)")
+        raise TabularError(_("The file is empty."))
     header = [_clean(h).lower() for h in rows[0]]
     missing = [c for c in required if c not in header]
     if missing:
-        raise TabularError(f"第 1 列缺少欄位: {', '.join(missing)} (missing columns)")
+        raise TabularError(
+            _("Row 1 lacks the columns %(columns)s.") % {"columns": ", ".join(missing)}
+        )
     out = []
     for number, raw in enumerate(rows[1:], start=2):
         values = [_clean(v) for v in raw]

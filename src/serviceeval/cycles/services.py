@@ -14,6 +14,7 @@ from serviceeval.agencies.models import Agency, Group, Person
 from serviceeval.core.audit import audit_record
 from serviceeval.core.roc import format_roc_date, roc_to_gregorian
 from serviceeval.core.signals import RESULTS, announce_roster_inputs
+from serviceeval.core.tabular import row_label
 from serviceeval.engine import workdays
 from serviceeval.engine.program import ProgramSpec
 from serviceeval.engine.workdays import MAX_DAYS_OFF
@@ -79,7 +80,10 @@ def _calendar(first: date, last: date) -> dict[date, tuple[bool, str]]:
 
 def moved_note(nominal: datetime, effective: datetime, why: str = "") -> str:
     """Why a deadline moved, in zh-Hant then English (shown beside the deadline);
-    `why` is the calendar's note on the nominal day (e.g. 調整放假)."""
+    `why` is the calendar's note on the nominal day (e.g. 調整放假).
+
+    Stored on the milestone (`Milestone.moved_note`) and sent as a notice's body, so
+    it stays one bilingual text, not a gettext message (issue 15 item 2)."""
     day = nominal.astimezone(TAIPEI).date()
     weekday = WEEKDAYS[day.weekday()]
     kind = f"放假日（{why}）" if why else ("休息日" if day.weekday() >= 5 else "放假日")
@@ -202,32 +206,34 @@ def calendar_import(*, rows, actor) -> CalendarReport:
             day = datetime.strptime(raw, "%Y%m%d").date()
         except ValueError:
             report.errors.append(
-                f"第 {number} 列 西元日期「{raw}」應為 YYYYMMDD (row {number}: 西元日期 "
-                "must be a date as YYYYMMDD)"
+                f"{row_label(number)}："
+                + _("西元日期 “%(value)s” must be a date written YYYYMMDD.") % {"value": raw}
             )
             continue
         flag = (row.get("是否放假") or "").strip()
         if flag not in ("0", "2"):
             report.errors.append(
-                f"第 {number} 列 是否放假「{flag}」應為 2（放假）或 0（上班） (row {number}: "
-                "是否放假 must be 2, a day off, or 0, a working day)"
+                f"{row_label(number)}："
+                + _("是否放假 “%(value)s” must be 2 (a day off) or 0 (a working day).")
+                % {"value": flag}
             )
             continue
         weekday = (row.get("星期") or "").strip()
         if weekday and weekday != WEEKDAYS[day.weekday()]:
             report.errors.append(
-                f"第 {number} 列 星期「{weekday}」與 {raw} 不符（應為{WEEKDAYS[day.weekday()]}） "
-                f"(row {number}: 星期 does not match the date)"
+                f"{row_label(number)}："
+                + _("星期 “%(value)s” does not match %(date)s (it is %(weekday)s).")
+                % {"value": weekday, "date": raw, "weekday": WEEKDAYS[day.weekday()]}
             )
             continue
         if day in parsed:
             report.errors.append(
-                f"第 {number} 列 西元日期 {raw} 重複 (row {number}: the date appears twice)"
+                f"{row_label(number)}：" + _("西元日期 %(date)s appears twice.") % {"date": raw}
             )
             continue
         parsed[day] = (flag == "2", (row.get("備註") or "").strip()[:120])
     if not parsed and not report.errors:
-        report.errors.append("檔案沒有任何日期 (the file has no dates)")
+        report.errors.append(_("The file has no dates."))
     if report.errors:
         return report
     report.years = sorted({d.year for d in parsed})
@@ -284,18 +290,30 @@ def calendar_day_remove(*, day: date, actor) -> None:
 MIN_YEAR, MAX_YEAR = 1, 200
 
 
-def check_year(year: int, name: str = "year") -> None:
+def check_year(year: int, name: str | None = None) -> None:
     """Refuse year 0, negative and absurd years; `name` is how the caller calls it
-    (`--year` in cycle_create)."""
+    (`--year` in cycle_create; by default 「年度」)."""
     if MIN_YEAR <= year <= MAX_YEAR:
         return
-    zh_hint = en_hint = ""
+    params = {
+        "name": _("Year") if name is None else name,
+        "year": year,
+        "min": MIN_YEAR,
+        "max": MAX_YEAR,
+        "roc": year - 1911,
+    }
     if year > 1911:
-        zh_hint = f"；西元 {year} 年即民國 {year - 1911} 年"
-        en_hint = f"; Gregorian {year} is ROC {year - 1911}"
+        raise CycleError(
+            _(
+                "%(name)s %(year)s is not a valid ROC year: it must be from %(min)s to %(max)s, e.g. 105; Gregorian %(year)s is ROC %(roc)s."
+            )
+            % params
+        )
     raise CycleError(
-        f"{name} {year} 不是有效的民國年，須為 {MIN_YEAR} 至 {MAX_YEAR}{zh_hint} "
-        f"({name} must be an ROC year from {MIN_YEAR} to {MAX_YEAR}, e.g. 105{en_hint})"
+        _(
+            "%(name)s %(year)s is not a valid ROC year: it must be from %(min)s to %(max)s, e.g. 105."
+        )
+        % params
     )
 
 
@@ -312,25 +330,25 @@ def _explicit_agencies(program, codes: list[str], categories: list[str]) -> list
     problems = []
     unknown = [c for c in codes if c not in found]
     if unknown:
-        problems.append(f"機關不存在 (unknown agencies): {', '.join(unknown)}")
+        problems.append(_("Unknown agencies: %(codes)s") % {"codes": ", ".join(unknown)})
     chosen = [found[c] for c in codes if c in found]
     other_city = [f"{a.code} ({a.city})" for a in chosen if a.city not in ("", program.city)]
     if other_city:
         problems.append(
-            f"機關不屬於{program.city} (agencies of another city than the program's "
-            f"{program.city}): {', '.join(other_city)}"
+            _("Agencies not of the program city %(city)s: %(agencies)s")
+            % {"city": program.city, "agencies": ", ".join(other_city)}
         )
     inactive = [a.code for a in chosen if not a.active]
     if inactive:
-        problems.append(f"機關已停用 (inactive agencies): {', '.join(inactive)}")
+        problems.append(_("Inactive agencies: %(codes)s") % {"codes": ", ".join(inactive)})
     off = [f"{a.code} ({a.category})" for a in chosen if a.active and a.category not in categories]
     if off:
         problems.append(
-            f"機關類別不在本計畫 (category not in the program: {', '.join(categories)}): "
-            f"{', '.join(off)}"
+            _("Agency categories not in the program (%(categories)s): %(agencies)s")
+            % {"categories": ", ".join(categories), "agencies": ", ".join(off)}
         )
     if problems:
-        raise CycleError("; ".join(problems))
+        raise CycleError("；".join(problems))
     return chosen
 
 
@@ -356,16 +374,16 @@ def cycle_create(
     year (HSC-11) are added either way when they are of the program's city."""
     check_year(year)
     if Cycle.objects.filter(year=year).exists():
-        raise CycleError(f"民國 {year} 年度已存在 (cycle {year} exists)")
+        raise CycleError(_("The cycle of ROC year %(year)s already exists.") % {"year": year})
     if groups and agency_codes:
-        raise CycleError("組別與機關清單只能擇一 (give groups or agencies, not both)")
+        raise CycleError(_("Give either groups or agencies, not both."))
     spec = program.spec
     categories = [c.code for c in spec.categories]
     if groups:
         known = set(Group.objects.filter(code__in=groups).values_list("code", flat=True))
         unknown = [g for g in groups if g not in known]
         if unknown:
-            raise CycleError(f"組別不存在 (unknown groups): {', '.join(unknown)}")
+            raise CycleError(_("Unknown groups: %(codes)s") % {"codes": ", ".join(unknown)})
     if agency_codes:
         reason = ParticipationReason.ADDED
         taking_part = _explicit_agencies(program, list(dict.fromkeys(agency_codes)), categories)
@@ -378,6 +396,7 @@ def cycle_create(
             qs = qs.filter(group__code__in=groups)
             reason = ParticipationReason.ROTATION
         taking_part = list(qs)
+    # The name is stored with the cycle: zh-Hant, as the program's own name.
     cycle = Cycle.objects.create(year=year, program=program, name=f"民國{year}年度 {program.name}")
     _create_milestones(cycle, spec)
     chosen = {a.pk: (a, reason, "") for a in taking_part}
@@ -422,7 +441,7 @@ def cycle_change_program(*, cycle: Cycle, program, user=None) -> Cycle:
     """A cycle keeps its version once scoring has started (CITY-16)."""
     if cycle.scoring_started_at is not None:
         raise CycleError(
-            "評分已開始，不可更換考核計畫版本 (scoring has started; the program version is fixed)"
+            _("Scoring has started: the program version of the cycle can no longer change.")
         )
     before = cycle.program_id
     with transaction.atomic():
@@ -542,7 +561,7 @@ def carry_over_add_owed(*, cycle: Cycle, agency_id: int, user) -> Participant:
     scoring started: reason carry_over, the carry-over's note, audited."""
     owed = {co.agency_id: co for co in carry_over_owed(cycle)}
     if agency_id not in owed:
-        raise CycleError("此機關不在應續評名單中 (the agency is not owed to this cycle)")
+        raise CycleError(_("This agency is not among those the cycle owes an evaluation (HSC-11)."))
     co = owed[agency_id]
     return participant_add(
         cycle=cycle,

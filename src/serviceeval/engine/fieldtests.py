@@ -26,6 +26,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from .i18n import _
 from .program import ChecklistPart
 
 HUNDRED = Decimal(100)
@@ -115,11 +116,11 @@ def visit_score(sections: tuple[ChecklistPart, ...], met: Mapping[str, bool]) ->
 
 
 def validate_raw(raw: Decimal, part_max: Decimal) -> str:
-    """'' when the raw part score is usable, else a zh-Hant (English) message."""
+    """'' when the raw part score is usable, else the message (in the active language)."""
     if not raw.is_finite():
-        return "不是數字 (not a number)"
+        return _("Not a number.")
     if raw < 0 or raw > part_max:
-        return f"須介於 0 與 {part_max} 之間 (must be between 0 and {part_max})"
+        return _("Must be between 0 and %(max)s.") % {"max": part_max}
     return ""
 
 

@@ -13,6 +13,8 @@ from datetime import time
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
+from .i18n import _
+
 AGGREGATIONS = ("mean", "median", "trimmed_mean")
 ROUNDINGS = ("half_up", "half_even")
 CATEGORIES = ("overall", "project")
@@ -31,7 +33,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
+        return _("%(where)s: %(message)s") % {"where": self.where, "message": self.message}
 
 
 class ProgramInvalid(Exception):
@@ -208,7 +210,7 @@ def _parse_reminder_days(c: _Collector, raw) -> tuple[int, ...]:
     if not ok or not raw:
         c.add(
             "reminder_days",
-            "應為 1 至 120 之整數清單，例如 [14, 7, 1] (a list of whole days 1–120, e.g. [14, 7, 1])",
+            _("Must be a list of whole days from 1 to 120, e.g. [14, 7, 1]."),
         )
         return (14, 7, 1)
     return tuple(sorted(set(raw), reverse=True))
@@ -218,15 +220,15 @@ def _parse_preselection(c: _Collector, raw) -> Preselection:
     if raw is None:
         return Preselection()
     if not isinstance(raw, dict):
-        c.add("preselection", "應為 {min, max} (must be a mapping with min and max)")
+        c.add("preselection", _("Must be a mapping with min and max."))
         return Preselection()
     lo, hi = raw.get("min", 1), raw.get("max", 2)
     ok = all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (lo, hi))
     if not ok or lo > hi or hi < 1:
         c.add(
             "preselection",
-            f"min {lo} / max {hi} 應為整數且 0 ≤ min ≤ max、max ≥ 1 "
-            "(whole numbers with 0 ≤ min ≤ max and max ≥ 1)",
+            _("min %(min)s / max %(max)s must be whole numbers with 0 ≤ min ≤ max and max ≥ 1.")
+            % {"min": lo, "max": hi},
         )
         return Preselection()
     return Preselection(lo, hi)
@@ -244,34 +246,34 @@ class _Collector:
 
     def require(self, data, key: str, where: str, kind=str):
         if not isinstance(data, dict) or key not in data or data[key] in (None, ""):
-            self.add(f"{where}.{key}" if where else key, "缺少必填欄位 (missing field)")
+            self.add(f"{where}.{key}" if where else key, _("The field is mandatory."))
             return None
         value = data[key]
         if kind is str and not isinstance(value, (str, int)):
-            self.add(f"{where}.{key}" if where else key, "應為文字 (must be text)")
+            self.add(f"{where}.{key}" if where else key, _("Must be text."))
             return None
         if kind is list and not isinstance(value, list):
-            self.add(f"{where}.{key}" if where else key, "應為清單 (must be a list)")
+            self.add(f"{where}.{key}" if where else key, _("Must be a list."))
             return None
         if kind is dict and not isinstance(value, dict):
-            self.add(f"{where}.{key}" if where else key, "應為對應表 (must be a mapping)")
+            self.add(f"{where}.{key}" if where else key, _("Must be a mapping."))
             return None
         return str(value) if kind is str else value
 
     def decimal(self, value, where: str, *, allow_negative=False) -> Decimal | None:
         if isinstance(value, bool) or value is None:
-            self.add(where, "應為數字 (must be a number)")
+            self.add(where, _("Must be a number."))
             return None
         try:
             number = Decimal(str(value))
         except InvalidOperation:
-            self.add(where, f"「{value}」不是數字 (not a number)")
+            self.add(where, _("“%(value)s” is not a number.") % {"value": value})
             return None
         if not number.is_finite():
-            self.add(where, "應為有限數字 (must be finite)")
+            self.add(where, _("Must be a finite number."))
             return None
         if number < 0 and not allow_negative:
-            self.add(where, f"配分不可為負數 {number} (negative points)")
+            self.add(where, _("Points cannot be negative: %(points)s.") % {"points": number})
             return None
         return number
 
@@ -282,42 +284,46 @@ def _fmt(d: Decimal) -> str:
 
 def _parse_node(c: _Collector, raw, expected_code: str, seen: set[str]) -> RubricNode | None:
     if not isinstance(raw, dict):
-        c.add(expected_code, "節點應為對應表 (node must be a mapping)")
+        c.add(expected_code, _("A rubric node must be a mapping."))
         return None
     code = str(raw.get("code", "")).strip()
     where = code or expected_code
     if not code:
-        c.add(expected_code, "缺少必填欄位 code (missing field)")
+        c.add(expected_code, _("The field %(field)s is required.") % {"field": "code"})
     elif code in seen:
-        c.add(code, "節點代碼重複 (duplicate code)")
+        c.add(code, _("Duplicate node code."))
     elif code != expected_code:
-        c.add(code, f"代碼應為其位置 {expected_code} (code must be its position path)")
+        c.add(
+            code,
+            _("The code must be its position in the rubric, %(position)s.")
+            % {"position": expected_code},
+        )
     seen.add(code or expected_code)
     name = c.require(raw, "name", where)
     points = None
     if "max_points" not in raw:
-        c.add(where, "缺少必填欄位 max_points (missing field)")
+        c.add(where, _("The field %(field)s is required.") % {"field": "max_points"})
     else:
         points = c.decimal(raw["max_points"], where)
     leaf = raw.get("leaf")
     if not isinstance(leaf, bool):
-        c.add(where, "缺少 leaf 或不是 true/false (leaf flag missing)")
+        c.add(where, _("The leaf flag is missing or not true/false."))
         leaf = not raw.get("children")
     children_raw = raw.get("children") or []
     field_test = str(raw.get("field_test") or "")
     if field_test and field_test not in FIELD_TEST_SOURCES:
-        c.add(where, f"未知的實地測試 field_test「{field_test}」 (unknown field test)")
+        c.add(where, _("Unknown field test “%(value)s” in field_test.") % {"value": field_test})
     if leaf and children_raw:
-        c.add(where, "評核重點（leaf）不可有子節點 (a leaf has children)")
+        c.add(where, _("A criterion (leaf) cannot have children."))
     if not leaf and not children_raw:
-        c.add(where, "非末端節點須有子節點 (an inner node has no children)")
+        c.add(where, _("A node that is not a leaf must have children."))
     if field_test and not leaf:
-        c.add(where, "field_test 只能設於評核重點 (field_test on an inner node)")
+        c.add(where, _("field_test can be set only on a criterion (leaf)."))
     if leaf and not str(raw.get("text") or "").strip():
         # The criterion text is what panel members score against and agencies write to.
-        c.add(where, "評核重點缺少評分說明 text (a leaf needs its criterion text)")
+        c.add(where, _("The criterion lacks its scoring text (text)."))
     if not isinstance(children_raw, list):
-        c.add(where, "children 應為清單 (children must be a list)")
+        c.add(where, _("children must be a list."))
         children_raw = []
     children = []
     for i, child_raw in enumerate(children_raw, start=1):
@@ -329,8 +335,8 @@ def _parse_node(c: _Collector, raw, expected_code: str, seen: set[str]) -> Rubri
         if total != points:
             c.add(
                 where,
-                f"子節點配分合計 {_fmt(total)} 不等於上層配分 {_fmt(points)} "
-                f"(children sum to {_fmt(total)}, parent has {_fmt(points)})",
+                _("The children points add up to %(total)s, not the parent points %(points)s.")
+                % {"total": _fmt(total), "points": _fmt(points)},
             )
     if name is None or points is None:
         return None
@@ -347,7 +353,7 @@ def _parse_node(c: _Collector, raw, expected_code: str, seen: set[str]) -> Rubri
 
 def _parse_grades(c: _Collector, raw) -> tuple[GradeBand, ...]:
     if not isinstance(raw, list) or not raw:
-        c.add("grades", "缺少等第區間 (missing grade bands)")
+        c.add("grades", _("The grade bands are missing."))
         return ()
     bands = []
     unreadable = False  # a band whose numbers are wrong: already reported once
@@ -363,7 +369,13 @@ def _parse_grades(c: _Collector, raw) -> tuple[GradeBand, ...]:
             unreadable = unreadable or hi is None
         if code and name and lo is not None:
             if hi is not None and hi <= lo:
-                c.add(where, f"等第 {code} 區間上限 {hi} 不大於下限 {lo} (empty band)")
+                c.add(
+                    where,
+                    _(
+                        "Grade %(grade)s: the upper bound %(max)s is not above the lower bound %(min)s."
+                    )
+                    % {"grade": code, "max": hi, "min": lo},
+                )
             bands.append(GradeBand(code, name, lo, hi))
         elif len(c.problems) > before:
             unreadable = True
@@ -371,24 +383,33 @@ def _parse_grades(c: _Collector, raw) -> tuple[GradeBand, ...]:
                 c.declared_grades.add(str(code))
     codes = [b.code for b in bands]
     for dup in sorted({x for x in codes if codes.count(x) > 1}):
-        c.add("grades", f"等第代碼 {dup} 重複 (duplicate grade code)")
+        c.add("grades", _("Duplicate grade code %(grade)s.") % {"grade": dup})
     if unreadable:
         # Order, gaps and overlaps cannot be judged until every band reads;
         # reporting them would only echo the problem named above.
         return tuple(sorted(bands, key=lambda b: b.min, reverse=True))
     ordered = sorted(bands, key=lambda b: b.min)
     if ordered and ordered[0].min != 0:
-        c.add("grades", f"最低等第應自 0 分起算，現為 {ordered[0].min} (bands must start at 0)")
+        c.add(
+            "grades",
+            _("The lowest grade must start at 0 points; it starts at %(min)s.")
+            % {"min": ordered[0].min},
+        )
     for lower, upper in zip(ordered, ordered[1:], strict=False):
         if lower.max is None or lower.max > upper.min:
-            c.add("grades", f"等第 {lower.code} 與 {upper.code} 區間重疊 (bands overlap)")
+            c.add(
+                "grades",
+                _("Grades %(lower)s and %(upper)s overlap.")
+                % {"lower": lower.code, "upper": upper.code},
+            )
         elif lower.max < upper.min:
             c.add(
                 "grades",
-                f"等第 {lower.code} 與 {upper.code} 之間有空隙 {lower.max}–{upper.min} (bands leave a gap)",
+                _("Grades %(lower)s and %(upper)s leave a gap, %(from)s–%(to)s.")
+                % {"lower": lower.code, "upper": upper.code, "from": lower.max, "to": upper.min},
             )
     if ordered and ordered[-1].max is not None:
-        c.add("grades", "最高等第不應有上限 (the top band must have no max)")
+        c.add("grades", _("The highest grade must have no upper bound."))
     # Highest band first, as read in the rules.
     return tuple(sorted(bands, key=lambda b: b.min, reverse=True))
 
@@ -398,7 +419,7 @@ def _parse_checklist(c: _Collector, raw, where: str, key: str) -> tuple[Checklis
         return ()
     parts_raw = raw.get(key) if isinstance(raw, dict) else None
     if not isinstance(parts_raw, list) or not parts_raw:
-        c.add(f"{where}.{key}", "缺少檢核項目 (missing checklist)")
+        c.add(f"{where}.{key}", _("The checklist is missing."))
         return ()
     parts = []
     item_codes: set[str] = set()
@@ -416,19 +437,25 @@ def _parse_checklist(c: _Collector, raw, where: str, key: str) -> tuple[Checklis
             iname = c.require(it, "name", iw)
             pts = c.decimal(it.get("points") if isinstance(it, dict) else None, f"{iw}.points")
             if icode and not ITEM_CODE_RE.match(icode):
-                c.add(iw, f"項目代碼「{icode}」須為小寫英數與底線 (bad item code)")
+                c.add(
+                    iw,
+                    _("Item code “%(code)s” must use lowercase letters, digits and underscores.")
+                    % {"code": icode},
+                )
             if icode in item_codes:
-                c.add(iw, f"項目代碼 {icode} 重複 (duplicate item code)")
+                c.add(iw, _("Duplicate item code %(code)s.") % {"code": icode})
             item_codes.add(icode or "")
             if icode and iname and pts is not None:
                 items.append(ChecklistItem(icode, iname, pts))
         if not items:
-            c.add(pw, "沒有檢核項目 (no items)")
+            c.add(pw, _("There are no items."))
         if max_points is not None and items:
             total = sum((it.points for it in items), Decimal(0))
             if total != max_points:
                 c.add(
-                    pw, f"項目配分合計 {_fmt(total)} 不等於 {_fmt(max_points)} (items do not sum)"
+                    pw,
+                    _("The items add up to %(total)s points, not %(max)s.")
+                    % {"total": _fmt(total), "max": _fmt(max_points)},
                 )
         if code and name and max_points is not None:
             parts.append(ChecklistPart(code, name, max_points, tuple(items)))
@@ -446,19 +473,23 @@ _RULE_PARAMS = {
 
 def _check_reward(c: _Collector, where: str, value) -> None:
     if value not in REWARD_KINDS:
-        c.add(where, f"未知的獎懲種類「{value}」 (unknown reward; use {', '.join(REWARD_KINDS)})")
+        c.add(
+            where,
+            _("Unknown reward “%(value)s”; use one of %(choices)s.")
+            % {"value": value, "choices": ", ".join(REWARD_KINDS)},
+        )
 
 
 def _check_count(c: _Collector, where: str, value) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        c.add(where, "次數須為正整數 (count must be a positive integer)")
+        c.add(where, _("The count must be a positive whole number."))
 
 
 def _parse_reward_rules(c: _Collector, raw, grade_codes: set[str]) -> tuple[RewardRule, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
-        c.add("reward_rules", "應為清單 (must be a list)")
+        c.add("reward_rules", _("Must be a list."))
         return ()
     rules = []
     for i, r in enumerate(raw):
@@ -471,24 +502,29 @@ def _parse_reward_rules(c: _Collector, raw, grade_codes: set[str]) -> tuple[Rewa
             continue
         if kind not in RULE_KINDS:
             c.add(
-                where, f"未知的規則種類「{kind}」 (unknown rule kind; use {', '.join(RULE_KINDS)})"
+                where,
+                _("Unknown rule kind “%(value)s”; use one of %(choices)s.")
+                % {"value": kind, "choices": ", ".join(RULE_KINDS)},
             )
             continue
         params = r.get("params")
         if not isinstance(params, dict):
-            c.add(f"{where}.params", "缺少必填欄位 (missing field)")
+            c.add(f"{where}.params", _("The field is mandatory."))
             continue
         for key in _RULE_PARAMS[kind]:
             if key not in params:
-                c.add(f"{where}.params.{key}", "缺少必填欄位 (missing field)")
+                c.add(f"{where}.params.{key}", _("The field is mandatory."))
         for role in params.get("recipients") or []:
             if role not in RECIPIENT_ROLES:
                 c.add(
                     f"{where}.params.recipients",
-                    f"未知的受獎角色「{role}」 (unknown recipient role)",
+                    _("Unknown recipient role “%(value)s”.") % {"value": role},
                 )
         if "source" in params and params["source"] not in FIELD_TEST_SOURCES:
-            c.add(f"{where}.params.source", f"未知的來源「{params['source']}」 (unknown source)")
+            c.add(
+                f"{where}.params.source",
+                _("Unknown source “%(value)s”.") % {"value": params["source"]},
+            )
         if kind == "top_n":
             _check_reward(c, f"{where}.params.reward", params.get("reward"))
             _check_count(c, f"{where}.params.count", params.get("count"))
@@ -499,7 +535,10 @@ def _parse_reward_rules(c: _Collector, raw, grade_codes: set[str]) -> tuple[Rewa
             _check_count(c, f"{ow}.count", o.get("count"))
             for gk in ("grade", "final_grade"):
                 if gk in o and o[gk] not in grade_codes:
-                    c.add(f"{ow}.{gk}", f"等第「{o[gk]}」不在等第區間內 (unknown grade)")
+                    c.add(
+                        f"{ow}.{gk}",
+                        _("Grade “%(grade)s” is not one of the grade bands.") % {"grade": o[gk]},
+                    )
         for j, t in enumerate(params.get("thresholds") or []):
             tw = f"{where}.params.thresholds[{j}]"
             _check_reward(c, f"{tw}.reward", t.get("reward"))
@@ -508,7 +547,10 @@ def _parse_reward_rules(c: _Collector, raw, grade_codes: set[str]) -> tuple[Rewa
         for j, m in enumerate(params.get("milestones") or []):
             mw = f"{where}.params.milestones[{j}]"
             if m.get("status") not in AWARD_STATUSES:
-                c.add(f"{mw}.status", f"未知的參獎階段「{m.get('status')}」 (unknown award status)")
+                c.add(
+                    f"{mw}.status",
+                    _("Unknown award status “%(value)s”.") % {"value": m.get("status")},
+                )
             if kind == "subsidy":
                 c.decimal(m.get("amount"), f"{mw}.amount")
             else:
@@ -530,7 +572,7 @@ def _parse_milestones(c: _Collector, raw) -> tuple[Milestone, ...]:
         name = c.require(m, "name", where)
         date_s = c.require(m, "date", where)
         if code in seen:
-            c.add(where, f"里程碑代碼 {code} 重複 (duplicate milestone)")
+            c.add(where, _("Duplicate milestone code %(code)s.") % {"code": code})
         seen.add(code)
         default_time = "00:00" if code and code.endswith("_start") else "23:59"
         time_s = str(m.get("time") or default_time) if isinstance(m, dict) else default_time
@@ -553,15 +595,18 @@ def _parse_milestones(c: _Collector, raw) -> tuple[Milestone, ...]:
                 12: 31,
             }
             if not match or month not in days_in or not 1 <= day <= days_in[month]:
-                c.add(f"{where}.date", f"日期「{date_s}」應為有效的 MM-DD (bad date)")
+                c.add(
+                    f"{where}.date",
+                    _("The date “%(value)s” must be a valid MM-DD.") % {"value": date_s},
+                )
                 month = None
         tmatch = re.fullmatch(r"(\d{1,2}):(\d{2})", time_s)
         if not tmatch or int(tmatch.group(1)) > 23 or int(tmatch.group(2)) > 59:
-            c.add(f"{where}.time", f"時間「{time_s}」應為 HH:MM (bad time)")
+            c.add(f"{where}.time", _("The time “%(value)s” must be HH:MM.") % {"value": time_s})
             tmatch = None
         deadline = m.get("deadline", bool(code) and code.endswith("_due"))
         if not isinstance(deadline, bool):
-            c.add(f"{where}.deadline", "deadline 應為 true 或 false (must be true or false)")
+            c.add(f"{where}.deadline", _("deadline must be true or false."))
         if code and name and month and tmatch:
             t = time(int(tmatch.group(1)), int(tmatch.group(2)))
             rule = str(m.get("rule") or "")
@@ -572,23 +617,25 @@ def _parse_milestones(c: _Collector, raw) -> tuple[Milestone, ...]:
 def parse_program(data) -> ProgramSpec:
     c = _Collector()
     if not isinstance(data, dict):
-        raise ProgramInvalid(
-            [Problem("(file)", "檔案內容應為 YAML 對應表 (must be a YAML mapping)")]
-        )
+        raise ProgramInvalid([Problem(_("(file)"), _("The file content must be a YAML mapping."))])
     code = c.require(data, "code", "")
     if code and not CODE_RE.match(code):
-        c.add("code", f"代碼「{code}」只能用小寫英數與連字號 (lowercase letters, digits, hyphens)")
+        c.add(
+            "code",
+            _("The code “%(code)s” may use only lowercase letters, digits and hyphens.")
+            % {"code": code},
+        )
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        c.add("version", "版本須為正整數 (version must be a positive integer)")
+        c.add("version", _("The version must be a positive whole number."))
     name = c.require(data, "name", "")
     city = c.require(data, "city", "")
     provisional = data.get("provisional", False)
     if not isinstance(provisional, bool):
-        c.add("provisional", "應為 true 或 false (must be true/false)")
+        c.add("provisional", _("Must be true or false."))
     total = c.decimal(data.get("total_points"), "total_points") if "total_points" in data else None
     if "total_points" not in data:
-        c.add("total_points", "缺少必填欄位 (missing field)")
+        c.add("total_points", _("The field is mandatory."))
 
     groups = []
     for i, g in enumerate(data.get("groups") or []):
@@ -605,9 +652,12 @@ def parse_program(data) -> ProgramSpec:
         ccode = c.require(cat, "code", where)
         cname = c.require(cat, "name", where)
         if ccode and ccode not in CATEGORIES:
-            c.add(f"{where}.code", f"未知的類別「{ccode}」 (use overall or project)")
+            c.add(
+                f"{where}.code",
+                _("Unknown category “%(value)s”; use overall or project.") % {"value": ccode},
+            )
         if ccode in seen_cat:
-            c.add(f"{where}.code", f"類別 {ccode} 重複 (duplicate category)")
+            c.add(f"{where}.code", _("Duplicate category %(code)s.") % {"code": ccode})
         seen_cat.add(ccode)
         rubric_raw = c.require(cat, "rubric", where, kind=list) or []
         seen_codes: set[str] = set()
@@ -621,34 +671,40 @@ def parse_program(data) -> ProgramSpec:
             if s != total:
                 c.add(
                     f"{where} ({ccode})",
-                    f"評核構面配分合計 {_fmt(s)} 不等於總分 {_fmt(total)} (rubric sums to {_fmt(s)})",
+                    _("The rubric adds up to %(sum)s points, not the total of %(total)s.")
+                    % {"sum": _fmt(s), "total": _fmt(total)},
                 )
         if ccode and cname:
             categories.append(Category(ccode, cname, tuple(nodes)))
 
     scoring_raw = data.get("scoring") or {}
     if not isinstance(scoring_raw, dict):
-        c.add("scoring", "應為對應表 (must be a mapping)")
+        c.add("scoring", _("Must be a mapping."))
         scoring_raw = {}
     aggregation = scoring_raw.get("aggregation", "mean")
     if aggregation not in AGGREGATIONS:
         c.add(
             "scoring.aggregation",
-            f"未知的彙整方式「{aggregation}」 (use {', '.join(AGGREGATIONS)})",
+            _("Unknown aggregation “%(value)s”; use one of %(choices)s.")
+            % {"value": aggregation, "choices": ", ".join(AGGREGATIONS)},
         )
     rounding = scoring_raw.get("rounding", "half_up")
     if rounding not in ROUNDINGS:
-        c.add("scoring.rounding", f"未知的進位方式「{rounding}」 (use {', '.join(ROUNDINGS)})")
+        c.add(
+            "scoring.rounding",
+            _("Unknown rounding “%(value)s”; use one of %(choices)s.")
+            % {"value": rounding, "choices": ", ".join(ROUNDINGS)},
+        )
     step = c.decimal(scoring_raw.get("step", "0.5"), "scoring.step")
     if step is not None and step <= 0:
-        c.add("scoring.step", "級距須大於 0 (step must be positive)")
+        c.add("scoring.step", _("The step must be greater than 0."))
     places = scoring_raw.get("places", 2)
     if not isinstance(places, int) or not 0 <= places <= 4:
-        c.add("scoring.places", "小數位數須為 0–4 (places must be 0..4)")
+        c.add("scoring.places", _("The number of decimal places must be 0 to 4."))
         places = 2
     trim = scoring_raw.get("trim", 1 if aggregation == "trimmed_mean" else 0)
     if not isinstance(trim, int) or trim < 0:
-        c.add("scoring.trim", "須為非負整數 (trim must be a whole number)")
+        c.add("scoring.trim", _("trim must be a whole number, 0 or more."))
         trim = 0
     margin = c.decimal(scoring_raw.get("disagreement_margin", "0.2"), "scoring.disagreement_margin")
     scoring = Scoring(
@@ -668,7 +724,10 @@ def parse_program(data) -> ProgramSpec:
         )
         for key, g in (("grade", rg), ("pass_grade", pg)):
             if g and g not in grade_codes:
-                c.add(f"re_evaluation.{key}", f"等第「{g}」不在等第區間內 (unknown grade)")
+                c.add(
+                    f"re_evaluation.{key}",
+                    _("Grade “%(grade)s” is not one of the grade bands.") % {"grade": g},
+                )
         if rg and pg and pm is not None:
             re_eval = ReEvaluation(rg, pm, pg)
 
@@ -681,7 +740,8 @@ def parse_program(data) -> ProgramSpec:
         if s != 100:
             c.add(
                 "field_tests.mystery",
-                f"各區段配分合計 {_fmt(s)} 應為 100 (sections must sum to 100)",
+                _("The sections add up to %(sum)s points; they must add up to 100.")
+                % {"sum": _fmt(s)},
             )
     rules = _parse_reward_rules(c, data.get("reward_rules"), grade_codes)
     preselection = _parse_preselection(c, data.get("preselection"))
@@ -713,7 +773,12 @@ def parse_program(data) -> ProgramSpec:
 
 def summary(spec: ProgramSpec) -> str:
     leaves = sum(len(c.leaves()) for c in spec.categories)
-    return (
-        f"OK {spec.code} v{spec.version}: {len(spec.categories)} categories, "
-        f"{leaves} leaves, total {_fmt(spec.total_points)} points"
-    )
+    return _(
+        "OK %(code)s v%(version)s: categories %(categories)s, criteria %(leaves)s, total %(total)s points"
+    ) % {
+        "code": spec.code,
+        "version": spec.version,
+        "categories": len(spec.categories),
+        "leaves": leaves,
+        "total": _fmt(spec.total_points),
+    }

@@ -117,6 +117,9 @@ def recipients(
     return [(name, tuple(held[name])) for name in order]
 
 
+# The reasons below are stored on the roster entries and public commendations
+# (rewards app) as the decision's wording: they stay zh-Hant text, not gettext
+# messages (issue 15 item 2: stored values stay as they are stored).
 def _decision(
     rule, agency_id, data, *, roles, kind, count, reason, facts, source=None, public=False
 ):

@@ -20,6 +20,7 @@ from serviceeval.core.audit import audit_bulk, audit_record
 from serviceeval.core.models import AuditEvent
 from serviceeval.core.numbers import decimal_shape_problem
 from serviceeval.core.signals import FIELD_TESTS, announce_roster_inputs
+from serviceeval.core.tabular import row_label
 from serviceeval.core.uploads import IMAGE_EXTENSIONS, validate_upload
 from serviceeval.engine import fieldtests as engine
 
@@ -32,7 +33,7 @@ PHOTO_EXTENSIONS = IMAGE_EXTENSIONS | {".pdf"}
 
 
 class FieldTestError(Exception):
-    """A refused write; the message is zh-Hant first with English in parentheses."""
+    """A refused write; `str(exc)` is the message for the user, in the active language."""
 
 
 @dataclass
@@ -48,20 +49,20 @@ class ImportReport:
 def check_tester(user, agency) -> None:
     """A tester cannot test their own agency (CITY-8, CITY-9)."""
     if user.agency_id is not None and user.agency_id == agency.pk:
-        raise FieldTestError("測試員不得測試自己所屬的機關 (a tester cannot test their own agency)")
+        raise FieldTestError(_("A tester cannot test their own agency."))
 
 
 def check_in_year(cycle, moment: datetime) -> None:
     local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
     if local.year != cycle.gregorian_year:
         raise FieldTestError(
-            f"日期須在民國{cycle.year}年內 (the date must fall in {cycle.gregorian_year})"
+            _("The date must fall within ROC year %(year)s.") % {"year": cycle.year}
         )
 
 
 def _frozen(cycle) -> None:
     if cycle.results_published_at is not None:
-        raise FieldTestError("成績已公布並凍結，不可再新增測試 (results are published and frozen)")
+        raise FieldTestError(_("The results are published and frozen; no more tests can be added."))
 
 
 def tested_staff_person(agency, cycle, name: str) -> Person | None:
@@ -113,7 +114,7 @@ def phone_test_record(
     check_in_year(cycle, called_at)
     parts = [p for p in _parts(cycle) if p.code in tested_parts]
     if not parts:
-        raise FieldTestError("至少須測試一個部分 (test at least one part)")
+        raise FieldTestError(_("Test at least one part."))
     part_scores = {p.code: str(engine.raw_from_items(p, items)) for p in parts}
     kept = {i.code: bool(items.get(i.code)) for p in parts for i in p.items}
     test = PhoneTest.objects.create(
@@ -156,7 +157,7 @@ def record_delete(*, record, actor, reason: str) -> None:
     """The office removes a mistaken call or visit, with a reason (audited)."""
     _frozen(record.cycle)
     if not reason.strip():
-        raise FieldTestError("刪除須說明理由 (reason: required)")
+        raise FieldTestError(_("Give the reason for deleting it."))
     if isinstance(record, PhoneTest):
         before = {"part_scores": record.part_scores, "items": record.items}
     else:
@@ -197,9 +198,7 @@ def mystery_visit_record(
     check_in_year(cycle, visited_at)
     sections = _sections(cycle)
     if not sections:
-        raise FieldTestError(
-            "本計畫未設定神秘客檢核表 (the program has no mystery-shopper checklist)"
-        )
+        raise FieldTestError(_("The program has no mystery-shopper checklist."))
     kept = {i.code: bool(items.get(i.code)) for s in sections for i in s.items}
     score = engine.visit_score(sections, kept)
     for photo in photos:
@@ -276,37 +275,60 @@ def _common(cycle, rows, add_testers, problems_of):
         problems = []
         agency = agencies.get(row.get("agency", ""))
         if agency is None:
-            problems.append(f"機關「{row.get('agency', '')}」不存在 (unknown agency)")
+            problems.append(
+                _("agency “%(agency)s” does not exist") % {"agency": row.get("agency", "")}
+            )
         moment = parse_moment(row.get("date", ""))
         if moment is None:
-            problems.append(f"日期「{row.get('date', '')}」無法辨識 (bad date; use YYYY-MM-DD)")
+            problems.append(
+                _("date “%(date)s” cannot be read (write it like 2027-03-05 or 116/03/05)")
+                % {"date": row.get("date", "")}
+            )
         elif timezone.localtime(moment).year != cycle.gregorian_year:
             problems.append(
-                f"日期「{row.get('date', '')}」不在民國{cycle.year}年內 "
-                f"(date outside {cycle.gregorian_year})"
+                _("date “%(date)s” is not within ROC year %(year)s")
+                % {"date": row.get("date", ""), "year": cycle.year}
             )
         name = row.get("tester", "")
         tester = testers.get(name)
         if not name:
-            problems.append("缺少 tester (missing tester)")
+            problems.append(_("column “%(column)s” is empty") % {"column": "tester"})
         elif tester is None and not add_testers:
             problems.append(
-                f"測試員「{name}」不存在，可加 --add-testers 建立 "
-                "(unknown tester; use --add-testers)"
+                _("tester “%(name)s” does not exist; add --add-testers to create the account")
+                % {"name": name}
             )
         elif tester is not None and not may_be_named_tester(tester):
-            problems.append(f"使用者「{name}」不是測試員 (user is not a tester)")
+            problems.append(_("user “%(name)s” is not a tester") % {"name": name})
         elif tester is not None and agency is not None and tester.agency_id == agency.pk:
-            problems.append(
-                f"測試員「{name}」不得測試自己所屬的機關 (a tester cannot test their own agency)"
-            )
+            problems.append(_("tester “%(name)s” cannot test their own agency") % {"name": name})
         if len(row.get("tested_staff", "")) > 80:
-            problems.append("tested_staff 超過 80 字 (tested_staff: at most 80 characters)")
+            problems.append(_too_long("tested_staff", 80))
         if add_testers and tester is None and len(name) > 150:
-            problems.append("tester 超過 150 字 (tester: at most 150 characters)")
+            problems.append(_too_long("tester", 150))
         problems_of[number] = problems
         checked.append((number, row, agency, moment, name, tester))
     return checked
+
+
+def _too_long(column: str, limit: int) -> str:
+    return _("column “%(column)s” is longer than %(limit)s characters") % {
+        "column": column,
+        "limit": limit,
+    }
+
+
+def _column_problem(column: str, problem: str) -> str:
+    """A cell's problem named by its column (zh-Hant: 「score」欄須介於 0 與 100 之間)."""
+    return _("column “%(column)s”: %(problem)s") % {"column": column, "problem": problem}
+
+
+def _not_a_number(text: str) -> str:
+    return _("“%(text)s” is not a number") % {"text": text}
+
+
+def _frozen_import() -> str:
+    return _("The results are published and frozen; nothing can be imported.")
 
 
 def _testers_for(checked, add_testers, report):
@@ -377,11 +399,11 @@ def phone_tests_import(*, cycle, rows, add_testers=False, actor=None) -> ImportR
     """CITY-9 import: one row per call, raw part scores (empty = part not tested)."""
     report = ImportReport()
     if cycle.results_published_at is not None:
-        report.errors.append("成績已公布並凍結，不可匯入 (results are published and frozen)")
+        report.errors.append(_frozen_import())
         return report
     parts = _parts(cycle)
     if not parts:
-        report.errors.append("本計畫未設定電話測試檢核表 (the program has no telephone checklist)")
+        report.errors.append(_("The program has no telephone checklist."))
         return report
     problems_of: dict[int, list[str]] = {}
     checked = _common(cycle, rows, add_testers, problems_of)
@@ -389,6 +411,7 @@ def phone_tests_import(*, cycle, rows, add_testers=False, actor=None) -> ImportR
     for number, row, *_rest in checked:
         problems = problems_of[number]
         values = {}
+        bad_part = False
         for part in parts:
             text = row.get(part.code, "")
             if text == "":
@@ -396,18 +419,20 @@ def phone_tests_import(*, cycle, rows, add_testers=False, actor=None) -> ImportR
             try:
                 value = Decimal(text)
             except InvalidOperation:
-                problems.append(f"{part.code}「{text}」不是數字 (not a number)")
+                problems.append(_column_problem(part.code, _not_a_number(text)))
+                bad_part = True
                 continue
             # The shape before any arithmetic (issue 9, F4: 1E-999999999 pinned the CPU).
             problem = (
                 decimal_shape_problem(value, text) if value.is_finite() else ""
             ) or engine.validate_raw(value, part.max_points)
             if problem:
-                problems.append(f"{part.code} {problem}")
+                problems.append(_column_problem(part.code, problem))
+                bad_part = True
                 continue
             values[part.code] = str(value)
-        if not values and not any(part.code in p for p in problems for part in parts):
-            problems.append("至少須有一個部分的分數 (no part was tested)")
+        if not values and not bad_part:
+            problems.append(_("at least one part must have a score"))
         scores[number] = values
     _refuse_identical(
         checked, problems_of, lambda n: tuple(sorted((c, Decimal(v)) for c, v in scores[n].items()))
@@ -444,7 +469,7 @@ def mystery_visits_import(*, cycle, rows, add_testers=False, actor=None) -> Impo
     """CITY-8 import: one row per visit, score out of 100."""
     report = ImportReport()
     if cycle.results_published_at is not None:
-        report.errors.append("成績已公布並凍結，不可匯入 (results are published and frozen)")
+        report.errors.append(_frozen_import())
         return report
     problems_of: dict[int, list[str]] = {}
     checked = _common(cycle, rows, add_testers, problems_of)
@@ -460,9 +485,9 @@ def mystery_visits_import(*, cycle, rows, add_testers=False, actor=None) -> Impo
             ) or engine.validate_raw(value, engine.HUNDRED)
         except InvalidOperation:
             value = None
-            problem = f"「{text}」不是數字 (not a number)"
+            problem = _not_a_number(text)
         if problem:
-            problems_of[number].append(f"score {problem}")
+            problems_of[number].append(_column_problem("score", problem))
         scores[number] = value
     _refuse_identical(checked, problems_of, lambda n: scores[n])
     if _errors(problems_of, report):
@@ -506,9 +531,7 @@ def _refuse_identical(checked, problems_of, scores_of) -> None:
         if key in first:
             problems_of[number].append(
                 _(
-                    "identical to row %(row)d (same agency, date, tester, tested staff and "
-                    "scores); if these are two tests, add the time or the tested staff to "
-                    "tell them apart"
+                    "identical to row %(row)d (same agency, date, tester, tested staff and scores); if these are two tests, add the time or the tested staff to tell them apart"
                 )
                 % {"row": first[key]}
             )
@@ -520,9 +543,7 @@ def _errors(problems_of: dict[int, list[str]], report: ImportReport) -> bool:
     """One line per bad row, in row order."""
     for number in sorted(problems_of):
         if problems_of[number]:
-            report.errors.append(
-                f"第 {number} 列 (row {number}): " + "；".join(problems_of[number])
-            )
+            report.errors.append(f"{row_label(number)}：" + "；".join(problems_of[number]))
     if not problems_of:
-        report.errors.append("檔案沒有資料列 (no data rows)")
+        report.errors.append(_("The file has no data rows."))
     return bool(report.errors)

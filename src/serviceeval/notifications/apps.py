@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class NotificationsConfig(AppConfig):
     name = "serviceeval.notifications"
     label = "notifications"
-    verbose_name = "通知 Notifications"
+    verbose_name = gettext_lazy("Notifications")

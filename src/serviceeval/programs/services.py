@@ -7,6 +7,7 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from serviceeval.core.audit import audit_record
 from serviceeval.core.signals import program_loaded
@@ -25,15 +26,28 @@ def program_parse_text(text: str) -> ProgramSpec:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ProgramInvalid([Problem("(yaml)", f"YAML 語法錯誤 (syntax error): {exc}")]) from exc
+        raise ProgramInvalid([Problem(_("(file)"), _yaml_problem(exc))]) from exc
     return parse_program(data)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """Where the YAML breaks; PyYAML's own words (English) follow as the detail."""
+    mark = getattr(exc, "problem_mark", None)
+    detail = getattr(exc, "problem", None) or str(exc)
+    if mark is not None:
+        return _("YAML syntax error at line %(line)s, column %(column)s (%(detail)s).") % {
+            "line": mark.line + 1,
+            "column": mark.column + 1,
+            "detail": detail,
+        }
+    return _("YAML syntax error (%(detail)s).") % {"detail": detail}
 
 
 def read_program_text(path: str | Path) -> str:
     """The text of a program file, or ProgramInvalid naming what is wrong with it."""
     path = Path(path)
     if not path.is_file():
-        raise ProgramInvalid([Problem("(file)", f"找不到檔案 {path} (file not found)")])
+        raise ProgramInvalid([Problem(_("(file)"), _("File %(path)s not found.") % {"path": path})])
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -41,8 +55,8 @@ def read_program_text(path: str | Path) -> str:
         raise ProgramInvalid(
             [
                 Problem(
-                    "(file)",
-                    f"第 {line} 行不是 UTF-8 文字，請以 UTF-8 存檔 (line {line}: not UTF-8)",
+                    _("(file)"),
+                    _("Line %(line)s is not UTF-8 text; save the file as UTF-8.") % {"line": line},
                 )
             ]
         ) from exc
@@ -70,7 +84,10 @@ def program_load(
             [
                 Problem(
                     "version",
-                    f"{spec.code} v{spec.version} 已存在且內容不同，請提高版本號 (bump the version)",
+                    _(
+                        "%(code)s v%(version)s already exists with different content; raise the version number."
+                    )
+                    % {"code": spec.code, "version": spec.version},
                 )
             ]
         )
@@ -115,7 +132,9 @@ def _store_rubric(program: Program, spec: ProgramSpec, using: str) -> None:
 def programs_load_builtin(using: str = "default") -> list[Program]:
     loaded = []
     for path in sorted(Path(settings.PROGRAMS_DIR).glob("*.yaml")):
-        program, _ = program_load(text=path.read_text(encoding="utf-8"), builtin=True, using=using)
+        program, _created = program_load(
+            text=path.read_text(encoding="utf-8"), builtin=True, using=using
+        )
         loaded.append(program)
     return loaded
 

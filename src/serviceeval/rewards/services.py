@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from serviceeval.accounts.rules import is_agency_staff
 from serviceeval.agencies.enums import ROSTER_ROLES, AgencyKind, PersonRole
@@ -76,7 +77,7 @@ NEXT = {
 
 
 class RewardError(Exception):
-    """A refused change; zh-Hant first with English in parentheses."""
+    """A refused change; `str(exc)` is the message for the user, in the active language."""
 
 
 # --- roster ------------------------------------------------------------------------------
@@ -314,13 +315,15 @@ def entry_add(
 
 def _check_entry(cycle, *, person: str, kind: str, count, rule: str) -> None:
     if not person:
-        raise RewardError("請填寫姓名 (person: required)")
+        raise RewardError(_("Enter the name."))
     if kind not in RewardKind.values:
-        raise RewardError(f"獎懲種類「{kind}」不正確 (kind: unknown)")
+        raise RewardError(_("The reward kind “%(kind)s” is not valid.") % {"kind": kind})
     if not isinstance(count, int) or count < 1 or count > 9:
-        raise RewardError("次數須為 1 至 9 (count: 1 to 9)")
+        raise RewardError(_("The count must be from 1 to 9."))
     if rule not in manual_rules(cycle):
-        raise RewardError(f"依據「{rule}」不可人工新增 (rule: not a manual rule)")
+        raise RewardError(
+            _("Entries under rule “%(rule)s” cannot be added by hand.") % {"rule": rule}
+        )
 
 
 @transaction.atomic
@@ -339,7 +342,7 @@ def entry_edit(
     """Change one of the office's own entries (also after publication); audited with
     the fields before and after. Computed entries are never edited."""
     if not entry.manual:
-        raise RewardError("計算產生的名冊項目不可修改 (computed entries cannot be edited)")
+        raise RewardError(_("Computed roster entries cannot be edited."))
     person = (person or "").strip()
     _check_entry(entry.cycle, person=person, kind=kind, count=count, rule=rule)
     before = _entry_fields(entry)
@@ -369,7 +372,7 @@ def _entry_fields(entry) -> dict:
 @transaction.atomic
 def entry_delete(*, entry: RewardEntry, actor, reason: str = "") -> None:
     if not entry.manual:
-        raise RewardError("計算產生的名冊項目不可刪除 (computed entries cannot be deleted)")
+        raise RewardError(_("Computed roster entries cannot be deleted."))
     audit_record(
         actor=actor,
         action="reward_entry_deleted",
@@ -428,16 +431,18 @@ def nomination_propose(*, cycle, agency, actor, note: str = "") -> Nomination:
     (2) of its subordinate agencies; the office preselects district offices (and may
     add any agency)."""
     if Nomination.objects.filter(cycle=cycle, agency=agency).exists():
-        raise RewardError(f"{agency.name} 已在推薦名單中 (already nominated)")
+        raise RewardError(_("%(agency)s is already nominated.") % {"agency": agency.name})
     if not cycle.participants.filter(agency=agency).exists():
         raise RewardError(
-            f"{agency.name} 不是本年度受評機關，不可推薦 (not a participant of the cycle: "
-            "only the cycle's participants are candidates, CITY-10)"
+            _("%(agency)s is not evaluated this year and cannot be nominated.")
+            % {"agency": agency.name}
         )
     if not can_propose_nomination(actor, agency):
         if is_agency_staff(actor):
-            raise RewardError("只能推薦本機關的所屬機關 (only your own subordinate agencies)")
-        raise RewardError("沒有推薦權限 (not allowed)")
+            raise RewardError(
+                _("You can nominate only the subordinate agencies of your own agency.")
+            )
+        raise RewardError(_("You are not allowed to nominate."))
     source = (
         NominationSource.FIRST_LEVEL
         if agency.kind == AgencyKind.SUBORDINATE and agency.parent_id
@@ -448,8 +453,8 @@ def nomination_propose(*, cycle, agency, actor, note: str = "") -> Nomination:
         most = cycle.program.spec.preselection.max
         if _subordinate_proposals(cycle, agency.parent_id) >= most:
             raise RewardError(
-                f"每個一級機關最多推薦 {most} 個所屬機關 "
-                f"(at most {most} subordinate agencies per first-level agency)"
+                _("Each first-level agency can nominate at most %(most)s subordinate agencies.")
+                % {"most": most}
             )
     nomination = Nomination.objects.create(
         cycle=cycle, agency=agency, source=source, proposed_by=actor, note=note.strip()
@@ -466,7 +471,7 @@ def nomination_propose(*, cycle, agency, actor, note: str = "") -> Nomination:
 @transaction.atomic
 def nomination_withdraw(*, nomination: Nomination, actor) -> None:
     if nomination.status != AwardStatus.PROPOSED:
-        raise RewardError("已進入審查，不可撤回 (only a proposal can be withdrawn)")
+        raise RewardError(_("The review has begun; the nomination can no longer be withdrawn."))
     audit_record(
         actor=actor,
         action="nomination_withdrawn",
@@ -484,23 +489,26 @@ def nomination_step(*, nomination: Nomination, status: str, on: date, actor, not
     if status not in allowed:
         names = dict(AwardStatus.choices)
         raise RewardError(
-            f"無法由「{names[nomination.status]}」改為「{names.get(status, status)}」 "
-            f"(status: {nomination.status} → {status} is not allowed)"
+            _("The status cannot change from “%(current)s” to “%(new)s”.")
+            % {"current": names[nomination.status], "new": names.get(status, status)}
         )
     if not isinstance(on, date):
-        raise RewardError("請填寫日期 (date: required)")
+        raise RewardError(_("Enter the date."))
     last = nomination.steps.order_by("-on").values_list("on", flat=True).first()
     if last is not None and on < last:
         raise RewardError(
-            f"日期 {format_roc_date(on)} 早於前一階段的 {format_roc_date(last)} "
-            "(date: before the previous step's)"
+            _("The date %(date)s is before the date of the previous step, %(last)s.")
+            % {"date": format_roc_date(on), "last": format_roc_date(last)}
         )
     if status == AwardStatus.RECOMMENDED:
         review = panel_reviews(nomination.cycle, [nomination.agency_id])[nomination.agency_id]
         if review.status != "complete":
+            # CITY-10: the written review is recorded first.
             raise RewardError(
-                f"{nomination.agency.name} 的書面審查尚未完成，不可改為「本府推薦參獎」 "
-                "(status: the written review must be recorded first, CITY-10)"
+                _(
+                    "The written review of %(agency)s is not complete yet; the status cannot change to “%(status)s”."
+                )
+                % {"agency": nomination.agency.name, "status": AwardStatus.RECOMMENDED.label}
             )
     before = {"status": nomination.status, "highest": nomination.highest}
     NominationStep.objects.create(
@@ -526,7 +534,7 @@ def nomination_step(*, nomination: Nomination, status: str, on: date, actor, not
 def attendance_add(*, nomination, session: str, on: date, attendee: str, attended: bool, actor):
     """CITY-11: coaching/training attendance."""
     if not session.strip():
-        raise RewardError("請填寫課程名稱 (session: required)")
+        raise RewardError(_("Enter the name of the session."))
     row = TrainingAttendance.objects.create(
         nomination=nomination,
         session=session.strip(),
@@ -575,7 +583,7 @@ def material_reuse_add(*, nomination, what: str, on: date, actor) -> MaterialReu
     """CITY-11: record where the office reused the agency's award material."""
     what = (what or "").strip()
     if not what:
-        raise RewardError("請填寫再利用於何處 (where it was reused: required)")
+        raise RewardError(_("Enter where the material was reused."))
     row = MaterialReuse.objects.create(
         nomination=nomination, what=what[:200], on=on, recorded_by=actor
     )

@@ -146,7 +146,7 @@ def short(text: str, n: int = 30) -> str:
 
 
 def duplicate_message(d: Duplicate) -> str:
-    return _("The same text appears under different dimensions (%(codes)s): “%(text)s”") % {
+    return _("The same text appears under more than one dimension (%(codes)s): “%(text)s”") % {
         "codes": ", ".join(d.codes),
         "text": short(d.text),
     }

@@ -58,14 +58,17 @@ class SubmissionLocked(SubmissionError):
 class Incomplete(SubmissionError):
     def __init__(self, problems: list[str]):
         self.problems = problems
-        super().__init__(_("The submission is not complete yet.") + " " + "；".join(problems))
+        super().__init__(
+            _("The submission is not complete yet: %(problems)s")
+            % {"problems": "；".join(problems)}
+        )
 
 
 class StaleSubmission(SubmissionError):
     def __init__(self, changed: list[str], version: int):
         self.changed = changed
         self.version = version
-        super().__init__(_("Someone else saved this submission after you opened it."))
+        super().__init__(_("Someone else has saved this submission since you opened it."))
 
 
 # --- deadlines and locking --------------------------------------------------
@@ -100,7 +103,7 @@ def _check_open(submission: Submission, now=None) -> None:
     if is_locked(deadline, now):
         raise SubmissionLocked(
             _(
-                "The deadline (%(deadline)s) has passed: the submission is locked. Ask the program office to reopen it."
+                "The deadline %(deadline)s has passed: the submission is locked and cannot be saved or submitted. Ask the program office to reopen it."
             )
             % {"deadline": format_roc_date(deadline, with_time=True)}
         )
@@ -194,12 +197,12 @@ def submission_save(
     """Save a draft (complete or not). Returns the changed keys. Refuses a locked
     or non-editable submission and a stale version (optimistic concurrency)."""
     if not rules.can_edit(user, submission.agency):
-        raise SubmissionError(_("Only the agency's own staff can edit its submission."))
+        raise SubmissionError(_("Only the staff of the agency can edit its submission."))
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
         if submission.state not in EDITABLE:
             raise SubmissionError(
-                _("A submission in state “%(state)s” cannot be edited.")
+                _("The submission cannot be edited in state “%(state)s”.")
                 % {"state": submission.get_state_display()}
             )
         _check_open(submission, now)
@@ -330,12 +333,12 @@ def _enqueue_link_checks(ids):
 def evidence_delete(*, evidence: Evidence, user, now=None) -> None:
     submission = evidence.submission
     if not rules.can_edit(user, submission.agency):
-        raise SubmissionError(_("Only the agency's own staff can edit its submission."))
+        raise SubmissionError(_("Only the staff of the agency can edit its submission."))
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
         if submission.state not in EDITABLE:
             raise SubmissionError(
-                _("A submission in state “%(state)s” cannot be edited.")
+                _("The submission cannot be edited in state “%(state)s”.")
                 % {"state": submission.get_state_display()}
             )
         _check_open(submission, now)
@@ -373,7 +376,7 @@ def completeness_problems(submission: Submission) -> list[str]:
     for code, label in section_codes(submission.kind, submission.category):
         required = submission.kind == Kind.PLAN or code.startswith("project_")
         if required and not (submission.sections.get(code) or "").strip():
-            problems.append(_("“%(section)s” is empty") % {"section": label})
+            problems.append(_("“%(section)s” is not filled in") % {"section": label})
     if submission.kind == Kind.PLAN:
         return problems
     entries = {e.criterion_code: e for e in submission.entries.all()}
@@ -386,7 +389,8 @@ def completeness_problems(submission: Submission) -> list[str]:
             # CITY-3: a criterion marked "not applicable" or "little room left to grow"
             # still states its actual execution.
             problems.append(
-                _("%(code)s %(name)s: no narrative") % {"code": leaf.code, "name": leaf.name}
+                _("%(code)s %(name)s: the narrative is not filled in")
+                % {"code": leaf.code, "name": leaf.name}
             )
             continue
         if (e.not_applicable or e.little_room) and not e.na_reason.strip():
@@ -397,10 +401,10 @@ def completeness_problems(submission: Submission) -> list[str]:
             if e.not_applicable:
                 continue
         elif e.self_score is None:
-            problems.append(_("%(code)s: no self score") % {"code": leaf.code})
+            problems.append(_("%(code)s: the self score is not filled in") % {"code": leaf.code})
         if rules.web_claim(e.narrative) and leaf.code not in url_codes:
             problems.append(
-                _("%(code)s: the narrative mentions a web service but gives no URL")
+                _("%(code)s: the narrative mentions a web service but gives no web address")
                 % {"code": leaf.code}
             )
     return problems
@@ -409,15 +413,14 @@ def completeness_problems(submission: Submission) -> list[str]:
 def marked_without_self_score(code: str) -> str:
     """Issue 13: "not applicable" and "little room left to grow" carry no self score."""
     return _(
-        "%(code)s: a criterion marked “not applicable” or “little room left to grow” "
-        "carries no self score"
+        "%(code)s: a criterion marked “not applicable” or “little room left to grow” carries no self score"
     ) % {"code": code}
 
 
 def mark_needs_reason(code: str, *, not_applicable: bool) -> str:
     """CITY-3: either mark needs its stated reason."""
     if not_applicable:
-        return _("%(code)s: “not applicable” needs a reason") % {"code": code}
+        return _("%(code)s: a criterion marked “not applicable” needs a reason") % {"code": code}
     return _("%(code)s: “little room left to grow” needs a reason") % {"code": code}
 
 
@@ -444,7 +447,7 @@ def _transition(submission, *, user, kind, to_state, reason="", allowed_from, ex
         )
         if submission.state not in allowed_from:
             raise SubmissionError(
-                _("This cannot be done while the submission is “%(state)s”.")
+                _("This cannot be done while the submission is in state “%(state)s”.")
                 % {"state": submission.get_state_display()}
             )
         from_state = submission.state
@@ -532,14 +535,13 @@ def submission_request_approval(*, submission: Submission, user, now=None) -> Su
     """CITY-2: the officer sends a complete submission to the agency head (送首長核定);
     the heads are told in the app and by e-mail."""
     if not rules.can_request_approval(user, submission.agency):
-        raise SubmissionError(_("Only the agency's own staff can send it to the head."))
+        raise SubmissionError(_("Only the staff of the agency can send it to the head."))
     _check_complete_and_open(submission, now)
     heads = agency_heads(submission.agency_id)
     if not heads:
         raise SubmissionError(
             _(
-                "%(agency)s has no active head account to approve it. Ask the program "
-                "office to add the head's account."
+                "%(agency)s has no active head account to approve it. Ask the program office to create the account of the head."
             )
             % {"agency": submission.agency.name}
         )
@@ -559,9 +561,7 @@ def submission_request_approval(*, submission: Submission, user, now=None) -> Su
             kind=NoticeKind.APPROVAL_REQUESTED,
             subject=_("%(agency)s: the %(kind)s awaits your approval") % names,
             body=_(
-                "%(who)s sent the %(kind)s of %(cycle)s for your approval. Approve it "
-                "(and submit it to the program office), or return it to the officer "
-                "with a comment."
+                "%(who)s sent the %(kind)s of %(cycle)s for your approval. Approve it (and submit it to the program office), or return it to the officer with a comment."
             )
             % names,
         )
@@ -575,7 +575,7 @@ def submission_approve(
     `and_submit`, it is submitted to the program office in the same step. The
     officers are told."""
     if not rules.can_approve(user, submission.agency):
-        raise SubmissionError(_("Only the head of this agency can approve."))
+        raise SubmissionError(_("Only the head of the agency can approve."))
     _check_complete_and_open(submission, now)
     with transaction.atomic():
         submission, event = _transition(
@@ -603,8 +603,7 @@ def submission_approve(
         else:
             subject = _("%(agency)s: the head approved the %(kind)s") % names
             body = _(
-                "%(who)s approved the %(kind)s of %(cycle)s. Submit it to the program "
-                "office before the deadline."
+                "%(who)s approved the %(kind)s of %(cycle)s. Submit it to the program office before the deadline."
             )
         _tell(
             submission,
@@ -621,9 +620,9 @@ def submission_head_return(*, submission: Submission, user, reason: str) -> Subm
     """The head does not approve: the submission goes back to the officer as a
     draft with the head's comment (distinct from the office's return)."""
     if not rules.can_approve(user, submission.agency):
-        raise SubmissionError(_("Only the head of this agency can return it to the officer."))
+        raise SubmissionError(_("Only the head of the agency can return it to the officer."))
     if not (reason or "").strip():
-        raise SubmissionError(_("Write a comment for the officer: what is to be changed."))
+        raise SubmissionError(_("Write a comment for the officer saying what is to be changed."))
     with transaction.atomic():
         submission, event = _transition(
             submission,
@@ -647,11 +646,13 @@ def submission_head_return(*, submission: Submission, user, reason: str) -> Subm
 
 def submission_submit(*, submission: Submission, user, now=None) -> Submission:
     if not rules.can_edit(user, submission.agency):
-        raise SubmissionError(_("Only the agency's own staff can submit."))
+        raise SubmissionError(_("Only the staff of the agency can submit."))
     submission.refresh_from_db()
     _check_open(submission, now)
     if submission.state != State.APPROVED:
-        raise SubmissionError(_("The head must approve the submission before it is submitted."))
+        raise SubmissionError(
+            _("The head of the agency must approve the submission before it is submitted.")
+        )
     submission, _event = _transition(
         submission,
         user=user,
@@ -667,9 +668,9 @@ def submission_return(*, submission: Submission, user, reason: str) -> Submissio
     """The program office returns a submitted plan or report with its reason; the
     agency's officers and heads are told (SPEC §4)."""
     if not rules.can_decide(user):
-        raise SubmissionError(_("Only the program office can return a submission."))
+        raise SubmissionError(_("Only the program office can return the submission."))
     if not reason.strip():
-        raise SubmissionError(_("Give the reason for returning it."))
+        raise SubmissionError(_("Give the reason for the return."))
     with transaction.atomic():
         submission, event = _transition(
             submission,
@@ -692,7 +693,7 @@ def submission_return(*, submission: Submission, user, reason: str) -> Submissio
 
 def submission_accept(*, submission: Submission, user, now=None) -> Submission:
     if not rules.can_decide(user):
-        raise SubmissionError(_("Only the program office can accept a submission."))
+        raise SubmissionError(_("Only the program office can accept the submission."))
     with transaction.atomic():
         submission, event = _transition(
             submission,
@@ -719,9 +720,9 @@ def submission_reopen(
     """The office reopens one agency with a reason and a new deadline. A submitted
     or accepted submission goes back to “returned” so the agency can edit it."""
     if not rules.can_decide(user):
-        raise SubmissionError(_("Only the program office can reopen a submission."))
+        raise SubmissionError(_("Only the program office can reopen the submission."))
     if not reason.strip():
-        raise SubmissionError(_("Give the reason for reopening it."))
+        raise SubmissionError(_("Give the reason for reopening."))
     if timezone.is_naive(deadline):
         raise ValidationError("deadline must be aware")
     with transaction.atomic():
@@ -759,9 +760,9 @@ def submission_reopen(
 def submission_comment(*, submission: Submission, user, text: str) -> SubmissionEvent:
     """CITY-6: the first-level parent agency (or the office) comments."""
     if not rules.can_comment(user, submission.agency):
-        raise SubmissionError(_("You cannot comment on this submission."))
+        raise SubmissionError(_("You are not allowed to comment on this submission."))
     if not text.strip():
-        raise SubmissionError(_("Write the comment first."))
+        raise SubmissionError(_("Write the comment before sending it."))
     event = SubmissionEvent.objects.create(
         submission=submission,
         kind=EventKind.COMMENT,

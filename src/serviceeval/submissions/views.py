@@ -153,7 +153,7 @@ def _detail_context(request, scope):
         "can_reopen": rules.can_decide(user),
         "can_comment": rules.can_comment(user, scope.agency),
         "reason_form": ReasonForm(),
-        "reopen_form": ReopenForm(),
+        "reopen_form": ReopenForm(auto_id="reopen-%s"),
         "comment_form": CommentForm(),
         "state_label": dict(State.choices).get(scope.state, _("Not started")),
     }
@@ -310,9 +310,8 @@ def edit(request, year, kind, agency_id):
                     )
                 else:
                     messages.info(request, _("Nothing changed."))
-                sub.refresh_from_db()
-                for warning in services.warnings_for(sub):
-                    messages.warning(request, warning)
+                # The edit page lists the warnings that still apply (duplicated text,
+                # CITY-3) once, in its own notice: no second copy as a message.
                 return redirect(_url(scope, "edit"))
         else:
             messages.error(

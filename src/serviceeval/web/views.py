@@ -37,6 +37,7 @@ from serviceeval.cycles.selectors import (
 )
 from serviceeval.cycles.services import CycleError, carry_over_add_owed
 from serviceeval.programs import services as program_services
+from serviceeval.programs.labels import reward_rule_kind_name
 from serviceeval.programs.models import Program
 from serviceeval.programs.selectors import programs_with_use
 
@@ -277,11 +278,18 @@ def program_list(request):
 @access(is_office)
 def program_detail(request, pk):
     program = get_object_or_404(Program, pk=pk)
-    nodes = program.nodes.order_by("category", "position")
+    spec = program.spec
+    names = {c.code: c.name for c in spec.categories}
+    nodes = list(program.nodes.order_by("category", "position"))
+    for n in nodes:
+        n.category_name = names.get(n.category, n.category)
+    rules = [
+        {"rule": r.rule, "kind_name": reward_rule_kind_name(r.kind)} for r in spec.reward_rules
+    ]
     return render(
         request,
         "web/program_detail.html",
-        {"program": program, "spec": program.spec, "nodes": nodes},
+        {"program": program, "spec": spec, "nodes": nodes, "reward_rules": rules},
     )
 
 

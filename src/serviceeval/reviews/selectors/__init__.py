@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -115,6 +116,20 @@ def improvements_visible_to(user) -> QuerySet[Improvement]:
     if rules.is_agency_staff(user):
         return qs.filter(agency__in=agencies_visible_to(user))
     return qs.none()
+
+
+def improvement_letter_items(user, *, year: int, agency_id: int) -> list[Improvement]:
+    """HSC-12: the items of one agency in one cycle, for its letter (函); 404 when
+    the user sees none (another agency's, an unknown one, or none sent)."""
+    items = list(
+        improvements_visible_to(user)
+        .filter(cycle__year=year, agency_id=agency_id)
+        .select_related("cycle__program")
+        .order_by("deadline", "id")
+    )
+    if not items:
+        raise Http404
+    return items
 
 
 def overdue_improvements(qs: QuerySet[Improvement]) -> QuerySet[Improvement]:

@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from serviceeval.cycles.models import Cycle
 from serviceeval.engine.program import ProgramSpec
 
@@ -25,8 +27,7 @@ class StaleSheet(ReviewError):
         self.changes = changes  # [{"criterion", "score", "comment", "by", "at"}]
         self.version = version
         super().__init__(
-            "此評分表已被他人更新，您的輸入尚未儲存 (the sheet was changed since you opened it; "
-            "nothing was saved)"
+            _("Someone else has updated this sheet since you opened it; your input was not saved.")
         )
 
 
@@ -48,6 +49,4 @@ def leaf_max(spec: ProgramSpec, category: str) -> dict[str, Decimal]:
 
 def _frozen_check(cycle: Cycle) -> None:
     if cycle.results_published_at is not None:
-        raise ReviewError(
-            "成績已公布並凍結，須先解除凍結 (results are published and frozen; unfreeze first)"
-        )
+        raise ReviewError(_("The results are published and frozen; unfreeze them first."))

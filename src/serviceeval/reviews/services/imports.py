@@ -7,12 +7,14 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from serviceeval.accounts.enums import Role
 from serviceeval.accounts.models import User
 from serviceeval.core.audit import audit_bulk
 from serviceeval.core.models import AuditEvent
 from serviceeval.core.signals import RESULTS, announce_roster_inputs
+from serviceeval.core.tabular import row_label
 from serviceeval.cycles.models import Cycle
 from serviceeval.cycles.services import cycle_mark_scoring_started
 
@@ -27,7 +29,7 @@ from ..models import (
     SheetStatus,
 )
 from .base import conflicted_pairs, leaf_max, spec_of
-from .panel import _re_evaluation_refusal, re_evaluated_agency_ids
+from .panel import re_evaluated_agency_ids, re_evaluated_band
 from .sheets import validate_score
 
 # --- import (all-or-nothing) -------------------------------------------------------
@@ -48,15 +50,19 @@ def scores_import(
 ) -> ImportReport:
     """Import score rows (agency by code or exact name, reviewer by username,
     criterion by code). Any bad row rejects the whole file: nothing is stored.
-    Imported sheets count as submitted; their scores replace the sheet's."""
+    Imported sheets count as submitted; their scores replace the sheet's.
+
+    Each bad row is one message, 「第 3 列：problem；problem」: the row (`row_label`),
+    a full-width colon, the row's problems joined by a full-width semicolon; a
+    problem names the column (a code the file's author types) and its value."""
     report = ImportReport()
     if cycle.results_published_at is not None:
-        report.errors.append(
-            "成績已公布並凍結，不可匯入 (results are published and frozen; nothing stored)"
-        )
+        report.errors.append(_("The results are published and frozen; nothing can be imported."))
         return report
     if round not in Round.values:
-        report.errors.append(f"未知的評分輪次「{round}」 (use first or re-evaluation)")
+        report.errors.append(
+            _("Unknown scoring round “%(round)s” (use first or re-evaluation).") % {"round": round}
+        )
         return report
     spec = spec_of(cycle)
     participants = {}
@@ -67,7 +73,7 @@ def scores_import(
     maxima = {c.code: leaf_max(spec, c.code) for c in spec.categories}
     step = spec.scoring.step
     users = {}
-    usernames = {str(r.get("reviewer", "")).strip() for _, r in rows}
+    usernames = {str(r.get("reviewer", "")).strip() for _number, r in rows}
     for pk, username, role in User.objects.filter(username__in=usernames).values_list(
         "pk", "username", "role"
     ):
@@ -77,41 +83,61 @@ def scores_import(
     blocked = conflicted_pairs(cycle)
     # HSC-10: a re-evaluation file may only score the agencies graded 丙 in round one.
     re_evaluated = re_evaluated_agency_ids(cycle) if round == Round.RE_EVALUATION else None
+    band = re_evaluated_band(cycle)
     seen: dict[tuple[int, int, str], int] = {}
     cleaned: dict[tuple[int, int], dict[str, tuple[Decimal, str]]] = defaultdict(dict)
     to_assign: set[tuple[int, int]] = set()
     to_panel: set[int] = set()
     errors = report.errors
     for number, row in rows:
-        prefix = f"第 {number} 列 (row {number}): "
         agency_key = str(row.get("agency", "")).strip()
         username = str(row.get("reviewer", "")).strip()
         code = str(row.get("criterion", "")).strip()
         problems = []
         agency = participants.get(agency_key)
         if agency is None:
-            problems.append(f"agency「{agency_key}」不是本年度受評機關 (unknown agency)")
+            problems.append(
+                _("agency “%(value)s” is not a participant of this cycle") % {"value": agency_key}
+            )
         elif re_evaluated is not None and agency[0] not in re_evaluated:
-            problems.append(f"agency「{agency_key}」" + _re_evaluation_refusal(cycle, ""))
+            if band is None:
+                problems.append(
+                    _("agency “%(value)s”: this program has no re-evaluation round")
+                    % {"value": agency_key}
+                )
+            else:
+                problems.append(
+                    _(
+                        "agency “%(value)s” was not graded %(band)s in the first round and needs no re-evaluation"
+                    )
+                    % {"value": agency_key, "band": band}
+                )
         user = users.get(username)
         if user is None:
-            problems.append(f"reviewer「{username}」不存在 (unknown reviewer)")
+            problems.append(_("reviewer “%(value)s” does not exist") % {"value": username})
         elif user[1] != Role.REVIEWER:
-            problems.append(f"reviewer「{username}」不是考核委員帳號 (not a reviewer account)")
+            problems.append(
+                _("reviewer “%(value)s” is not a reviewer account") % {"value": username}
+            )
         if agency is not None and code not in maxima[agency[1]]:
-            problems.append(f"criterion「{code}」不存在 (unknown criterion)")
+            problems.append(_("criterion “%(value)s” does not exist") % {"value": code})
         if agency is not None and code in maxima[agency[1]]:
             value, problem = validate_score(row.get("score"), maxima[agency[1]][code], step)
             if problem:
-                problems.append(f"score {problem}")
+                problems.append(
+                    _("column “%(column)s”: %(problem)s") % {"column": "score", "problem": problem}
+                )
             elif value is None:
-                problems.append("score 不可空白 (score is missing)")
+                problems.append(_("column “%(column)s” is empty") % {"column": "score"})
         else:
             value = None
         if agency is not None and user is not None and user[1] == Role.REVIEWER:
             pair = (user[0], agency[0])
             if pair in blocked:
-                problems.append(f"reviewer「{username}」與受評機關有利益迴避 (conflicted reviewer)")
+                problems.append(
+                    _("reviewer “%(value)s” has a conflict of interest with the agency")
+                    % {"value": username}
+                )
             elif pair not in assigned:
                 if add_reviewers:
                     to_assign.add(pair)
@@ -119,20 +145,22 @@ def scores_import(
                         to_panel.add(user[0])
                 else:
                     problems.append(
-                        f"reviewer「{username}」未受指派此機關；可加 --add-reviewers "
-                        "(reviewer not assigned; use --add-reviewers)"
+                        _(
+                            "reviewer “%(value)s” is not assigned to this agency; --add-reviewers assigns them"
+                        )
+                        % {"value": username}
                     )
             key = (agency[0], user[0], code)
             if key in seen:
-                problems.append(f"與第 {seen[key]} 列重複 (duplicate of row {seen[key]})")
+                problems.append(_("duplicate of %(row)s") % {"row": row_label(seen[key])})
             else:
                 seen[key] = number
         if problems:
-            errors.append(prefix + "；".join(problems))
+            errors.append(f"{row_label(number)}：{'；'.join(problems)}")
             continue
         cleaned[(agency[0], user[0])][code] = (value, str(row.get("comment", "") or "").strip())
     if not rows:
-        errors.append("檔案沒有資料列 (no data rows)")
+        errors.append(_("The file has no data rows."))
     if errors:
         return report
     _store_import(cycle, cleaned, to_assign, to_panel, round, actor)
@@ -214,7 +242,10 @@ def _store_import(cycle, cleaned, to_assign, to_panel, round, actor) -> None:
                 object_type="reviews.sheet",
                 object_id=str(existing[key].pk),
                 agency_id=key[0],
-                after={"round": round, "scores": {c: format(v, "f") for c, (v, _) in vals.items()}},
+                after={
+                    "round": round,
+                    "scores": {c: format(v, "f") for c, (v, _comment) in vals.items()},
+                },
             )
             for key, vals in cleaned.items()
         ]

@@ -22,7 +22,7 @@ from ..models import (
 )
 from ..rules import can_answer_improvement
 from .base import ReviewError, spec_of
-from .panel import _participant_ids
+from .panel import _participant_ids, not_a_participant
 
 # --- improvement items (HSC-12) -----------------------------------------------------
 
@@ -41,14 +41,15 @@ def improvement_create(
     """HSC-12: an item for a participant, on a rubric code of its category (or
     none), due after `today` (the local date unless given: imports of past years)."""
     if not text.strip():
-        raise ReviewError("請填寫改進事項 (the item text is required)")
+        raise ReviewError(_("Write the improvement item."))
     if agency.pk not in _participant_ids(cycle):
-        raise ReviewError(f"{agency.name} 不是本年度受評機關 (not a participant)")
+        raise ReviewError(not_a_participant(agency))
     if not isinstance(deadline, date):
-        raise ReviewError("請填寫改善期限 (deadline: required)")
+        raise ReviewError(_("Give the deadline for the improvement."))
     if deadline <= (today or timezone.localdate()):
         raise ReviewError(
-            f"改善期限 {format_roc_date(deadline)} 須晚於今天 (deadline: must be after today)"
+            _("The improvement deadline %(date)s must be after today.")
+            % {"date": format_roc_date(deadline)}
         )
     criterion = criterion.strip()
     if criterion:
@@ -56,8 +57,8 @@ def improvement_create(
         codes = {n.code for n in spec_of(cycle).category(category).nodes()}
         if criterion not in codes:
             raise ReviewError(
-                f"指標代碼「{criterion}」不在{agency.name}所屬類別的評核指標中 "
-                f"(criterion {criterion} is not in the rubric of the agency's category)"
+                _("Criterion code “%(code)s” is not in the rubric of the category of %(agency)s.")
+                % {"code": criterion, "agency": agency.name}
             )
     item = Improvement.objects.create(
         cycle=cycle,
@@ -90,9 +91,9 @@ def improvement_respond(*, item: Improvement, response: str, files=(), actor) ->
     if not can_answer_improvement(actor, item):
         raise ReviewError(_("Only the agency's own staff can answer its improvement item."))
     if item.status == ImprovementStatus.CLOSED:
-        raise ReviewError("此事項已結案 (the item is closed)")
+        raise ReviewError(_("This item is closed."))
     if not response.strip():
-        raise ReviewError("請說明改善情形 (describe what was done)")
+        raise ReviewError(_("Describe what was done to improve."))
     before = {"status": item.status, "response": item.response}
     item.response = response.strip()
     item.responded_at = timezone.now()
@@ -124,9 +125,9 @@ def improvement_respond(*, item: Improvement, response: str, files=(), actor) ->
 def improvement_decide(*, item: Improvement, close: bool, note: str, actor) -> Improvement:
     """The office closes an answered item, or returns it for more work (with a note)."""
     if item.status == ImprovementStatus.CLOSED:
-        raise ReviewError("此事項已結案 (the item is closed)")
+        raise ReviewError(_("This item is closed."))
     if not close and not note.strip():
-        raise ReviewError("退回須說明理由 (a note is required to return an item)")
+        raise ReviewError(_("Returning an item needs a note with the reason."))
     before = {"status": item.status}
     item.status = ImprovementStatus.CLOSED if close else ImprovementStatus.RETURNED
     item.office_note = note.strip()

@@ -122,7 +122,7 @@ def scoring_deadline_set(*, cycle, day, actor) -> Milestone:
     _frozen_check(cycle)
     if day <= timezone.localdate():
         raise ReviewError(
-            f"評分期限 {format_roc_date(day)} 須晚於今天 (deadline: must be after today)"
+            _("The scoring deadline %(date)s must be after today.") % {"date": format_roc_date(day)}
         )
     nominal = datetime.combine(day, time(23, 59, 59), tzinfo=TAIPEI)
     milestone, _created = Milestone.objects.update_or_create(

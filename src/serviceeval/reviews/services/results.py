@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import connections, transaction
 from django.db.models import Count, DecimalField, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from serviceeval.agencies.models import Agency
 from serviceeval.core.audit import audit_record
@@ -370,11 +371,11 @@ class Publication:
 def publish_results(*, cycle: Cycle, actor) -> Publication:
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.results_published_at is not None:
-        raise ReviewError("成績已公布 (results are already published)")
+        raise ReviewError(_("The results are already published."))
     results = compute_cycle(cycle)
     incomplete = [r for r in results if r.status != engine.COMPLETE]
     if not results:
-        raise ReviewError("本年度沒有受評機關 (no participants)")
+        raise ReviewError(_("This cycle has no participating agencies."))
     if incomplete:
         codes = dict(
             Agency.objects.filter(pk__in=[r.agency_id for r in incomplete]).values_list(
@@ -382,10 +383,18 @@ def publish_results(*, cycle: Cycle, actor) -> Publication:
             )
         )
         names = "、".join(codes[r.agency_id] for r in incomplete[:10])
-        more = f" 等 {len(incomplete)} 個" if len(incomplete) > 10 else ""
+        if len(incomplete) > 10:
+            raise ReviewError(
+                _(
+                    "Scoring is not complete for %(n)s agencies, so the results cannot be published: %(names)s and others."
+                )
+                % {"n": len(incomplete), "names": names}
+            )
         raise ReviewError(
-            f"尚有機關評分未完成，不可公布：{names}{more} "
-            f"({len(incomplete)} participant(s) incomplete; publication refused)"
+            _(
+                "Scoring is not complete for some agencies, so the results cannot be published: %(names)s."
+            )
+            % {"names": names}
         )
     now = timezone.now()
     rows = [
@@ -442,6 +451,8 @@ def _carry_over(cycle: Cycle, results, actor) -> CarryOverReport:
     reasons: dict[int, str] = {}
     if rule is not None:
         band = {g.code: g.name for g in spec.grades}.get(rule.grade, rule.grade)
+        # Stored as the carry-over's reason (shown as stored on the next cycle's
+        # pages): kept as it is stored, not a message made for the reader.
         reasons = {
             r.agency_id: f"民國{cycle.year}年度考列{band}且未通過複評 (HSC-11)"
             for r in results
@@ -451,23 +462,24 @@ def _carry_over(cycle: Cycle, results, actor) -> CarryOverReport:
 
 
 def carry_over_lines(report: CarryOverReport) -> list[str]:
-    """What publication did with the HSC-11 carry-overs, for the office (zh-Hant,
-    then English): the agencies added to next year's open cycle, and by name the
-    ones that cycle still owes because its scoring has started."""
+    """What publication did with the HSC-11 carry-overs, for the office: the
+    agencies added to next year's open cycle, and by name the ones that cycle
+    still owes because its scoring has started."""
     lines = []
     target = report.next_cycle
     if report.added:
         names = "、".join(a.name for a in report.added)
         lines.append(
-            f"已將 {names} 加入民國{target.year}年度考核（續評，HSC-11） "
-            f"(carried over into cycle {target.year}: {len(report.added)} agencies)"
+            _("%(names)s were added to the cycle of ROC year %(year)s (carried over, HSC-11).")
+            % {"names": names, "year": target.year}
         )
     if report.owed:
         names = "、".join(a.name for a in report.owed)
         lines.append(
-            f"民國{target.year}年度考核已開始評分，{names} 未能自動加入，請承辦單位處理 "
-            f"(cycle {target.year} has started scoring; {len(report.owed)} carried-over "
-            f"agencies could not be added: {', '.join(a.code for a in report.owed)})"
+            _(
+                "Scoring of the cycle of ROC year %(year)s has started, so %(names)s could not be added automatically; the program office must handle them."
+            )
+            % {"names": names, "year": target.year}
         )
     return lines
 
@@ -475,10 +487,10 @@ def carry_over_lines(report: CarryOverReport) -> list[str]:
 @transaction.atomic
 def unfreeze_results(*, cycle: Cycle, reason: str, actor) -> None:
     if not reason.strip():
-        raise ReviewError("解除凍結須說明理由 (a reason is required)")
+        raise ReviewError(_("Unfreezing needs a reason."))
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.results_published_at is None:
-        raise ReviewError("成績尚未公布 (results are not published)")
+        raise ReviewError(_("The results are not published."))
     before = list(
         Result.objects.filter(cycle=cycle).values_list(
             "agency_id", "total", "grade", "final_grade", "rank"

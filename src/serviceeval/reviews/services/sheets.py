@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from serviceeval.accounts.models import User
 from serviceeval.agencies.models import Agency
@@ -44,27 +45,32 @@ def validate_score(raw, max_points: Decimal, step: Decimal) -> tuple[Decimal | N
     try:
         value = Decimal(text)
     except InvalidOperation:
-        return None, f"「{text}」不是數字 (not a number)"
+        return None, _("“%(text)s” is not a number") % {"text": text}
     if not value.is_finite():
-        return None, f"「{text}」不是數字 (not a number)"
+        return None, _("“%(text)s” is not a number") % {"text": text}
     # Before any arithmetic: `value % step` or a format of 0E-999999999 would not end.
     problem = decimal_shape_problem(value, text)
     if problem:
         return None, problem
     if value < 0 or value > max_points:
-        return None, (
-            f"分數 {text} 超出 0–{_fmt(max_points)} (score outside 0..{_fmt(max_points)})"
-        )
+        return None, _("Score %(score)s is outside 0–%(max)s") % {
+            "score": text,
+            "max": _fmt(max_points),
+        }
     if value % step != 0:
-        return None, f"分數 {text} 不是 {_fmt(step)} 的倍數 (score off the {_fmt(step)} step)"
+        return None, _("Score %(score)s is not a multiple of %(step)s") % {
+            "score": text,
+            "step": _fmt(step),
+        }
     return value, ""
 
 
 def _fmt(d: Decimal | None) -> str:
+    """A maximum or step exactly, trailing zeros dropped (a step may have more
+    decimals than `format_points` shows)."""
     if d is None:
         return ""
-    d = Decimal(d)
-    return format(d.normalize(), "f") if d == d.to_integral() else format(d.normalize(), "f")
+    return format(Decimal(d).normalize(), "f")
 
 
 def sheet_get_or_create(*, cycle: Cycle, agency: Agency, reviewer: User, round: str) -> Sheet:
@@ -93,8 +99,10 @@ def _deadline_check(sheet: Sheet) -> None:
     deadline = sheet_locked_since(sheet)
     if deadline is not None:
         raise ReviewError(
-            f"評分期限 {format_roc_date(deadline, with_time=True)} 已過，評分表已鎖定；"
-            "請洽召集人開放 (the scoring deadline has passed; the convener can reopen the sheet)"
+            _(
+                "The scoring deadline %(when)s has passed and the sheet is locked; ask the convener to reopen it."
+            )
+            % {"when": format_roc_date(deadline, with_time=True)}
         )
 
 
@@ -107,7 +115,9 @@ def sheet_validate(
     cycle = sheet.cycle
     _frozen_check(cycle)
     if not can_score_agency(sheet.reviewer, sheet):
-        raise ReviewError("您未受指派此機關或有利益迴避 (not assigned, or conflicted)")
+        raise ReviewError(
+            _("You are not assigned to this agency, or you have a conflict of interest with it.")
+        )
     _deadline_check(sheet)
     spec = spec_of(cycle)
     category = cycle.participants.get(agency_id=sheet.agency_id).category
@@ -116,7 +126,7 @@ def sheet_validate(
     cleaned: dict[str, tuple[Decimal | None, str]] = {}
     for code, (raw, comment) in values.items():
         if code not in maxima:
-            errors[code] = f"評核重點「{code}」不存在 (unknown criterion)"
+            errors[code] = _("Criterion “%(code)s” does not exist") % {"code": code}
             continue
         value, problem = validate_score(raw, maxima[code], spec.scoring.step)
         if problem:
@@ -125,7 +135,7 @@ def sheet_validate(
     if submit:
         for code in maxima:
             if cleaned.get(code, (None, ""))[0] is None and code not in errors:
-                errors[code] = "送出前須填寫分數 (a score is required to submit)"
+                errors[code] = _("A score is required before submitting")
     if errors:
         raise SheetInvalid(errors)
     return cleaned
@@ -145,7 +155,7 @@ def sheet_save(
         current = Sheet.objects.select_for_update().get(pk=sheet.pk)
         if current.status == SheetStatus.SUBMITTED:
             raise ReviewError(
-                "評分表已送出，僅召集人可退回修改 (the sheet is submitted; only the convener can reopen it)"
+                _("The sheet is submitted; only the convener can reopen it for changes.")
             )
         if current.version != version:
             raise StaleSheet(_changes_since(current, version), current.version)
@@ -220,11 +230,11 @@ def sheet_reopen(*, sheet: Sheet, reason: str, actor) -> Sheet:
         else None
     )
     if role not in (PanelRole.CONVENER, PanelRole.DEPUTY_CONVENER):
-        raise ReviewError("只有召集人或副召集人可退回評分表 (only the convener can reopen)")
+        raise ReviewError(_("Only the convener or the deputy convener can reopen a score sheet."))
     if not reason.strip():
-        raise ReviewError("退回須說明理由 (a reason is required)")
+        raise ReviewError(_("Reopening a sheet needs a reason."))
     if sheet.status != SheetStatus.SUBMITTED and sheet_locked_since(sheet) is None:
-        raise ReviewError("評分表尚未送出 (the sheet is not submitted)")
+        raise ReviewError(_("The sheet is not submitted."))
     was = sheet.status
     Sheet.objects.filter(pk=sheet.pk).update(
         status=SheetStatus.DRAFT, submitted_at=None, version=F("version") + 1
@@ -271,10 +281,13 @@ def exclusion_add(
 ) -> Exclusion:
     _frozen_check(cycle)
     if not reason.strip():
-        raise ReviewError("排除評分須說明理由 (a reason is required)")
+        raise ReviewError(_("Excluding a reviewer from scoring needs a reason."))
     if not cycle.assignments.filter(agency=agency, reviewer=reviewer, round=round).exists():
-        raise ReviewError(f"{reviewer} 未受指派 {agency.name} (not assigned)")
-    exclusion, _ = Exclusion.objects.update_or_create(
+        raise ReviewError(
+            _("%(reviewer)s is not assigned to %(agency)s.")
+            % {"reviewer": reviewer, "agency": agency.name}
+        )
+    exclusion, _created = Exclusion.objects.update_or_create(
         cycle=cycle,
         agency=agency,
         reviewer=reviewer,
@@ -298,13 +311,13 @@ def tie_break_record(*, cycle: Cycle, agency_ids: list[int], reason: str, actor)
     """Order tied agencies (first = better rank), with a reason (SPEC §3.3)."""
     _frozen_check(cycle)
     if not reason.strip():
-        raise ReviewError("同分排序須說明理由 (a reason is required)")
+        raise ReviewError(_("Ordering tied agencies needs a reason."))
     results = {r.agency_id: r for r in compute_cycle(cycle)}
     chosen = [results.get(a) for a in agency_ids]
     if len(agency_ids) < 2 or any(r is None or r.total is None for r in chosen):
-        raise ReviewError("請選擇兩個以上已完成評分的機關 (choose two or more complete agencies)")
+        raise ReviewError(_("Choose two or more agencies whose scoring is complete."))
     if len({(r.group, r.total) for r in chosen}) != 1:
-        raise ReviewError("所選機關並非同組同分 (the agencies are not tied in one group)")
+        raise ReviewError(_("The chosen agencies are not tied in the same group."))
     TieBreak.objects.filter(cycle=cycle, agency_id__in=agency_ids).delete()
     TieBreak.objects.bulk_create(
         TieBreak(cycle=cycle, agency_id=a, position=i, reason=reason.strip(), created_by=actor)

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from serviceeval.accounts.models import User
 from serviceeval.accounts.services import api_token_create
@@ -14,5 +15,5 @@ class Command(BaseCommand):
     def handle(self, *args, user, name, **options):
         account = User.objects.filter(username=user, is_active=True).first()
         if account is None:
-            raise CommandError(f"找不到使用者 {user} (unknown user)")
+            raise CommandError(_("There is no active user “%(user)s”.") % {"user": user})
         self.stdout.write(api_token_create(user=account, name=name))

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from serviceeval.agencies.services import IMPORT_COLUMNS, REQUIRED_COLUMNS, agencies_import
 from serviceeval.core.roc import format_roc_year
@@ -6,8 +7,9 @@ from serviceeval.core.tabular import TabularError, read_rows
 
 
 def _years(by_year: dict[int, list[str]]) -> str:
-    return ", ".join(
-        f"{format_roc_year(year)} ({len(codes)}: {', '.join(codes)})"
+    return "；".join(
+        _("%(year)s (agencies %(count)s: %(codes)s)")
+        % {"year": format_roc_year(year), "count": len(codes), "codes": ", ".join(codes)}
         for year, codes in sorted(by_year.items())
     )
 
@@ -45,19 +47,25 @@ class Command(BaseCommand):
             for line in report.errors:
                 self.stderr.write(line)
             raise CommandError(
-                f"匯入失敗，未寫入任何資料 ({len(report.errors)} problems; nothing stored)"
+                _("The import failed (problems: %(count)s); nothing was stored.")
+                % {"count": len(report.errors)}
             )
-        self.stdout.write(f"匯入完成 imported: {report.created} created, {report.updated} updated")
+        self.stdout.write(
+            _("Import complete: %(created)s created, %(updated)s updated.")
+            % {"created": report.created, "updated": report.updated}
+        )
         if report.cycles_updated:
             self.stdout.write(
-                f"已更新年度人員 cycle people updated: {_years(report.cycles_updated)}"
+                _("People updated in the cycles: %(cycles)s")
+                % {"cycles": _years(report.cycles_updated)}
             )
         if report.cycles_kept:
             self.stdout.write(
-                "未更新（已開始評分或成績已公布）cycle people kept (scoring started or "
-                f"results published): {_years(report.cycles_kept)}"
+                _("People kept in the cycles (scoring started or results published): %(cycles)s")
+                % {"cycles": _years(report.cycles_kept)}
             )
         if cycle is not None and not report.cycles_updated:
             self.stdout.write(
-                f"民國 {cycle} 年度人員無需更新 (cycle {cycle}: people already up to date)"
+                _("The people of the cycle of ROC year %(year)s are already up to date.")
+                % {"year": cycle}
             )

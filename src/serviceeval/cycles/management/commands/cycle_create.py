@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from serviceeval.agencies.models import Agency
 from serviceeval.core.roc import format_roc_year
@@ -35,13 +36,13 @@ class Command(BaseCommand):
             check_year(year, "--year")
         except CycleError as exc:
             raise CommandError(str(exc)) from exc
-        code, _, version = program.partition(":")
+        code, _colon, version = program.partition(":")
         qs = Program.objects.filter(code=code)
         if version:
             qs = qs.filter(version=version) if version.isdigit() else qs.none()
         chosen = qs.order_by("-version").first()
         if chosen is None:
-            raise CommandError(f"找不到考核計畫 {program} (unknown program)")
+            raise CommandError(_("Program %(program)s not found.") % {"program": program})
         try:
             cycle = cycle_create(
                 program=chosen,
@@ -52,13 +53,23 @@ class Command(BaseCommand):
         except CycleError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            f"已建立 {format_roc_year(year)} 年度 (created): {chosen.code} v{chosen.version} "
-            f"({chosen.city}), {cycle.participants.count()} participants"
+            _(
+                "Created the cycle %(year)s: %(code)s v%(version)s (%(city)s), participating agencies: %(count)s."
+            )
+            % {
+                "year": format_roc_year(year),
+                "code": chosen.code,
+                "version": chosen.version,
+                "city": chosen.city,
+                "count": cycle.participants.count(),
+            }
         )
         # Once cities are in use, an agency without one is most likely an omission.
         no_city = cycle.participants.filter(agency__city="").count()
         if no_city and Agency.objects.exclude(city="").exists():
             self.stdout.write(
-                f"注意：其中 {no_city} 個機關未設定所屬城市 ({no_city} of them have no city "
-                "recorded; set it with import_agencies --city or a city column)"
+                _(
+                    "Note: %(count)s of them have no city recorded; set it with import_agencies --city or a city column."
+                )
+                % {"count": no_city}
             )

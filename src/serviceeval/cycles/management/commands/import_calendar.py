@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
+from serviceeval.core.roc import format_roc_year
 from serviceeval.core.tabular import TabularError, read_rows
 from serviceeval.cycles.services import CALENDAR_COLUMNS, calendar_import
 
@@ -25,10 +27,13 @@ class Command(BaseCommand):
             for line in report.errors:
                 self.stderr.write(line)
             raise CommandError(
-                f"匯入失敗，未寫入任何資料 ({len(report.errors)} problems; nothing stored)"
+                _("The import failed (problems: %(count)s); nothing was stored.")
+                % {"count": len(report.errors)}
             )
-        years = "、".join(f"{y}（民國{y - 1911}年）" for y in report.years)
+        years = "、".join(f"{y}（{format_roc_year(y - 1911)}）" for y in report.years)
         self.stdout.write(
-            f"匯入完成 imported: {years}: {report.days} days, {report.days_off} days off; "
-            f"{report.moved} deadlines moved"
+            _(
+                "Import complete: %(years)s: %(days)s days, of which %(off)s days off; deadlines moved: %(moved)s."
+            )
+            % {"years": years, "days": report.days, "off": report.days_off, "moved": report.moved}
         )

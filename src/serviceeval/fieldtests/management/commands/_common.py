@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from serviceeval.core.tabular import TabularError, read_rows
 from serviceeval.cycles.models import Cycle
@@ -7,7 +8,7 @@ from serviceeval.cycles.models import Cycle
 def cycle_by_year(year) -> Cycle:
     cycle = Cycle.objects.select_related("program").filter(year=year).first()
     if cycle is None:
-        raise CommandError(f"民國 {year} 年度不存在 (no cycle {year})")
+        raise CommandError(_("The cycle of ROC year %(year)s does not exist.") % {"year": year})
     return cycle
 
 
@@ -15,7 +16,8 @@ class ImportCommand(BaseCommand):
     """Shared shape of the field-test imports: all-or-nothing, one line per bad row."""
 
     columns: tuple[str, ...] = ()
-    what = ""
+    # "Imported: %(count)s ...", translated when printed (gettext_lazy).
+    done = ""
 
     def add_arguments(self, parser):
         parser.add_argument("--cycle", required=True, type=int, help="ROC year, e.g. 116")
@@ -39,10 +41,9 @@ class ImportCommand(BaseCommand):
         if report.errors:
             for line in report.errors:
                 self.stderr.write(line)
-            raise CommandError(
-                f"匯入失敗，未寫入任何資料 ({len(report.errors)} bad row(s); nothing stored)"
+            raise CommandError(_("The import failed; nothing was stored."))
+        self.stdout.write(self.done % {"count": report.created})
+        if report.testers_added:
+            self.stdout.write(
+                _("Tester accounts added: %(names)s") % {"names": ", ".join(report.testers_added)}
             )
-        added = (
-            f"; testers added: {', '.join(report.testers_added)}" if report.testers_added else ""
-        )
-        self.stdout.write(f"匯入完成 imported: {report.created} {self.what}{added}")

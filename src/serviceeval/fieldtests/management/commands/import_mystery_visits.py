@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy
+
 from serviceeval.fieldtests.services import VISIT_COLUMNS, mystery_visits_import
 
 from ._common import ImportCommand
@@ -9,7 +11,7 @@ class Command(ImportCommand):
         "agency,date,tester,tested_staff,score (score out of 100; all-or-nothing)."
     )
     columns = VISIT_COLUMNS
-    what = "mystery-shopper visits"
+    done = gettext_lazy("Import complete: %(count)s mystery-shopper visits.")
 
     def run_import(self, **kwargs):
         return mystery_visits_import(**kwargs)

@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy
+
 from serviceeval.fieldtests.services import PHONE_COLUMNS, phone_tests_import
 
 from ._common import ImportCommand
@@ -10,7 +12,7 @@ class Command(ImportCommand):
         "scores out of the part's max, empty when the part was not tested (all-or-nothing)."
     )
     columns = PHONE_COLUMNS
-    what = "telephone tests"
+    done = gettext_lazy("Import complete: %(count)s telephone tests.")
 
     def run_import(self, **kwargs):
         return phone_tests_import(**kwargs)

@@ -11,6 +11,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from serviceeval.notifications.reminders import collect
 from serviceeval.notifications.services import deliver_pending, notify_many
@@ -41,7 +42,10 @@ class Command(BaseCommand):
             notices = collect(now)
             stored = notify_many(notices, now=now, enqueue=False)
             sent, failed = deliver_pending()
+        # The notices speak the site's language; this line, the one the command runs in.
         self.stdout.write(
-            f"send_reminders: {len(notices)} reminders due, {stored} new notices, "
-            f"{sent} e-mails sent, {failed} failed"
+            _(
+                "send_reminders: %(due)s reminders due, %(new)s new notices, %(sent)s e-mails sent, %(failed)s failed"
+            )
+            % {"due": len(notices), "new": stored, "sent": sent, "failed": failed}
         )

@@ -1,6 +1,7 @@
 import sys
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from serviceeval.engine.program import ProgramInvalid, summary
 from serviceeval.programs.services import ProgramRefused, program_load, read_program_text
@@ -19,5 +20,5 @@ class Command(BaseCommand):
             for problem in exc.problems:
                 self.stderr.write(str(problem))
             sys.exit(1)
-        state = "已載入 loaded" if created else "已存在，未變更 unchanged"
-        self.stdout.write(f"{state}: {summary(program.spec)}")
+        text = _("Loaded: %(summary)s") if created else _("Already present, unchanged: %(summary)s")
+        self.stdout.write(text % {"summary": summary(program.spec)})

@@ -1,4 +1,5 @@
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from serviceeval.cycles.models import Cycle
 
@@ -6,5 +7,5 @@ from serviceeval.cycles.models import Cycle
 def cycle_by_year(year) -> Cycle:
     cycle = Cycle.objects.select_related("program").filter(year=year).first()
     if cycle is None:
-        raise CommandError(f"民國 {year} 年度不存在 (no cycle {year})")
+        raise CommandError(_("There is no cycle for ROC year %(year)s.") % {"year": year})
     return cycle

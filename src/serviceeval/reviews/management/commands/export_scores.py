@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from serviceeval.reviews.exporters import long_format_bytes
 
@@ -21,7 +22,9 @@ class Command(BaseCommand):
         target = cycle_by_year(cycle)
         fmt = Path(file).suffix.lower().lstrip(".")
         if fmt not in ("csv", "xlsx", "ods"):
-            raise CommandError("請用 .csv、.xlsx 或 .ods (use .csv, .xlsx or .ods)")
+            raise CommandError(_("Use .csv, .xlsx or .ods."))
         data, count = long_format_bytes(target, fmt)
         Path(file).write_bytes(data)
-        self.stdout.write(f"已匯出 exported: {count} scores to {file}")
+        self.stdout.write(
+            _("Exported to %(file)s: scores %(count)s.") % {"file": file, "count": count}
+        )

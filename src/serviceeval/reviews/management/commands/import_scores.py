@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from serviceeval.core.tabular import TabularError
+from serviceeval.reviews.models import Round
 from serviceeval.reviews.services import REQUIRED_IMPORT_COLUMNS, scores_import
 from serviceeval.reviews.tabular import read_score_rows
 
@@ -34,8 +36,10 @@ class Command(BaseCommand):
             for line in report.errors:
                 self.stderr.write(line)
             raise CommandError(
-                f"匯入失敗，未寫入任何資料 ({len(report.errors)} bad row(s); nothing stored)"
+                _("Import failed; nothing was stored (problems: %(n)s).")
+                % {"n": len(report.errors)}
             )
         self.stdout.write(
-            f"匯入完成 imported: {report.scores} scores on {report.sheets} sheets ({round})"
+            _("Import complete (%(round)s): sheets %(sheets)s, scores %(scores)s.")
+            % {"round": Round(round).label, "sheets": report.sheets, "scores": report.scores}
         )

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from serviceeval.reviews.services import ReviewError, carry_over_lines, publish_results
 
@@ -18,6 +19,9 @@ class Command(BaseCommand):
         except ReviewError as exc:
             raise CommandError(str(exc)) from exc
         n = len(publication.results)
-        self.stdout.write(f"已公布 published: {n} results for cycle {cycle} (frozen)")
+        self.stdout.write(
+            _("Results of ROC year %(year)s published and frozen (agencies: %(n)s).")
+            % {"year": cycle, "n": n}
+        )
         for line in carry_over_lines(publication.carry_over):
             self.stdout.write(line)

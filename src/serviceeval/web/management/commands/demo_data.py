@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from serviceeval.demo import DEMO_PASSWORD, DEMO_USERS, build
 
@@ -9,8 +10,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         build()
         self.stdout.write("")
-        self.stdout.write(f"示範帳號 Demo logins (password / 密碼: {DEMO_PASSWORD})")
-        width = max(len(username) for username, *_ in DEMO_USERS)
+        self.stdout.write(_("Demo accounts (password: %(password)s)") % {"password": DEMO_PASSWORD})
+        width = max(len(username) for username, *_rest in DEMO_USERS)
+        # The role as a person reads it (its label), not its code.
+        roles = {role: str(role.label) for _username, role, *_rest in DEMO_USERS}
+        role_width = max(len(label) for label in roles.values())
         for username, role, _agency, display in DEMO_USERS:
-            self.stdout.write(f"  {username:<{width}}  {role:<15} {display}")
+            self.stdout.write(f"  {username:<{width}}  {roles[role]:<{role_width}}  {display}")
         self.stdout.write("")
