@@ -85,3 +85,20 @@ def test_points_are_never_in_scientific_notation_issue15():
         "0.13",
     ]
     assert format_points(None) == "—"
+
+
+def test_money_is_whole_dollars_with_thousands_separators_issue15():
+    """Issue 15 item 1: NT$ through one helper, never scientific notation."""
+    from decimal import Decimal
+
+    from serviceeval.core.numbers import format_money
+
+    assert [
+        format_money(v) for v in (Decimal("1250000"), Decimal("999.5"), 0, Decimal("1E+6"))
+    ] == [
+        "1,250,000",
+        "1,000",
+        "0",
+        "1,000,000",
+    ]
+    assert format_money(None) == "—"

@@ -36,6 +36,14 @@ def format_points(value, places: int = POINT_PLACES) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def format_money(value) -> str:
+    """New Taiwan dollars for a person (issue 15 item 1): whole dollars with
+    thousands separators, `1,250,000`; None is "—"."""
+    if value is None:
+        return "—"
+    return f"{Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP):,f}"
+
+
 def _shown(text: str) -> str:
     text = str(text)
     return text if len(text) <= 24 else text[:24] + "…"

@@ -15,6 +15,7 @@ from serviceeval.accounts.rules import is_agency_staff, is_office
 from serviceeval.core.access import access
 from serviceeval.core.audit import history_for
 from serviceeval.core.confirm import confirmation, needs_confirmation
+from serviceeval.core.numbers import format_money
 from serviceeval.core.roc import format_roc_year
 from serviceeval.cycles.selectors import cycle_or_404, cycles_newest_first
 from serviceeval.exports.http import file_response
@@ -266,7 +267,7 @@ def award(request):
         rows, total = services.subsidies(cycle, noms)
         labels = dict(AwardStatus.choices)
         for row in rows:
-            row.amount_text = f"{row.amount:,.0f}"
+            row.amount_text = format_money(row.amount)
             row.next_choices = [(s, labels[s]) for s in services.NEXT[row.nomination.status]]
         if ctx["is_office"]:  # unpublished panel figures are the office's alone
             reviews = selectors.panel_reviews(cycle, [n.agency_id for n in noms])
@@ -276,10 +277,10 @@ def award(request):
         ctx.update(
             {
                 "rows": rows,
-                "total": f"{total:,.0f}",
+                "total": format_money(total),
                 "propose_form": ProposeForm(agencies=proposable) if proposable.exists() else None,
                 "attendance_form": AttendanceForm(),
-                "totals": [(y, f"{t:,.0f}") for y, t in services.subsidy_totals()]
+                "totals": [(y, format_money(t)) for y, t in services.subsidy_totals()]
                 if ctx["is_office"]
                 else [],
                 "has_subsidy": services.subsidy_rule(cycle) is not None,
