@@ -18,6 +18,17 @@ def agencies_visible_to(user) -> QuerySet[Agency]:
     return qs.none()
 
 
+def agency_list(user, listing) -> QuerySet[Agency]:
+    """The agency list (issue 12 item 4): the user's agencies searched by code or
+    name, filtered by group and kind, in the listing's order (`web.views.AGENCY_LIST`)."""
+    qs = agencies_visible_to(user)
+    if listing.get("group"):
+        qs = qs.filter(group__code=listing.get("group"))
+    if listing.get("kind"):
+        qs = qs.filter(kind=listing.get("kind"))
+    return listing.ordered(listing.searched(qs, "code", "name"))
+
+
 def agency_ids_visible_to(user) -> set[int]:
     return set(agencies_visible_to(user).values_list("pk", flat=True))
 

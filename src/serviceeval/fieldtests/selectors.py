@@ -10,6 +10,7 @@ from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from serviceeval.agencies.models import Agency
+from serviceeval.core.memo import memo, revision
 from serviceeval.engine import fieldtests as engine
 
 from . import rules
@@ -259,3 +260,80 @@ def agencies_testable_by(user, cycle):
 def photos_visible_to(user) -> QuerySet[VisitPhoto]:
     """Visit photos: of the visits the user sees."""
     return VisitPhoto.objects.filter(visit__in=visits_visible_to(user))
+
+
+# --- the records list (issue 12 item 4) ------------------------------------------------
+
+PHONE, MYSTERY = "phone", "mystery"
+
+
+def _record_index(user, cycle) -> list[tuple]:
+    """[(kind, pk, at, agency name, agency code, score)] of every call and visit of the
+    cycle the user sees: two queries, each distinct set of part scores scored once.
+    The office's (24,000 + 8,000 rows nationally) once per data revision (core.memo);
+    a tester's own few each time (no memo entry per tester)."""
+
+    def compute():
+        rows = []
+        parts = cycle.program.spec.phone_parts
+        seen: dict = {}
+        for pk, at, name, code, raw in (
+            phone_tests_visible_to(user)
+            .filter(cycle=cycle)
+            .values_list("pk", "called_at", "agency__name", "agency__code", "part_scores")
+        ):
+            key = tuple(sorted(raw.items()))
+            if key not in seen:
+                seen[key] = engine.call_score(parts, {k: Decimal(v) for k, v in key})
+            rows.append((PHONE, pk, at, name, code, seen[key]))
+        for pk, at, name, code, score in (
+            visits_visible_to(user)
+            .filter(cycle=cycle)
+            .values_list("pk", "visited_at", "agency__name", "agency__code", "score")
+        ):
+            rows.append((MYSTERY, pk, at, name, code, score))
+        return rows
+
+    if rules.sees_every_record(user):
+        return memo(("fieldtests-records", cycle.pk, cycle.created), revision(), compute)
+    return compute()
+
+
+_RECORD_ORDER = {
+    "date": lambda r: (r[2], r[1]),
+    "agency": lambda r: (r[3], r[4], r[2], r[1]),
+    # An untested call (no score) sorts as the lowest.
+    "score": lambda r: (r[5] is not None, r[5] or 0, r[2], r[1]),
+}
+
+
+def record_rows(user, cycle, listing) -> list[tuple]:
+    """The records list (`fieldtests.views.RECORD_LIST`): the calls and visits of the
+    cycle that the user sees, searched by agency code or name, filtered by kind
+    (`phone`, `mystery`), in the listing's order (date, agency or score; newest
+    first by default): [(kind, pk)]. Call scores are not stored, so the search and
+    the order are made here, on `_record_index`."""
+    kind = listing.get("kind")
+    needle = listing.q.casefold()
+    rows = [
+        r
+        for r in _record_index(user, cycle)
+        if kind in ("", r[0])
+        and (not needle or needle in r[3].casefold() or needle in r[4].casefold())
+    ]
+    rows.sort(
+        key=_RECORD_ORDER.get(listing.sort_key, _RECORD_ORDER["date"]), reverse=listing.descending
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+def records_of(rows) -> list:
+    """The calls and visits of these (kind, pk) rows, in their order: two queries."""
+    calls = PhoneTest.objects.select_related("agency", "tester", "cycle").in_bulk(
+        [pk for kind, pk in rows if kind == PHONE]
+    )
+    visits = MysteryVisit.objects.select_related("agency", "tester").in_bulk(
+        [pk for kind, pk in rows if kind == MYSTERY]
+    )
+    found = {PHONE: calls, MYSTERY: visits}
+    return [found[kind][pk] for kind, pk in rows if pk in found[kind]]

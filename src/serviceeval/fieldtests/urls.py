@@ -5,6 +5,7 @@ from . import views
 app_name = "fieldtests"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("records/", views.records, name="records"),
     path("<int:year>/phone/new/", views.phone_new, name="phone_new"),
     path("<int:year>/visit/new/", views.visit_new, name="visit_new"),
     path("<int:year>/agency/<int:agency_id>/", views.agency, name="agency"),

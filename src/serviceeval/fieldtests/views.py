@@ -18,6 +18,7 @@ from serviceeval.agencies.models import Agency
 from serviceeval.core.access import access
 from serviceeval.core.charts import Series, line_chart
 from serviceeval.core.confirm import confirmation, needs_confirmation
+from serviceeval.core.listing import ListSpec
 from serviceeval.core.memo import memo, revision
 from serviceeval.core.roc import format_roc_date, format_roc_year
 from serviceeval.core.uploads import serve_upload
@@ -122,6 +123,49 @@ def index(request):
 
         ctx["recent"] = SimpleLazyObject(recent)
     return render(request, "fieldtests/index.html", ctx)
+
+
+# Issue 12 item 4: the calls and visits, searched, filtered, sorted and paged in the URL.
+RECORD_LIST = ListSpec(
+    filters=("cycle", "kind"),
+    sorts={"date": (), "agency": (), "score": ()},  # ordered in the selector
+    default_sort="-date",
+)
+
+
+@access(is_office | is_tester)
+def records(request):
+    """Every call and visit the user sees (the office all, a tester their own)."""
+    cycles = _cycles()
+    cycle = _pick(cycles, request.GET.get("cycle", ""))
+    listing = RECORD_LIST.read(request.GET)
+    ctx = {"cycles": cycles, "cycle": cycle, "listing": listing}
+    if cycle is not None:
+        spec = cycle.program.spec
+        page = Paginator(selectors.record_rows(request.user, cycle, listing), PAGE_SIZE).get_page(
+            listing.page
+        )
+        ctx.update(
+            {
+                "both_kinds": bool(spec.phone_parts) and bool(spec.mystery_sections),
+                "page": page,
+                "page_query": f"{listing.query_without_page}&"
+                if listing.query_without_page
+                else "",
+                "rows": [
+                    {
+                        "record": r,
+                        "phone": isinstance(r, PhoneTest),
+                        "score": display(services.phone_score(cycle, r.part_scores))
+                        if isinstance(r, PhoneTest)
+                        else r.score,
+                    }
+                    for r in selectors.records_of(page.object_list)
+                ],
+                "mine": not rules.sees_every_record(request.user),
+            }
+        )
+    return render(request, "fieldtests/records.html", ctx)
 
 
 @access(is_office)

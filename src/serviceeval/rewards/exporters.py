@@ -38,9 +38,24 @@ def roster_sheets(cycle, entries, commendations) -> list[Sheet]:
     ]
 
 
-def roster_file(cycle, entries, commendations, fmt: str) -> bytes:
+def roster_filter_note(*, q="", kind="", rule="", source="") -> str:
+    """「篩選：社會局、嘉獎」: what a filtered roster download holds, for its title line
+    (issue 12 item 4), so that it never passes for the whole roster; "" unfiltered."""
+    parts = [
+        q,
+        KIND_NAMES.get(kind, kind),
+        rule,
+        {"computed": "計算", "office": "人工"}.get(source, ""),
+    ]
+    parts = [p for p in parts if p]
+    return f"篩選：{'、'.join(parts)}" if parts else ""
+
+
+def roster_file(cycle, entries, commendations, fmt: str, filter_note: str = "") -> bytes:
     sheets = roster_sheets(cycle, entries, commendations)
     title = f"民國{cycle.year}年度 敘獎名冊"
+    if filter_note:
+        title = f"{title}（{filter_note}）"
     meta = meta_for_cycle(cycle, title, signatures=True, landscape=True)
     if fmt == "xlsx":
         return write_xlsx(sheets, meta)

@@ -5,18 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from serviceeval.agencies.enums import AgencyKind
 from serviceeval.agencies.models import Agency
 from serviceeval.agencies.selectors import agencies_visible_to
+from serviceeval.core.listing import ListSpec
 from serviceeval.reviews.models import SiteVisit
 from serviceeval.reviews.selectors import results_for_cycle
 
 from . import rules
-from .models import Nomination, PublicCommendation, RewardEntry
+from .models import (
+    AwardStatus,
+    Nomination,
+    NominationSource,
+    PublicCommendation,
+    RewardEntry,
+    RewardKind,
+)
 
 
 def nominations_visible_to(user) -> QuerySet[Nomination]:
@@ -150,3 +158,102 @@ def rewards_of_agencies(pairs) -> dict[tuple[int, int], list[RewardEntry]]:
         if (e.cycle_id, e.agency_id) in out:
             out[(e.cycle_id, e.agency_id)].append(e)
     return out
+
+
+# --- long lists (issue 12 item 4) ----------------------------------------------------
+
+ROSTER_SOURCES = ("computed", "office")
+
+ROSTER_LIST = ListSpec(
+    filters=("cycle", "kind", "rule", "source"),
+    sorts={
+        "agency": ("agency__code", "position", "id"),
+        "name": ("person", "position", "id"),
+        "kind": ("kind_rank", "position", "id"),
+        "count": ("count", "position", "id"),
+        "rule": ("rule", "position", "id"),
+    },
+    # No sort chosen: the roster's own order (computed lines by position, then the
+    # office's entries), which the official documents keep.
+    default_sort="",
+)
+
+
+def _rank(field: str, values) -> Case:
+    """The place of `field`'s value in its choices (a kind or status sorts in the
+    order people know, not alphabetically by its code)."""
+    return Case(
+        *(When(**{field: v}, then=Value(i)) for i, v in enumerate(values)),
+        default=Value(len(values)),
+        output_field=IntegerField(),
+    )
+
+
+def roster_filtered(qs: QuerySet[RewardEntry], listing) -> QuerySet[RewardEntry]:
+    """The roster lines `listing` asks for: search by person or agency code/name,
+    reward kind, rule and source (computed / the office's entry), in its order. The
+    page and its downloads both read the roster through here."""
+    if listing is None:
+        return qs
+    if listing.sort_key == "kind":
+        qs = qs.annotate(kind_rank=_rank("kind", RewardKind.values))
+    qs = listing.searched(qs, "person", "agency__code", "agency__name")
+    kind = listing.get("kind")
+    if kind:
+        qs = qs.filter(kind=kind) if kind in RewardKind.values else qs.none()
+    rule = listing.get("rule")
+    if rule:
+        qs = qs.filter(rule=rule)
+    source = listing.get("source")
+    if source in ROSTER_SOURCES:
+        qs = qs.filter(manual=source == "office")
+    return listing.ordered(qs)
+
+
+def roster_rules(cycle) -> list[str]:
+    """The rules the cycle's roster cites, for the rule filter (one query)."""
+    return list(
+        RewardEntry.objects.filter(cycle=cycle)
+        .order_by("rule")
+        .values_list("rule", flat=True)
+        .distinct()
+    )
+
+
+AWARD_LIST = ListSpec(
+    filters=("cycle", "status", "source"),
+    sorts={
+        "agency": ("agency__code", "id"),
+        "status": ("status_rank", "agency__code", "id"),
+        "source": ("source", "agency__code", "id"),
+        # The subsidy is computed (CITY-15): sorted in the view's rows, see award_sorted.
+        "subsidy": (),
+    },
+    default_sort="agency",
+)
+
+
+def nominations_listed(user, cycle, listing) -> QuerySet[Nomination]:
+    """The nominations of `cycle` the user sees, searched by agency code/name and
+    filtered by status and source (AwardStatus, NominationSource), in order."""
+    qs = nominations_visible_to(user).filter(cycle=cycle)
+    qs = listing.searched(qs, "agency__code", "agency__name")
+    status = listing.get("status")
+    if status:
+        qs = qs.filter(status=status) if status in AwardStatus.values else qs.none()
+    source = listing.get("source")
+    if source:
+        qs = qs.filter(source=source) if source in NominationSource.values else qs.none()
+    if listing.sort_key == "subsidy":
+        return qs.order_by("agency__code", "id")
+    if listing.sort_key == "status":
+        qs = qs.annotate(status_rank=_rank("status", AwardStatus.values))
+    return listing.ordered(qs)
+
+
+def award_sorted(rows, listing):
+    """Rows of `services.subsidies` sorted by their computed subsidy when asked
+    (stable: equal amounts keep the agency order)."""
+    if listing.sort_key != "subsidy":
+        return rows
+    return sorted(rows, key=lambda r: r.amount, reverse=listing.descending)

@@ -48,7 +48,7 @@ from .models import (
     TrainingAttendance,
 )
 from .rules import can_propose_nomination
-from .selectors import panel_reviews
+from .selectors import panel_reviews, roster_filtered
 
 log = logging.getLogger(__name__)
 
@@ -383,12 +383,15 @@ def entry_delete(*, entry: RewardEntry, actor, reason: str = "") -> None:
     entry.delete()
 
 
-def roster_entries(cycle):
-    return (
+def roster_entries(cycle, listing=None):
+    """The cycle's roster in its order; with a `Listing` (issue 12 item 4) only the
+    lines it asks for, in its order (selectors.roster_filtered)."""
+    qs = (
         RewardEntry.objects.filter(cycle=cycle)
         .select_related("agency", "created_by")
         .order_by("manual", "position", "id")
     )
+    return roster_filtered(qs, listing)
 
 
 def roster_json(cycle) -> list[dict]:

@@ -21,9 +21,9 @@ from serviceeval.cycles.selectors import cycle_or_404, cycles_newest_first
 from serviceeval.exports.http import file_response
 
 from . import selectors, services
-from .exporters import role_text, roster_file
+from .exporters import role_text, roster_file, roster_filter_note
 from .forms import AttendanceForm, ConsentForm, EntryForm, ProposeForm, ReuseForm, StepForm
-from .models import AwardStatus, NominationSource
+from .models import AwardStatus, NominationSource, RewardKind
 
 PAGE_SIZE = 100  # 5,000 entries nationally (SPEC §5 pages)
 
@@ -50,6 +50,20 @@ def _back(cycle, name="rewards:index"):
     return redirect(_back_url(cycle, name))
 
 
+def _award_back_url(request, cycle) -> str:
+    """The award page with the filters it was posted from (the forms carry them in
+    `list`), read through AWARD_LIST so that only its own parameters come back."""
+    from django.http import QueryDict
+    from django.urls import reverse
+
+    listing = selectors.AWARD_LIST.read(QueryDict(str(request.POST.get("list", ""))[:1000]))
+    return f"{reverse('rewards:award')}?{listing.query_with(cycle=cycle.year)}"
+
+
+def _award_back(request, cycle):
+    return redirect(_award_back_url(request, cycle))
+
+
 COMMENDATIONS_SHOWN = 50
 
 
@@ -68,18 +82,36 @@ def _commendations(cycle) -> dict:
     return {"commendations": shown, "n_commendations": total, "commendations_more": more}
 
 
+def _roster_note(listing) -> str:
+    """The filter line of a filtered roster download ("" when it is the whole roster)."""
+    return roster_filter_note(
+        q=listing.q,
+        kind=listing.get("kind"),
+        rule=listing.get("rule"),
+        source=listing.get("source"),
+    )
+
+
 @access(is_office)
 def index(request):
     cycles = _cycles()
-    cycle = _pick(cycles, request.GET.get("cycle", ""))
-    page_number = request.GET.get("page")
-    ctx = {"cycles": cycles, "cycle": cycle, "page_number": page_number}
+    listing = selectors.ROSTER_LIST.read(request.GET)
+    cycle = _pick(cycles, listing.get("cycle"))
+    ctx = {
+        "cycles": cycles,
+        "cycle": cycle,
+        "listing": listing,
+        "kinds": RewardKind.choices,
+        "sources": [("computed", _("Computed")), ("office", _("Entered by the office"))],
+    }
     if cycle is not None:
 
         def body():
-            # Rendered once per revision, cycle and page ({% fragment %}): the office
-            # only (COORDINATOR), so nothing in it differs between users.
-            page = Paginator(services.roster_entries(cycle), PAGE_SIZE).get_page(page_number)
+            # Rendered once per revision, cycle and listing ({% fragment %} keyed on
+            # listing.cache_key()): the office only (COORDINATOR), so nothing in it
+            # differs between users.
+            entries_qs = services.roster_entries(cycle, listing)
+            page = Paginator(entries_qs, PAGE_SIZE).get_page(listing.page)
             entries = list(page.object_list)
             for e in entries:
                 e.role_text = role_text(e.role) if not e.manual else e.role
@@ -99,6 +131,8 @@ def index(request):
             {
                 "body": SimpleLazyObject(body),
                 "state": state,
+                "rules": selectors.roster_rules(cycle),
+                "filtered": bool(_roster_note(listing)),
                 # Unbound on every view (the entry is posted to `entry_new`): a fragment.
                 "form": SimpleLazyObject(
                     lambda: {"form": EntryForm(rules=services.manual_rules(cycle))}
@@ -241,11 +275,15 @@ def export(request, year, fmt):
     if fmt not in ("xlsx", "ods", "pdf"):
         raise Http404
     cycle = _cycle(year)
+    # The page's filters and order (issue 12 item 4); a filtered download says so in
+    # its title line, an unfiltered one is the whole roster.
+    listing = selectors.ROSTER_LIST.read(request.GET)
     data = roster_file(
         cycle,
-        list(services.roster_entries(cycle)),
+        list(services.roster_entries(cycle, listing)),
         list(selectors.public_commendations(cycle)),
         fmt,
+        filter_note=_roster_note(listing),
     )
     return file_response(data, f"敘獎名冊-{cycle.year}.{fmt}")
 
@@ -256,15 +294,25 @@ def export(request, year, fmt):
 @access(is_office | is_agency_staff)
 def award(request):
     cycles = _cycles()
-    cycle = _pick(cycles, request.GET.get("cycle", ""))
-    ctx = {"cycles": cycles, "cycle": cycle, "is_office": is_office(request.user)}
+    listing = selectors.AWARD_LIST.read(request.GET)
+    cycle = _pick(cycles, listing.get("cycle"))
+    ctx = {
+        "cycles": cycles,
+        "cycle": cycle,
+        "is_office": is_office(request.user),
+        "listing": listing,
+        "statuses": AwardStatus.choices,
+        "sources": NominationSource.choices,
+        "filtered": bool(listing.q or listing.get("status") or listing.get("source")),
+    }
     if cycle is not None:
         noms = list(
-            selectors.nominations_visible_to(request.user)
-            .filter(cycle=cycle)
-            .prefetch_related("steps", "attendance", "reuses")
+            selectors.nominations_listed(request.user, cycle, listing).prefetch_related(
+                "steps", "attendance", "reuses"
+            )
         )
         rows, total = services.subsidies(cycle, noms)
+        rows = selectors.award_sorted(rows, listing)
         labels = dict(AwardStatus.choices)
         for row in rows:
             row.amount_text = format_money(row.amount)
@@ -311,7 +359,7 @@ def propose(request, year):
             messages.success(request, _("The agency was proposed."))
     else:
         messages.error(request, _("Choose one of your subordinate agencies."))
-    return _back(cycle, "rewards:award")
+    return _award_back(request, cycle)
 
 
 def _date_problem(form, message: str) -> str:
@@ -338,7 +386,7 @@ def withdraw(request, pk):
         messages.error(request, str(exc))
     else:
         messages.success(request, _("The proposal was withdrawn."))
-    return _back(nomination.cycle, "rewards:award")
+    return _award_back(request, nomination.cycle)
 
 
 def _confirm_withdraw(request, nomination):
@@ -368,7 +416,7 @@ def _confirm_withdraw(request, nomination):
         title=_("Withdraw the proposal of %(agency)s?") % names,
         consequences=lines,
         action_label=_("Withdraw the proposal"),
-        cancel_url=_back_url(nomination.cycle, "rewards:award"),
+        cancel_url=_award_back_url(request, nomination.cycle),
         destructive=True,
     )
 
@@ -407,7 +455,7 @@ def step(request, pk):
                 _warn_undecided(request, nomination)
     else:
         messages.error(request, _date_problem(form, _("Give the new status and its date.")))
-    return _back(nomination.cycle, "rewards:award")
+    return _award_back(request, nomination.cycle)
 
 
 @access(is_office)
@@ -428,7 +476,7 @@ def attendance(request, pk):
         messages.success(request, _("The attendance was recorded."))
     else:
         messages.error(request, _date_problem(form, _("Give the training session and its date.")))
-    return _back(nomination.cycle, "rewards:award")
+    return _award_back(request, nomination.cycle)
 
 
 @access(is_office)
@@ -449,7 +497,7 @@ def reuse(request, pk):
         messages.error(
             request, _date_problem(form, _("Say where the material was reused, and when."))
         )
-    return _back(nomination.cycle, "rewards:award")
+    return _award_back(request, nomination.cycle)
 
 
 @access(is_office)
@@ -462,7 +510,7 @@ def enter_first_level(request, year):
         request,
         _("%(n)s first-level agencies entered the city's review.") % {"n": len(created)},
     )
-    return _back(cycle, "rewards:award")
+    return _award_back(request, cycle)
 
 
 @access(is_office)
@@ -475,4 +523,4 @@ def consent(request, pk):
         nomination=nomination, consent=bool(form.cleaned_data.get("consent")), actor=request.user
     )
     messages.success(request, _("The consent was recorded."))
-    return _back(nomination.cycle, "rewards:award")
+    return _award_back(request, nomination.cycle)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -286,13 +286,41 @@ class StatusPage:
     plan_required: bool
 
 
-def status_page(cycle, *, group="", category="", status="", offset=0, limit=100) -> StatusPage:
+# Issue 12 item 4: the order of the states when the page is sorted by a state
+# column (the workflow's order); a plan not required sorts after every state.
+_STATE_ORDER = [
+    NOT_STARTED,
+    State.DRAFT,
+    State.RETURNED,
+    State.AWAITING_APPROVAL,
+    State.APPROVED,
+    State.SUBMITTED,
+    State.ACCEPTED,
+]
+
+
+def _state_rank(subs, kind):
+    state = Subquery(subs.filter(kind=kind).values("state")[:1])
+    return Case(
+        *(When(Q(**{f"{kind}_state": s}), then=Value(i)) for i, s in enumerate(_STATE_ORDER)),
+        default=Value(0),  # no submission: not started
+    ), state
+
+
+def status_page(
+    cycle, *, group="", category="", status="", offset=0, limit=100, listing=None
+) -> StatusPage:
     """The office's status page: one page of rows, the total and the counts by
-    state of the group/category selection, all in the database (constant queries,
-    and constant work per request whatever the number of participants)."""
+    state of the group/category (and search) selection, all in the database
+    (constant queries, and constant work per request whatever the number of
+    participants). `listing` (`submissions.views.STATUS_LIST`) adds the search by
+    agency code or name and the order: agency code, name, group, category, or the
+    plan's or the report's state."""
     milestones = list(Milestone.objects.filter(cycle=cycle))
     codes = {m.code for m in milestones}
     base = _participants(cycle, group=group, category=category)
+    if listing is not None:
+        base = listing.searched(base, "agency__code", "agency__name")
     plan_q = _plan_required_q(codes)
     subs = Submission.objects.filter(cycle=cycle, agency_id=OuterRef("agency_id"))
     has_report = Exists(subs.filter(kind=Kind.REPORT))
@@ -302,6 +330,15 @@ def status_page(cycle, *, group="", category="", status="", offset=0, limit=100)
         selected = base.filter(~has_report | (plan_q & ~has_plan))
     elif status:
         selected = base.filter(Exists(subs.filter(state=status)))
+    if listing is not None and listing.sort_key in ("plan", "report"):
+        kind = listing.sort_key
+        rank, state = _state_rank(subs, kind)
+        if kind == Kind.PLAN:
+            # A plan not required sorts after every state (ascending).
+            rank = Case(When(plan_q, then=rank), default=Value(len(_STATE_ORDER)))
+        selected = selected.annotate(**{f"{kind}_state": state}).annotate(**{f"{kind}_rank": rank})
+    if listing is not None:
+        selected = listing.ordered(selected)
     total = selected.count()
     participants = list(selected[offset : offset + limit])
     sizes = base.aggregate(n=Count("id"), plans=Count("id", filter=plan_q))

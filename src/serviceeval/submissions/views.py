@@ -18,6 +18,7 @@ from serviceeval.agencies.enums import Category
 from serviceeval.agencies.selectors import agency_ids_visible_to, groups_all
 from serviceeval.core.access import LOGIN, PUBLIC, access
 from serviceeval.core.confirm import confirmation, needs_confirmation
+from serviceeval.core.listing import ListSpec
 from serviceeval.core.roc import format_roc_date, format_roc_year
 from serviceeval.core.uploads import serve_upload
 from serviceeval.cycles.models import Cycle
@@ -176,6 +177,19 @@ def index(request):
 
 
 STATUS_PAGE_SIZE = 100
+# Issue 12 item 4: search by agency code or name, filters and sort, in the URL.
+STATUS_LIST = ListSpec(
+    filters=("cycle", "group", "category", "status"),
+    sorts={
+        "group": ("group__code", "agency__code"),
+        "code": ("agency__code",),
+        "name": ("agency__name", "agency__code"),
+        "category": ("category", "group__code", "agency__code"),
+        "plan": ("plan_rank", "group__code", "agency__code"),
+        "report": ("report_rank", "group__code", "agency__code"),
+    },
+    default_sort="group",
+)
 
 
 @access(is_office)
@@ -184,16 +198,12 @@ def status(request):
     cycles = list(cycles_newest_first())
     year = request.GET.get("cycle", "")
     cycle = next((c for c in cycles if str(c.year) == year), cycles[0] if cycles else None)
-    group = request.GET.get("group", "")
-    category = request.GET.get("category", "")
-    state = request.GET.get("status", "")
-    try:
-        # Bounded: SQLite refuses an OFFSET past 64 bits ("datatype mismatch").
-        number = min(max(1, int(request.GET.get("page", "1"))), 1_000_000)
-    except ValueError:
-        number = 1
-    query = request.GET.copy()
-    query.pop("page", None)
+    listing = STATUS_LIST.read(request.GET)
+    group = listing.get("group")
+    category = listing.get("category")
+    state = listing.get("status")
+    number = listing.page
+    query = listing.query_without_page  # the pager's (cycle and filters kept)
 
     def body():
         # Rendered once per revision, minute, cycle, filters and page ({% fragment %}):
@@ -209,6 +219,7 @@ def status(request):
             status=state,
             offset=(number - 1) * STATUS_PAGE_SIZE,
             limit=STATUS_PAGE_SIZE,
+            listing=listing,
         )
         out.update(
             {
@@ -231,7 +242,8 @@ def status(request):
         "category": category,
         "status": state,
         "number": number,
-        "query": query.urlencode(),
+        "listing": listing,
+        "query": query,
         "body": SimpleLazyObject(body),
         # A draft opened without a change (`submission_get_or_create`) is not audited:
         # it shows within a minute, as on the dashboard.

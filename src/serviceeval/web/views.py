@@ -1,7 +1,5 @@
 """Foundation pages: home, sign-in, dashboards, agencies, cycles, programs."""
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView as DjangoLoginView
@@ -19,12 +17,15 @@ from django.views.decorators.http import require_POST
 
 from serviceeval.accounts.forms import LoginForm
 from serviceeval.accounts.rules import is_agency_staff, is_office
+from serviceeval.agencies.enums import AgencyKind
 from serviceeval.agencies.selectors import agencies_visible_to, groups_all, roster_for
+from serviceeval.agencies.selectors import agency_list as agency_list_of
 from serviceeval.agencies.services import agency_move_category
 from serviceeval.core import fragments
 from serviceeval.core.access import LOGIN, PUBLIC, access
 from serviceeval.core.audit import history_for
 from serviceeval.core.confirm import confirmation, needs_confirmation
+from serviceeval.core.listing import ListSpec
 from serviceeval.core.nav import PANELS
 from serviceeval.core.roc import format_roc_year
 from serviceeval.cycles.selectors import (
@@ -112,35 +113,42 @@ def dashboard(request):
 
 
 AGENCY_PAGE_SIZE = 100
+# Issue 12 item 4: search by code or name, filter, sort by any column, in the URL.
+AGENCY_LIST = ListSpec(
+    filters=("group", "kind"),
+    sorts={
+        "code": ("code",),
+        "name": ("name", "code"),
+        "kind": ("kind", "code"),
+        "category": ("category", "code"),
+        "group": ("group__code", "code"),
+        "parent": ("parent__name", "code"),
+    },
+    default_sort="group",
+)
 
 
 @access(is_office | is_agency_staff)
 def agency_list(request):
-    group = request.GET.get("group", "")
-    kind = request.GET.get("kind", "")
-    page_number = request.GET.get("page")
+    listing = AGENCY_LIST.read(request.GET)
 
     def body():
-        # Rendered once per revision, filters, page and scope ({% fragment %}).
-        agencies = agencies_visible_to(request.user).order_by("group__code", "code")
-        if group:
-            agencies = agencies.filter(group__code=group)
-        if kind:
-            agencies = agencies.filter(kind=kind)
+        # Rendered once per revision, filters, sort, page and scope ({% fragment %}).
+        agencies = agency_list_of(request.user, listing)
         # 2,000 agencies nationally: AGENCY_PAGE_SIZE a page (SPEC §5 pages).
-        page = Paginator(agencies, AGENCY_PAGE_SIZE).get_page(page_number)
+        page = Paginator(agencies, AGENCY_PAGE_SIZE).get_page(listing.page)
         return {"agencies": page.object_list, "page": page, "groups": groups_all()}
 
-    query = urlencode({k: v for k, v in (("group", group), ("kind", kind)) if v})
     return render(
         request,
         "web/agency_list.html",
         {
             "body": SimpleLazyObject(body),
-            "page_query": f"{query}&" if query else "",
-            "group": group,
-            "kind": kind,
-            "page_number": page_number,
+            "listing": listing,
+            "page_query": f"{listing.query_without_page}&" if listing.query_without_page else "",
+            "group": listing.get("group"),
+            "kind": listing.get("kind"),
+            "kinds": AgencyKind.choices,
             # Who sees which agencies (agencies_visible_to): the fragment key.
             "scope": (request.user.role, request.user.agency_id),
         },

@@ -25,7 +25,12 @@ from ..models import (
     SiteVisit,
 )
 from ..presentation import grade_names, points
+from .assignment_list import PANEL_ASSIGNMENT_LIST as PANEL_ASSIGNMENT_LIST
+from .assignment_list import panel_assignments as panel_assignments
+from .assignment_list import panel_groups as panel_groups
+from .calibration import CALIBRATION_LIST as CALIBRATION_LIST
 from .calibration import calibration_of as calibration_of
+from .calibration import calibration_reviewers as calibration_reviewers
 from .calibration import first_round_sheets as first_round_sheets
 from .calibration import flagged_criteria as flagged_criteria
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from serviceeval.accounts.models import User
 from serviceeval.agencies.models import Agency
+from serviceeval.core.listing import ListSpec
 from serviceeval.core.memo import memo, revision
 from serviceeval.engine.calibration import calibrate
 
@@ -79,3 +80,45 @@ def first_round_sheets(cycle, agency_id: int):
         (s.sheet_id, s.criterion): s for s in Score.objects.filter(sheet__in=[x.pk for x in sheets])
     }
     return sheets, cells
+
+
+# The reviewers' table of the calibration page (issue 12 item 4): its columns are
+# computed by the engine, so they are sorted here, not in the database.
+CALIBRATION_LIST = ListSpec(
+    filters=("flagged",),
+    sorts=dict.fromkeys(("reviewer", "n", "mean", "spread", "deviation", "flags"), ()),
+    default_sort="reviewer",
+)
+
+
+def calibration_reviewers(stats, flags, people, listing) -> list[dict]:
+    """One row per reviewer: the engine's figures and the number of flagged criteria
+    the reviewer scored; `flagged=1` keeps the reviewers with one at least. Sorted by
+    the listing's column (deviation by its size, whichever side of the panel)."""
+    flagged: dict[int, int] = {}
+    for f in flags:
+        for r, _v in f.scores:
+            flagged[r] = flagged.get(r, 0) + 1
+    rows = [
+        {
+            "reviewer": people.get(s.reviewer_id),
+            "reviewer_id": s.reviewer_id,
+            "n": s.n,
+            "mean": s.mean,
+            "spread": s.spread,
+            "deviation": s.deviation,
+            "flags": flagged.get(s.reviewer_id, 0),
+        }
+        for s in stats
+    ]
+    if listing.get("flagged") == "1":
+        rows = [r for r in rows if r["flags"]]
+    key = listing.sort_key
+
+    def sort_key(row):
+        if key == "reviewer":
+            return (str(row["reviewer"] or ""), row["reviewer_id"])
+        value = row[key]
+        return (abs(value) if key == "deviation" else value, row["reviewer_id"])
+
+    return sorted(rows, key=sort_key, reverse=listing.descending)

@@ -20,10 +20,11 @@ from .common import _results_cycle
 def calibration(request, year):
     cycle = _results_cycle(request.user, year)
     spec = services.spec_of(cycle)
+    listing = selectors.CALIBRATION_LIST.read(request.GET)
 
     def body():
         # 260,000 scores at national scale: computed once per data revision (core.memo),
-        # rendered once per revision ({% fragment %}).
+        # rendered once per revision and listing ({% fragment %}).
         stats, flags, people, agencies = selectors.calibration_of(cycle, spec)
         names = {leaf.code: leaf.name for c in spec.categories for leaf in c.leaves()}
         flag_rows = [
@@ -38,16 +39,7 @@ def calibration(request, year):
             }
             for f in flags
         ]
-        stat_rows = [
-            {
-                "reviewer": people.get(s.reviewer_id),
-                "n": s.n,
-                "mean": s.mean,
-                "spread": s.spread,
-                "deviation": s.deviation,
-            }
-            for s in stats
-        ]
+        stat_rows = selectors.calibration_reviewers(stats, flags, people, listing)
         return {"stats": stat_rows, "flags": flag_rows}
 
     return render(
@@ -55,6 +47,7 @@ def calibration(request, year):
         "reviews/calibration.html",
         {
             "cycle": cycle,
+            "listing": listing,
             "body": SimpleLazyObject(body),
             "margin": _points(spec.scoring.disagreement_margin * 100),
         },

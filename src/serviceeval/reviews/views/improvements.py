@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,8 +13,10 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from serviceeval.accounts.rules import is_agency_staff, is_office
+from serviceeval.agencies.selectors import groups_all
 from serviceeval.core.access import access
 from serviceeval.core.confirm import confirmation, needs_confirmation
+from serviceeval.core.listing import ListSpec
 from serviceeval.core.uploads import serve_upload
 from serviceeval.cycles.selectors import cycle_or_404, cycles_newest_first
 from serviceeval.exports.http import file_response
@@ -27,18 +30,33 @@ from ..forms import (
 )
 from ..models import (
     ImprovementEvidence,
+    ImprovementStatus,
 )
 from ..selectors import (
     improvements_visible_to,
 )
+from ..selectors.improvements import improvement_letters, improvement_list
 
 # --- improvement items (HSC-12) ---------------------------------------------------------
+
+IMPROVEMENT_PAGE_SIZE = 100
+# Issue 12 item 4: search, filters, sort by any column and paging, in the URL.
+IMPROVEMENT_LIST = ListSpec(
+    filters=("status", "group"),
+    sorts={
+        "agency": ("agency__name", "deadline", "id"),
+        "code": ("criterion", "deadline", "id"),
+        "deadline": ("deadline", "id"),
+        "status": ("status", "deadline", "id"),
+    },
+    default_sort="deadline",
+)
 
 
 @access(is_office | is_agency_staff)
 def improvements(request):
     user = request.user
-    items = improvements_visible_to(user).order_by("deadline", "id")
+    listing = IMPROVEMENT_LIST.read(request.GET)
     cycle = cycles_newest_first().first()
     form = None
     status = 200
@@ -63,7 +81,8 @@ def improvements(request):
     elif request.method == "POST":
         raise Http404
     today = timezone.localdate()
-    items = list(items)
+    page = Paginator(improvement_list(user, listing), IMPROVEMENT_PAGE_SIZE).get_page(listing.page)
+    items = list(page.object_list)
     for item in items:
         item.overdue = item.is_overdue(today)
     published = []
@@ -72,18 +91,17 @@ def improvements(request):
         published = selectors.published_results_visible_to(user)
     else:
         # HSC-12: one letter (函) per agency and cycle that has items.
-        seen = set()
-        for item in items:
-            key = (item.cycle.year, item.agency_id)
-            if key not in seen:
-                seen.add(key)
-                letters.append(item)
-        letters.sort(key=lambda i: (-i.cycle.year, i.agency.name))
+        letters = improvement_letters(user)
     return render(
         request,
         "reviews/improvements.html",
         {
             "items": items,
+            "page": page,
+            "listing": listing,
+            "page_query": f"{listing.query_without_page}&" if listing.query_without_page else "",
+            "statuses": ImprovementStatus.choices,
+            "groups": groups_all(),
             "form": form,
             "cycle": cycle,
             "published": published,

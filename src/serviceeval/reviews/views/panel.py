@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -145,6 +146,8 @@ def _confirm_conflict(request, cycle, *, reviewer, agency, reason, cancel_url):
 # --- panel (office) --------------------------------------------------------------
 
 
+ASSIGNMENTS_PAGE = 100  # 2,000 agencies × 3 reviewers nationally (SPEC §5 pages)
+
 PANEL_ACTIONS = (
     "add_member",
     "remove_member",
@@ -187,8 +190,9 @@ def panel(request, year):
         load[reviewer_id] += 1
     for m in members:
         m.load = load[m.user_id]
-    assignments = cycle.assignments.select_related("reviewer", "agency").order_by(
-        "round", "agency__code", "reviewer__username"
+    listing = selectors.PANEL_ASSIGNMENT_LIST.read(request.GET)
+    assignments = Paginator(selectors.panel_assignments(cycle, listing), ASSIGNMENTS_PAGE).get_page(
+        listing.page
     )
     conflicts = cycle.conflicts.select_related("reviewer", "agency", "waived_by")
     return render(
@@ -198,6 +202,9 @@ def panel(request, year):
             "cycle": cycle,
             "members": members,
             "assignments": assignments,
+            "listing": listing,
+            "rounds": Round.choices,
+            "groups": selectors.panel_groups(cycle),
             "conflicts": conflicts,
             **forms,
         },
