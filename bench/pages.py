@@ -284,6 +284,7 @@ def build(tmp: Path) -> dict:
         "groups": groups,
         "assigned": len(sheet_agencies),
         "grid": GRID_YEAR,
+        "officer_agency": agencies[0].pk,
     }
 
 
@@ -340,6 +341,13 @@ def pages(data: dict) -> list[Page]:
             [f"/reviews/cycles/{data['grid']}/assignments/grid/?need=6&preview=1"],
         ),
         Page("public plans (anonymous)", None, [f"/submissions/public/{field}/"]),
+        # Issue 12: the published results of 2,000 agencies, and one agency's history.
+        Page("public results, every agency (anonymous)", None, [f"/results/{review}/"]),
+        Page(
+            "agency history (agency officer)",
+            "officer",
+            [f"/agencies/{data['officer_agency']}/history/"],
+        ),
     ]
     return out
 
