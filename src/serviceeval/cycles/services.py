@@ -20,6 +20,7 @@ from serviceeval.engine.program import ProgramSpec
 from serviceeval.engine.workdays import MAX_DAYS_OFF
 from serviceeval.notifications.enums import Kind as NoticeKind
 from serviceeval.notifications.services import Notice, notify_many
+from serviceeval.programs.services import program_revise_points
 
 from .models import (
     CalendarDay,
@@ -595,3 +596,22 @@ def carry_over_withdraw(*, from_cycle: Cycle, actor, reason: str) -> list[int]:
                 reason=reason,
             )
     return carried
+
+
+@transaction.atomic
+def program_confirm_with_points(*, program, points: dict, user) -> tuple[object, list, list]:
+    """Issue 11 item 3, CITY-16: confirm a provisional program with edited points.
+    A new, confirmed version is stored (`program_revise_points`). Cycles on the
+    provisional version that have not started scoring follow the new version (their
+    points were awaiting exactly this confirmation; their milestones are re-made from
+    it, as `cycle_change_program` does); a cycle whose scoring has started keeps the
+    version it scored with, banner included. Returns (new version, moved, kept)."""
+    revised = program_revise_points(program=program, points=points, actor=user)
+    moved, kept = [], []
+    for cycle in Cycle.objects.filter(program=program).order_by("year"):
+        if cycle.scoring_started_at is None:
+            cycle_change_program(cycle=cycle, program=revised, user=user)
+            moved.append(cycle)
+        else:
+            kept.append(cycle)
+    return revised, moved, kept

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
@@ -48,10 +49,16 @@ def read_program_text(path: str | Path) -> str:
     path = Path(path)
     if not path.is_file():
         raise ProgramInvalid([Problem(_("(file)"), _("File %(path)s not found.") % {"path": path})])
+    return program_text_from_bytes(path.read_bytes())
+
+
+def program_text_from_bytes(data: bytes) -> str:
+    """The text of a program file read from disk or uploaded (issue 11 item 3), or
+    ProgramInvalid naming the first line that is not UTF-8."""
     try:
-        return path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         raise ProgramInvalid(
             [
                 Problem(
@@ -60,6 +67,8 @@ def read_program_text(path: str | Path) -> str:
                 )
             ]
         ) from exc
+    # Universal newlines, as Path.read_text gives: the checksum ignores CRLF.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def program_check_file(path: str | Path) -> ProgramSpec:
@@ -104,6 +113,69 @@ def program_load(
     _store_rubric(program, spec, using)
     program_loaded.send(sender=Program, spec=spec, using=using)
     return program, True
+
+
+class ProgramExists(Exception):
+    """The uploaded file is a code and version already stored (same content)."""
+
+    def __init__(self, program: Program):
+        self.program = program
+        super().__init__(str(program))
+
+
+@transaction.atomic
+def program_upload(*, data: bytes, actor) -> Program:
+    """The office uploads a program file (issue 11 item 3): the checks of
+    `program_check` and the store of `program_load`, audited. Raises ProgramInvalid
+    or ProgramRefused (nothing stored), or ProgramExists when this very file is
+    stored already (nothing stored either: a revision is a new version, CITY-16)."""
+    text = program_text_from_bytes(data)
+    _refuse_hostile_yaml(text)
+    program, created = program_load(text=text)
+    if not created:
+        raise ProgramExists(program)
+    audit_record(
+        actor=actor,
+        action="program_loaded",
+        obj=program,
+        after={"code": program.code, "version": program.version, "checksum": program.checksum},
+    )
+    return program
+
+
+MAX_YAML_DEPTH = 40
+
+
+def _refuse_hostile_yaml(text: str) -> None:
+    """An uploaded file is read event by event first: aliases (which can make a small
+    file expand without bound) and nesting deeper than any program are refused
+    before the file is built into objects."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                raise ProgramInvalid(
+                    [
+                        Problem(
+                            _("(file)"),
+                            _("The file uses YAML aliases: write every value out in full."),
+                        )
+                    ]
+                )
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    raise ProgramInvalid(
+                        [
+                            Problem(
+                                _("(file)"), _("The file is nested deeper than a program can be.")
+                            )
+                        ]
+                    )
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError as exc:
+        raise ProgramInvalid([Problem(_("(file)"), _yaml_problem(exc))]) from exc
 
 
 def _store_rubric(program: Program, spec: ProgramSpec, using: str) -> None:
@@ -153,3 +225,46 @@ def program_confirm(*, program, actor) -> bool:
     program.save(update_fields=["confirmed_at", "confirmed_by"])
     audit_record(actor=actor, action="program_confirmed", obj=program)
     return True
+
+
+def _yaml_number(value: Decimal):
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def program_revise_points(*, program: Program, points: dict, actor) -> Program:
+    """CITY-16 with issue 11 item 3: confirming a provisional program with edited
+    points stores a NEW version (the next version number of its code) carrying those
+    points, confirmed; `program` itself never changes. `points` maps (category, node
+    code) to Decimal. The new file is the old one with the points replaced and
+    `provisional: false` (comments of the old file are not kept); it passes the same
+    checks as any program file (ProgramInvalid names the nodes whose sums no longer
+    add up, and nothing is stored)."""
+    if program.confirmed_at is not None:
+        raise ProgramRefused([Problem("provisional", _("The program is confirmed already."))])
+    data = yaml.safe_load(program.source)
+    changed = {}
+    for category in data.get("categories") or []:
+        stack = list(category.get("rubric") or [])
+        while stack:
+            node = stack.pop()
+            key = (category.get("code"), str(node.get("code")))
+            if key in points and Decimal(str(node.get("max_points"))) != points[key]:
+                changed[f"{key[0]}/{key[1]}"] = [str(node.get("max_points")), str(points[key])]
+                node["max_points"] = _yaml_number(points[key])
+            stack.extend(node.get("children") or [])
+    latest = Program.objects.filter(code=program.code).order_by("-version").first()
+    data["version"] = latest.version + 1
+    data["provisional"] = False
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    revised, _created = program_load(text=text)
+    revised.confirmed_at = timezone.now()
+    revised.confirmed_by = actor
+    revised.save(update_fields=["confirmed_at", "confirmed_by"])
+    audit_record(
+        actor=actor,
+        action="program_confirmed_revised",
+        obj=revised,
+        before={"program": program.pk, "version": program.version},
+        after={"version": revised.version, "points": changed},
+    )
+    return revised
