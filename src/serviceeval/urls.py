@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from serviceeval.accounts import views as accounts
 from serviceeval.api.urls import urlpatterns as api_urlpatterns
-from serviceeval.web import calendar, history, public_results
+from serviceeval.web import agency_people, calendar, history, program_pages, public_results
 from serviceeval.web import views as web
 
 urlpatterns = [
@@ -31,10 +31,12 @@ urlpatterns = [
         accounts.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/people/", include("serviceeval.accounts.urls")),
     path("dashboard/", web.dashboard, name="dashboard"),
     path("agencies/", web.agency_list, name="agency_list"),
     path("agencies/<int:pk>/", web.agency_detail, name="agency_detail"),
     path("agencies/<int:pk>/category/", web.agency_category, name="agency_category"),
+    path("agencies/<int:pk>/people/", agency_people.agency_people, name="agency_people"),
     path("agencies/<int:pk>/history/", history.agency_history, name="agency_history"),
     path("cycles/", web.cycle_list, name="cycle_list"),
     path("cycles/<int:year>/", web.cycle_detail, name="cycle_detail"),
@@ -55,7 +57,14 @@ urlpatterns = [
     path("calendar/day/", calendar.calendar_day, name="calendar_day"),
     path("calendar/day/delete/", calendar.calendar_day_delete, name="calendar_day_delete"),
     path("programs/", web.program_list, name="program_list"),
+    path("programs/upload/", program_pages.program_upload, name="program_upload"),
     path("programs/<int:pk>/", web.program_detail, name="program_detail"),
+    path("programs/<int:pk>/program.yaml", program_pages.program_yaml, name="program_yaml"),
+    path(
+        "programs/<int:pk>/compare/<int:other_pk>/",
+        program_pages.program_compare,
+        name="program_compare",
+    ),
     path("programs/<int:pk>/confirm/", web.program_confirm, name="program_confirm"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("notifications/", include("serviceeval.notifications.urls")),

@@ -60,6 +60,7 @@ def fillings(route):
         "fmt": "xlsx",
         "round": "first",
         "pk": first_pk(pk_label) if pk_label else 1,
+        "other_pk": first_pk(pk_label) if pk_label else 1,  # programs/<pk>/compare/
         "evidence_id": first_pk("reviews.ImprovementEvidence"),
         "uidb64": "MQ",
         "token": "bad-token",
@@ -71,6 +72,7 @@ def fillings(route):
         "fmt": "exe",
         "round": "nonsense",
         "pk": MISSING,
+        "other_pk": MISSING,
         "evidence_id": MISSING,
         "uidb64": "!!",
         "token": "x",

@@ -12,14 +12,15 @@ class AccountsConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
         from django_otp import user_has_device
 
-        from serviceeval.core.nav import DashboardPanel, register_panel
+        from serviceeval.core.nav import DashboardPanel, NavItem, register_nav, register_panel
 
         from .middleware import start_idle_clock
         from .permissions import register as register_office_permissions
-        from .rules import needs_two_factor
+        from .rules import can_manage_accounts, needs_two_factor
 
         user_logged_in.connect(start_idle_clock, dispatch_uid="serviceeval-idle-clock")
         register_office_permissions()
+        register_nav(NavItem(_("Accounts"), "accounts:people", can_manage_accounts, order=90))
 
         def twofactor_panel(request):
             if user_has_device(request.user):

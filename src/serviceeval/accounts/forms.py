@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from serviceeval.core.ratelimit import client_address
 
+from .enums import Role
+from .selectors import agency_choices
 from .services import SignInRefused, sign_in_failed, sign_in_start, sign_in_succeeded
 
 
@@ -80,3 +82,29 @@ class VerifyForm(forms.Form):
             _("Enter the 6 digits shown in your authenticator app, or a recovery code."),
             code="invalid",
         )
+
+
+class PersonForm(forms.Form):
+    """Issue 11 item 4: an account as the office edits it; the service checks the
+    rules (an agency role needs an agency) and the form shows its refusal."""
+
+    username = forms.CharField(label=_("Username"), max_length=150)
+    name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    agency = forms.ModelChoiceField(
+        label=_("Agency"),
+        queryset=None,
+        required=False,
+        help_text=_("Required for agency officers and agency heads."),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        help_text=_("The one-time link to set a password is sent here."),
+    )
+
+    def __init__(self, *args, creating: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agency_choices()
+        if not creating:
+            del self.fields["username"]

@@ -97,3 +97,17 @@ def is_parent_agency_of(user, obj) -> bool:
 def needs_two_factor(user) -> bool:
     """SPEC §5: the office, panel members and superusers sign in with a second factor."""
     return _active(user) and (user.is_superuser or user.role in (Role.COORDINATOR, Role.REVIEWER))
+
+
+@rules.predicate
+def is_superuser(user) -> bool:
+    return _active(user) and user.is_superuser
+
+
+# Issue 11 item 4: the office (and superusers) manage accounts on their own pages.
+can_manage_accounts = is_office | is_superuser
+
+
+def role_needs_agency(role: str) -> bool:
+    """Whether a role (a stored or imported value) belongs to one agency."""
+    return role in AGENCY_ROLES

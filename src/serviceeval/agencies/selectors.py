@@ -48,3 +48,9 @@ def groups_all() -> QuerySet[Group]:
 
 def agency_by_code_or_name(text: str) -> Agency | None:
     return Agency.objects.filter(Q(code=text) | Q(name=text)).first()
+
+
+def roster_cycles(agency) -> list:
+    """The cycles the agency takes part in, newest first: where its reward
+    recipients can be named per cycle (issue 11 item 4)."""
+    return [p.cycle for p in agency.participations.select_related("cycle").order_by("-cycle__year")]

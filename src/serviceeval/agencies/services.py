@@ -392,3 +392,64 @@ def on_program_loaded(sender, spec, using: str = "default", **kwargs) -> None:
     """A program names its groups (HSC-4): make the ones that do not exist yet."""
     for g in spec.groups:
         Group.objects.using(using).get_or_create(code=g.code, defaults={"name": g.name})
+
+
+class PeopleRefused(ValueError):
+    """The reward recipients of this cycle can no longer change (scoring started
+    or results published: the people a decision names do not change)."""
+
+
+def split_names(text: str) -> list[str]:
+    """「王一、李二」 (or ; ；) as the agency import writes several people."""
+    return sorted({n.strip() for n in NAME_SPLIT.split(text or "") if n.strip()})
+
+
+@transaction.atomic
+def agency_people_set(*, agency: Agency, cycle=None, people: dict[str, list[str]], user) -> bool:
+    """Issue 11 item 4: the office names an agency's reward recipients (head, section
+    chief, officer, evaluation officer) for one cycle, or the standing roster with
+    `cycle=None` (copied into cycles created later). Each of the four roles is
+    replaced by the names given (none: nobody). A cycle whose scoring started or
+    whose results are published is refused. Audited; False when nothing changed."""
+    if cycle is not None and not cycle.people_follow_imports:
+        raise PeopleRefused(
+            _(
+                "The cycle of ROC year %(year)s has started scoring or its results are published: its reward recipients no longer change."
+            )
+            % {"year": cycle.year}
+        )
+    want = {role: sorted(set(people.get(role) or [])) for role in ROSTER_ROLES}
+    mine = Person.objects.filter(agency=agency, role__in=list(ROSTER_ROLES))
+    mine = mine.filter(cycle=cycle) if cycle is not None else mine.filter(cycle__isnull=True)
+    have = {role: [] for role in ROSTER_ROLES}
+    for role, name in mine.order_by("name").values_list("role", "name"):
+        have[role].append(name)
+    if cycle is not None and not any(have.values()):
+        # No copy yet: the cycle read the standing roster; compare with that.
+        for role, name in (
+            Person.objects.filter(agency=agency, cycle__isnull=True, role__in=list(ROSTER_ROLES))
+            .order_by("name")
+            .values_list("role", "name")
+        ):
+            have[role].append(name)
+        if have == want:
+            return False
+    elif have == want:
+        return False
+    mine.delete()
+    Person.objects.bulk_create(
+        Person(agency=agency, cycle=cycle, role=role, name=name)
+        for role, names in want.items()
+        for name in names
+    )
+    audit_record(
+        actor=user,
+        action="agency_people_changed",
+        obj=agency,
+        before={str(r): n for r, n in have.items()},
+        after={str(r): n for r, n in want.items()},
+        reason=str(cycle.year) if cycle is not None else "standing",
+    )
+    if cycle is not None:
+        _refresh_roster(cycle)
+    return True

@@ -18,7 +18,12 @@ from django.views.decorators.http import require_POST
 from serviceeval.accounts.forms import LoginForm
 from serviceeval.accounts.rules import is_agency_staff, is_office
 from serviceeval.agencies.enums import AgencyKind
-from serviceeval.agencies.selectors import agencies_visible_to, groups_all, roster_for
+from serviceeval.agencies.selectors import (
+    agencies_visible_to,
+    groups_all,
+    roster_cycles,
+    roster_for,
+)
 from serviceeval.agencies.selectors import agency_list as agency_list_of
 from serviceeval.agencies.services import agency_move_category
 from serviceeval.core import fragments
@@ -38,11 +43,13 @@ from serviceeval.cycles.selectors import (
 )
 from serviceeval.cycles.services import CycleError, carry_over_add_owed
 from serviceeval.programs import services as program_services
-from serviceeval.programs.labels import reward_rule_kind_name
 from serviceeval.programs.models import Program
-from serviceeval.programs.selectors import programs_with_use
+from serviceeval.programs.selectors import program_versions, programs_with_use
 
+from . import program_pages
+from .agency_people import people_form_for
 from .forms import CategoryMoveForm
+from .program_pages import ProgramUploadForm, can_manage_programs
 
 
 @access(PUBLIC)
@@ -170,6 +177,12 @@ def agency_detail(request, pk):
         "history": history_for(agency)[:20] if is_office(request.user) else [],
         "move_form": CategoryMoveForm(initial={"category": agency.category}),
     }
+    if is_office(request.user):
+        # Issue 11 item 4: the reward recipients per cycle, edited here.
+        cycles = roster_cycles(agency)
+        ctx["people_form"], ctx["people_cycle"] = people_form_for(
+            agency, request.GET.get("people_cycle"), cycles
+        )
     return render(request, "web/agency_detail.html", ctx)
 
 
@@ -277,35 +290,35 @@ def _confirm_carry_over(request, cycle, agency_id):
     )
 
 
-@access(is_office)
+@access(can_manage_programs)
 def program_list(request):
     programs = programs_with_use()
-    return render(request, "web/program_list.html", {"programs": programs})
-
-
-@access(is_office)
-def program_detail(request, pk):
-    program = get_object_or_404(Program, pk=pk)
-    spec = program.spec
-    names = {c.code: c.name for c in spec.categories}
-    nodes = list(program.nodes.order_by("category", "position"))
-    for n in nodes:
-        n.category_name = names.get(n.category, n.category)
-    rules = [
-        {"rule": r.rule, "kind_name": reward_rule_kind_name(r.kind)} for r in spec.reward_rules
-    ]
     return render(
-        request,
-        "web/program_detail.html",
-        {"program": program, "spec": spec, "nodes": nodes, "reward_rules": rules},
+        request, "web/program_list.html", {"programs": programs, "form": ProgramUploadForm()}
     )
 
 
+@access(can_manage_programs)
+def program_detail(request, pk):
+    program = get_object_or_404(Program, pk=pk)
+    versions = list(program_versions(program))
+    # The "compare with" select (issue 11 item 3) submits here: go to the compare page.
+    other = request.GET.get("compare", "")
+    if other.isdigit() and int(other) in {v.pk for v in versions}:
+        return redirect("program_compare", pk=program.pk, other_pk=int(other))
+    return render(request, "web/program_detail.html", program_pages.page_context(program, versions))
+
+
 @require_POST
-@access(is_office)
+@access(can_manage_programs)
 def program_confirm(request, pk):
     """The office confirms a provisional program's defaults (SPEC §3.2)."""
     program = get_object_or_404(programs_with_use(), pk=pk)
+    if program.confirmed_at is None and any(k.startswith("points-") for k in request.POST):
+        # Issue 11 item 3, CITY-16: confirmed with edited points → a new version.
+        edited = program_pages.confirm_with_points(request, program)
+        if edited is not None:
+            return edited
     if program.confirmed_at is None and needs_confirmation(request):
         names = {"name": program.name, "code": program.code, "version": program.version}
         return confirmation(
