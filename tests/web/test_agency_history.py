@@ -113,7 +113,7 @@ def test_both_earlier_cycles_are_in_the_charts_and_the_tables(client, world):
     parent, child, other = world
     response = _get(client, user_for(Role.AGENCY_OFFICER, agency=child), child)
     assert response.status_code == 200
-    years = response.context["years"]
+    years = response.context["body"]["years"]
     assert [y["cycle"].year for y in years] == [103, 104]
     html = response.content.decode()
     for text in ("民國103年", "民國104年", "778", "823.5", "乙等", "甲等", "312.25", "250.75"):
@@ -124,7 +124,7 @@ def test_both_earlier_cycles_are_in_the_charts_and_the_tables(client, world):
     # CITY-8/9 yearly averages per year.
     assert (years[0]["phone_text"], years[0]["mystery_text"]) == ("80", "95")
     assert (years[1]["phone_text"], years[1]["mystery_text"]) == ("100", "90")
-    charts = response.context["charts"]
+    charts = response.context["body"]["charts"]
     assert set(charts) == {"totals", "dimensions", "growth", "field_tests"}
     for markup in charts.values():
         root = ET.fromstring(str(markup))
@@ -196,5 +196,5 @@ def test_history_queries_do_not_grow_with_years(client):
         officer = user_for(Role.AGENCY_OFFICER, agency=agency)
         url = f"/agencies/{agency.pk}/history/"
         counts.append((_count(client, officer, url), _count(client, office, url)))
-        assert len(client.get(url).context["years"]) == n
+        assert len(client.get(url).context["body"]["years"]) == n
     assert counts[0] == counts[1]

@@ -87,3 +87,23 @@ def test_the_agency_dashboard_shows_its_published_result_and_links(client):
     assert b.name not in html
     feedback = client.get(f"/reviews/cycles/{cycle.year}/feedback/{a.pk}/")
     assert feedback.status_code == 200
+
+
+def test_the_public_page_is_paged_and_searched_by_agency_issue12(
+    client, monkeypatch, django_assert_max_num_queries
+):
+    """2,000 agencies nationally: a page of them, searchable by code or name, in a
+    constant number of queries; the downloads keep every row."""
+    from serviceeval.web import public_results as view
+
+    cycle, a, b, r1 = published()
+    call_command("publish_results", "--cycle", str(cycle.year))
+    monkeypatch.setattr(view, "PAGE_SIZE", 1)
+    first = client.get(f"/results/{cycle.year}/").content.decode()
+    second = client.get(f"/results/{cycle.year}/?page=2").content.decode()
+    assert (a.name in first) != (a.name in second) and (b.name in first) != (b.name in second)
+    assert "共列出 2 個機關" in first and 'rel="next"' in first
+    found = client.get(f"/results/{cycle.year}/", {"q": b.code}).content.decode()
+    assert b.name in found and a.name not in found and "共列出 1 個機關" in found
+    with django_assert_max_num_queries(12):
+        client.get(f"/results/{cycle.year}/?page=2")

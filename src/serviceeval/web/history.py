@@ -3,10 +3,12 @@ with the same figures, in ROC years."""
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from serviceeval.accounts.rules import is_agency_staff, is_office
+from serviceeval.agencies.selectors import agencies_visible_to
 from serviceeval.core.access import access
 from serviceeval.core.charts import Series, bar_chart, grouped_bar_chart, line_chart
 from serviceeval.engine.growth import format_growth
@@ -73,5 +75,14 @@ def _charts(history: dict) -> dict:
 def agency_history(request, pk):
     """The office: any agency; agency staff: their own and (CITY-6) a first-level
     agency's subordinates; any other agency 404."""
-    history = history_of(request.user, agency_id=pk)
-    return render(request, "web/agency_history.html", {**history, "charts": _charts(history)})
+    agency = get_object_or_404(agencies_visible_to(request.user), pk=pk)
+
+    def body():
+        # Rendered once per data revision and agency ({% fragment %}): only frozen
+        # results, the same for everyone who may see the agency.
+        history = history_of(request.user, agency_id=agency.pk)
+        return {**history, "charts": _charts(history)}
+
+    return render(
+        request, "web/agency_history.html", {"agency": agency, "body": SimpleLazyObject(body)}
+    )

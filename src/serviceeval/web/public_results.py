@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
 
 from serviceeval.core.access import PUBLIC, access
+from serviceeval.core.listing import ListSpec
 from serviceeval.cycles.models import Cycle
 from serviceeval.exports.documents import meta_for_cycle
 from serviceeval.exports.http import file_response
 from serviceeval.exports.writers import Sheet, sheets_to_pdf, write_ods
-from serviceeval.reviews.selectors import public_results, published_cycles, results_due
+from serviceeval.reviews.selectors import (
+    public_result_rows,
+    public_results,
+    public_results_query,
+    published_cycles,
+    results_due,
+)
 from serviceeval.rewards.selectors import public_commendations
 
 HEADER = ("組別", "類別", "機關代碼", "機關", "等第", "複評後等第", "組內名次")
 COMMENDATION_HEADER = ("序號", "機關", "依據", "事由")
+
+
+# 2,000 agencies nationally: the page shows a page of them and searches by agency;
+# the downloads hold every row.
+PAGE_SIZE = 100
+LIST = ListSpec()
 
 
 def _cycle(year) -> Cycle:
@@ -30,12 +45,25 @@ def index(request):
 def results(request, year):
     cycle = _cycle(year)
     published = cycle.results_published_at is not None
+    listing = LIST.read(request.GET)
+
+    def body():
+        # Rendered once per data revision, cycle and query ({% fragment %}): the
+        # published snapshot is the same for every visitor.
+        page = Paginator(public_results_query(cycle, listing.q), PAGE_SIZE).get_page(listing.page)
+        return {
+            "rows": public_result_rows(cycle, page.object_list),
+            "page": page,
+            "commendations": list(public_commendations(cycle)),
+        }
+
     ctx = {
         "cycle": cycle,
         "published": published,
         "due": None if published else results_due(cycle),
-        "rows": public_results(cycle),
-        "commendations": list(public_commendations(cycle)) if published else [],
+        "listing": listing,
+        "page_query": f"{listing.query_without_page}&" if listing.query_without_page else "",
+        "body": SimpleLazyObject(body),
     }
     return render(request, "web/public_results.html", ctx)
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -227,16 +227,27 @@ def public_results(cycle) -> list[dict]:
     total, no reviewer, no person: the frozen snapshot only, [] before publication."""
     if cycle.results_published_at is None:
         return []
+    return public_result_rows(cycle, public_results_query(cycle))
+
+
+def public_results_query(cycle, q: str = ""):
+    """The published results in the public order, those whose agency code or name
+    holds `q` (the public page pages and searches it; issue 12 items 1 and 4)."""
+    rows = Result.objects.filter(cycle=cycle).select_related("agency")
+    if cycle.results_published_at is None:
+        return rows.none()
+    if q:
+        rows = rows.filter(Q(agency__code__icontains=q) | Q(agency__name__icontains=q))
+    return rows.order_by("group", "category", "rank", "agency__code")
+
+
+def public_result_rows(cycle, rows) -> list[dict]:
+    """Results (one page of them, or all) as the public reads them."""
     spec = cycle.program.spec
     grades = grade_names(spec)
     categories = {c.code: c.name for c in spec.categories}
     group_names = dict(
         Participant.objects.filter(cycle=cycle).values_list("group__code", "group__name")
-    )
-    rows = (
-        Result.objects.filter(cycle=cycle)
-        .select_related("agency")
-        .order_by("group", "category", "rank", "agency__code")
     )
     return [
         {
