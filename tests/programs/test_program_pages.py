@@ -224,31 +224,35 @@ def test_only_the_office_and_superusers_manage_programs(client, hsinchu, role):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("n", [1, 5])
-def test_program_pages_queries_do_not_grow_with_versions(
-    client, office, hsinchu, django_assert_num_queries, n
-):
+def test_program_pages_queries_do_not_grow_with_versions(client, office, hsinchu):
+    """The detail, compare and YAML pages at 1 and at 5 versions of a program: the
+    same number of queries (sessions may live in the database or in Redis, so the
+    figure itself differs between set-ups; its growth must not)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counts():
+        latest = Program.objects.filter(code="hsinchu-105").order_by("-version").first()
+        urls = [
+            reverse("program_detail", args=[latest.pk]),
+            reverse("program_compare", args=[latest.pk, hsinchu.pk]),
+            reverse("program_yaml", args=[latest.pk]),
+        ]
+        client.get(urls[0])  # warm the session and caches
+        out = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            out.append(len(ctx.captured_queries))
+        return out
+
     data = hsinchu_data()
-    for version in range(2, n + 1):
+    one = counts()
+    for version in range(2, 6):
         data["version"] = version
         program_load(text=dump(data))
-    latest = Program.objects.filter(code="hsinchu-105").order_by("-version").first()
-    client.get(reverse("program_detail", args=[latest.pk]))  # warm the session and caches
-    with django_assert_num_queries(QUERIES_DETAIL):
-        assert client.get(reverse("program_detail", args=[latest.pk])).status_code == 200
-    with django_assert_num_queries(QUERIES_COMPARE):
-        assert (
-            client.get(reverse("program_compare", args=[latest.pk, hsinchu.pk])).status_code == 200
-        )
-    with django_assert_num_queries(QUERIES_YAML):
-        assert client.get(reverse("program_yaml", args=[latest.pk])).status_code == 200
-
-
-# session, user, second factor, audit revision, then the page: the program and its
-# nodes and other versions (detail), both programs in one query (compare), the file.
-QUERIES_DETAIL = 7
-QUERIES_COMPARE = 5
-QUERIES_YAML = 5
+    assert counts() == one
+    assert max(one) <= 8
 
 
 def two_siblings(program):
